@@ -1,0 +1,39 @@
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 5000
+export FLASK_APP := wsgi
+
+.PHONY: run test setup setup-dev migrate-check clean
+
+# The service with demo data on SQLite in instance/, at http://127.0.0.1:$(PORT).
+run: setup
+	./scripts/system-deps.sh run
+	$(BIN)/flask db upgrade
+	$(BIN)/flask seed --demo
+	$(BIN)/flask run --host 127.0.0.1 --port $(PORT)
+
+# The whole suite on SQLite (with the browser journeys), then on PostgreSQL.
+test: setup-dev
+	./scripts/system-deps.sh test
+	CPP_TEST_DATABASE=sqlite $(BIN)/python -m pytest
+	CPP_TEST_DATABASE=postgresql $(BIN)/python -m pytest -m "not e2e"
+
+setup: $(VENV)/.installed-run
+setup-dev: $(VENV)/.installed-dev
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed-run: requirements.txt | $(VENV)/bin/python
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(VENV)/bin/python
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@ $(VENV)/.installed-run
+
+clean:
+	rm -rf $(VENV) .pytest_cache

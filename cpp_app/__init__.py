@@ -1,0 +1,78 @@
+"""ЦПП — «Цифровой профиль педагога»: the application factory."""
+from pathlib import Path
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from .config import INSTANCE_DIR, load_config
+from .extensions import csrf, db, limiter, login_manager, migrate
+
+
+def create_app(config: dict | str | None = None) -> Flask:
+    app = Flask(__name__, instance_path=str(INSTANCE_DIR))
+    settings = config if isinstance(config, dict) else load_config(config)
+    app.config.update(settings)
+    if app.config["ENV_NAME"] == "production":
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1)
+
+    _init_extensions(app)
+    _register_blueprints(app)
+
+    from .errors import register_error_handlers
+    from .cli import register_cli
+
+    register_error_handlers(app)
+    register_cli(app)
+    _register_template_helpers(app)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    from . import models  # noqa: F401  (every model on the metadata before Alembic looks)
+    from .security import consent_gate, set_security_headers
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"))
+    csrf.init_app(app)
+    limiter.init_app(app)
+
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Войдите, чтобы открыть эту страницу."
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "basic"
+
+    from .blueprints.auth.sessions import load_session_user
+
+    login_manager.user_loader(load_session_user)
+    app.before_request(consent_gate)
+    app.after_request(set_security_headers)
+
+
+def _register_blueprints(app: Flask) -> None:
+    from .blueprints.admin import bp as admin_bp
+    from .blueprints.auth import bp as auth_bp
+    from .blueprints.main import bp as main_bp
+    from .blueprints.organizations import bp as organizations_bp
+    from .blueprints.privacy import bp as privacy_bp
+
+    for blueprint in (main_bp, auth_bp, privacy_bp, organizations_bp, admin_bp):
+        app.register_blueprint(blueprint)
+
+
+def _register_template_helpers(app: Flask) -> None:
+    from .blueprints.forms_common import EmptyForm
+    from .domain.phone import format_phone
+    from .models import Role
+
+    app.jinja_env.filters["phone"] = format_phone
+
+    @app.context_processor
+    def inject_globals():
+        from flask import request
+
+        return {
+            "Role": Role,
+            "csrf_form": EmptyForm,
+            "accessible_mode": request.cookies.get("a11y") == "1",
+        }

@@ -1,0 +1,314 @@
+"""Users and roles: the operator's user list, role changes and accounts created from the command line."""
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+
+from email_validator import EmailNotValidError, validate_email
+from sqlalchemy import case, func, or_, select
+from sqlalchemy.orm import joinedload
+
+from ... import audit
+from ...domain.passwords import password_problems
+from ...extensions import db
+from ...models import AuditEvent, Organization, OrganizationKind, Role, User
+from ...security import Actor, hash_password
+from ..auth.services import FieldErrors, find_user_by_email
+
+PER_PAGE = 25
+MAX_QUERY_LENGTH = 100
+
+# The whole of Krasnoyarsk Krai keeps UTC+7 all year (no daylight saving since 2014).
+KRASNOYARSK_TIME = timezone(timedelta(hours=7), "KRAT")
+
+
+def local_date(moment: datetime | None) -> str:
+    """A stored naive-UTC timestamp as the local calendar date, dd.mm.yyyy."""
+    if moment is None:
+        return ""
+    return moment.replace(tzinfo=timezone.utc).astimezone(KRASNOYARSK_TIME).strftime("%d.%m.%Y")
+
+
+# ---------------------------------------------------------------------------------------------- the list
+
+
+@dataclass(frozen=True)
+class UserPage:
+    """One page of the user list and what the pager needs to know about the others."""
+
+    items: list[User]
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    @property
+    def first_index(self) -> int:
+        return (self.page - 1) * self.per_page + 1 if self.total else 0
+
+    @property
+    def last_index(self) -> int:
+        return (self.page - 1) * self.per_page + len(self.items)
+
+    def page_numbers(self, around: int = 2) -> list[int | None]:
+        """Page numbers to link, with None where a run of pages is left out: 1 … 4 5 6 7 8 … 20."""
+        shown = {1, self.pages, *range(self.page - around, self.page + around + 1)}
+        numbers: list[int | None] = []
+        for number in sorted(n for n in shown if 1 <= n <= self.pages):
+            if numbers and number - numbers[-1] > 1:
+                numbers.append(None)
+            numbers.append(number)
+        return numbers
+
+
+def _folded(column):
+    # lower() is Unicode-aware on both databases (SQLite's is replaced in extensions.py).
+    return func.replace(func.lower(column), "ё", "е")
+
+
+def _fold(text: str) -> str:
+    return text.lower().replace("ё", "е")
+
+
+def _like_pattern(term: str) -> str:
+    return "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def list_users(query: str = "", role: Role | None = None, page: int = 1, per_page: int = PER_PAGE) -> UserPage:
+    """Users whose e-mail or name contains every word of the query (any case, ё = е), of one role or all."""
+    conditions = []
+    for term in _fold(query[:MAX_QUERY_LENGTH]).split():
+        pattern = _like_pattern(term)
+        conditions.append(
+            or_(*(_folded(column).like(pattern, escape="\\")
+                  for column in (User.email, User.last_name, User.first_name, User.middle_name)))
+        )
+    if role is not None:
+        conditions.append(User.role == role)
+
+    total = db.session.scalar(select(func.count(User.id)).where(*conditions)) or 0
+    pages = max(1, -(-total // per_page))
+    page = min(max(page, 1), pages)
+    items = list(
+        db.session.scalars(
+            select(User)
+            .options(joinedload(User.organization))
+            .where(*conditions)
+            .order_by(User.last_name, User.first_name, User.middle_name, User.id)
+            .limit(per_page)
+            .offset((page - 1) * per_page)
+        )
+    )
+    return UserPage(items=items, total=total, page=page, per_page=per_page)
+
+
+def get_user(user_id: int) -> User | None:
+    return db.session.scalar(select(User).options(joinedload(User.organization)).where(User.id == user_id))
+
+
+AUDIT_ACTION_LABELS = {
+    "user.registered": "Регистрация",
+    "user.created_by_cli": "Создан администратором из командной строки",
+    "user.role_changed": "Изменена роль",
+    "user.signed_in": "Вход в ЦПП",
+    "user.password_reset": "Смена пароля по ссылке",
+    "consent.granted": "Дано согласие на обработку персональных данных",
+    "consent.withdrawn": "Отозвано согласие на обработку персональных данных",
+}
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    occurred_at: datetime
+    text: str
+    actor_name: str
+
+
+def _role_label(value) -> str:
+    try:
+        return Role(value).label
+    except ValueError:
+        return str(value)
+
+
+def _describe(event: AuditEvent) -> str:
+    text = AUDIT_ACTION_LABELS.get(event.action, event.action)
+    details = event.details or {}
+    if event.action == "user.role_changed" and "to_role" in details:
+        text += f": {_role_label(details.get('from_role'))} → {_role_label(details['to_role'])}"
+    return text
+
+
+def user_history(user: User, limit: int = 20) -> list[HistoryEntry]:
+    """The latest audit events about the user, newest first, in words."""
+    events = db.session.scalars(
+        select(AuditEvent)
+        .options(joinedload(AuditEvent.actor))
+        .where(AuditEvent.target_type == User.__tablename__, AuditEvent.target_id == user.id)
+        .order_by(AuditEvent.id.desc())
+        .limit(limit)
+    )
+    return [
+        HistoryEntry(
+            occurred_at=event.occurred_at,
+            text=_describe(event),
+            actor_name=(event.actor.short_name or event.actor.email) if event.actor else "система",
+        )
+        for event in events
+    ]
+
+
+# ------------------------------------------------------------------------------------- roles and organisations
+
+
+def parse_role(value: str | None) -> Role:
+    try:
+        return Role((value or "").strip())
+    except ValueError:
+        allowed = ", ".join(role.value for role in Role)
+        raise FieldErrors({"role": f"Неизвестная роль «{value}». Допустимые значения: {allowed}."}) from None
+
+
+def organization_by_inn(inn: str) -> Organization:
+    """The registry organisation with this ИНН; a branch shares its head's ИНН, so the head wins."""
+    inn = (inn or "").strip()
+    if not (inn.isdigit() and len(inn) in (10, 12)):
+        raise FieldErrors({"organization_inn": "ИНН состоит из 10 или 12 цифр."})
+    organization = db.session.scalar(
+        select(Organization)
+        .where(Organization.inn == inn)
+        .order_by(
+            case((Organization.is_active, 0), else_=1),
+            case((Organization.kind == OrganizationKind.BRANCH, 1), else_=0),
+            case((Organization.head_id.is_(None), 0), else_=1),
+            Organization.id,
+        )
+        .limit(1)
+    )
+    if organization is None:
+        raise FieldErrors({"organization_inn": f"Организация с ИНН {inn} не найдена в реестре."})
+    if not organization.is_active:
+        raise FieldErrors({"organization_inn": f"Организация с ИНН {inn} исключена из реестра (неактивна)."})
+    return organization
+
+
+SCHOOL_ADMIN_NEEDS_ORGANIZATION = "Администратор ОО должен быть привязан к организации: укажите ИНН организации."
+
+
+def change_role(user: User, new_role: Role, organization: Organization | None, actor: Actor) -> None:
+    """Gives the user a new role; `organization` None keeps the current one. Nothing changes on an error."""
+    if actor.user_id is not None and actor.user_id == user.id:
+        raise FieldErrors({"role": "Нельзя изменить собственную роль. Попросите об этом другого администратора."})
+    target_organization = organization or user.organization
+    if new_role == Role.SCHOOL_ADMIN and target_organization is None:
+        raise FieldErrors({"organization_inn": SCHOOL_ADMIN_NEEDS_ORGANIZATION})
+    if new_role == user.role and target_organization is user.organization:
+        raise FieldErrors({"role": "У пользователя уже эта роль и эта организация: изменять нечего."})
+
+    from_role, from_organization_id = user.role, user.organization_id
+    user.role = new_role
+    if organization is not None:
+        user.organization = organization
+        user.workplace_text = None  # the typed workplace is matched now
+    db.session.flush()
+    audit.record(
+        actor,
+        "user.role_changed",
+        user,
+        from_role=from_role.value,
+        to_role=new_role.value,
+        organization_id=user.organization_id,
+        from_organization_id=from_organization_id,
+    )
+
+
+# ------------------------------------------------------------------------------------- the command line
+
+
+@dataclass(frozen=True)
+class NewUser:
+    email: str
+    role: str
+    password: str | None = None
+    organization_inn: str | None = None
+    last_name: str = ""
+    first_name: str = ""
+
+
+@dataclass(frozen=True)
+class _CheckedUser:
+    email: str
+    role: Role
+    organization: Organization | None
+
+
+def _check_new_user(data: NewUser) -> tuple[_CheckedUser | None, dict[str, str]]:
+    errors: dict[str, str] = {}
+    email = ""
+    try:
+        email = validate_email(data.email.strip(), check_deliverability=False).normalized.lower()
+    except EmailNotValidError:
+        errors["email"] = f"Адрес «{data.email}» не похож на адрес электронной почты (нужен вид name@example.ru)."
+    else:
+        if len(email) > 254:
+            errors["email"] = "Адрес электронной почты длиннее 254 символов."
+        elif find_user_by_email(email) is not None:
+            errors["email"] = f"Пользователь с адресом {email} уже есть в ЦПП."
+    role = organization = None
+    try:
+        role = parse_role(data.role)
+    except FieldErrors as error:
+        errors |= error.errors
+    if data.organization_inn:
+        try:
+            organization = organization_by_inn(data.organization_inn)
+        except FieldErrors as error:
+            errors |= error.errors
+    elif role == Role.SCHOOL_ADMIN:
+        errors["organization_inn"] = SCHOOL_ADMIN_NEEDS_ORGANIZATION
+    for name, value in (("last_name", data.last_name), ("first_name", data.first_name)):
+        if len(value or "") > 100:
+            errors[name] = "Имя и фамилия — не более 100 символов."
+    if errors:
+        return None, errors
+    return _CheckedUser(email=email, role=role, organization=organization), {}
+
+
+def new_user_problems(data: NewUser) -> dict[str, str]:
+    """Everything wrong with the new account except its password, so it can be asked for last."""
+    return _check_new_user(data)[1]
+
+
+def create_user(data: NewUser, actor: Actor) -> User:
+    """An account made by the operator. It has no consent yet: the consent gate asks for it at first sign-in."""
+    checked, errors = _check_new_user(data)
+    if checked is not None:
+        password = data.password or ""
+        personal = (checked.email, checked.email.split("@")[0], data.last_name, data.first_name)
+        problems = password_problems(password, personal=personal)
+        if problems:
+            errors["password"] = problems[0]
+    if errors:
+        raise FieldErrors(errors)
+
+    user = User(
+        email=checked.email,
+        password_hash=hash_password(data.password),
+        last_name=(data.last_name or "").strip(),
+        first_name=(data.first_name or "").strip(),
+        role=checked.role,
+        organization=checked.organization,
+    )
+    db.session.add(user)
+    db.session.flush()
+    audit.record(actor, "user.created_by_cli", user, role=user.role.value, organization_id=user.organization_id)
+    return user

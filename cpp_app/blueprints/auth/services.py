@@ -1,0 +1,175 @@
+"""Registration, sign-in and password reset."""
+import hashlib
+from dataclasses import dataclass
+
+from flask import current_app, url_for
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy import delete, select
+
+from ... import audit
+from ...domain import throttle
+from ...domain.passwords import password_problems
+from ...domain.phone import PhoneError, normalize_phone
+from ...extensions import db
+from ...mail import send_mail
+from ...models import LoginThrottle, Role, User, utcnow
+from ...security import Actor, check_password, hash_password
+from ..organizations.services import resolve_workplace
+from ..privacy.services import current_document, grant_consent
+from .sessions import end_all_sessions
+
+
+class FieldErrors(Exception):
+    """Problems keyed by form field name, to be shown next to the fields."""
+
+    def __init__(self, errors: dict[str, str]):
+        super().__init__(errors)
+        self.errors = errors
+
+
+@dataclass(frozen=True)
+class Registration:
+    last_name: str
+    first_name: str
+    middle_name: str
+    phone: str
+    email: str
+    settlement: str
+    workplace: str
+    organization_id: int | None
+    password: str
+    consent_version: int | None
+
+
+def find_user_by_email(email: str) -> User | None:
+    return db.session.scalar(select(User).where(User.email == email.strip().lower()))
+
+
+def register_teacher(data: Registration, actor: Actor) -> User:
+    errors: dict[str, str] = {}
+    email = data.email.strip().lower()
+    if find_user_by_email(email) is not None:
+        errors["email"] = "Этот адрес уже зарегистрирован. Войдите или восстановите пароль."
+    try:
+        phone = normalize_phone(data.phone)
+    except PhoneError as error:
+        errors["phone"] = str(error)
+    problems = password_problems(data.password, personal=(email, email.split("@")[0], data.last_name, data.first_name))
+    if problems:
+        errors["password"] = problems[0]
+    document = current_document()
+    if data.consent_version != document.version:
+        errors["consent"] = "Текст согласия обновился. Ознакомьтесь с новой редакцией и подтвердите согласие."
+    if errors:
+        raise FieldErrors(errors)
+
+    organization, workplace_text = resolve_workplace(data.workplace, data.organization_id)
+    user = User(
+        email=email,
+        password_hash=hash_password(data.password),
+        last_name=data.last_name,
+        first_name=data.first_name,
+        middle_name=data.middle_name or None,
+        phone=phone,
+        settlement=data.settlement,
+        organization=organization,
+        workplace_text=workplace_text,
+        role=Role.TEACHER,
+    )
+    db.session.add(user)
+    db.session.flush()
+    grant_consent(user, document, actor)
+    audit.record(actor, "user.registered", user, organization_id=user.organization_id)
+    return user
+
+
+class SignInRefused(Exception):
+    pass
+
+
+WRONG_CREDENTIALS = "Неверный адрес электронной почты или пароль."
+
+
+def _throttle_rows(email: str, ip: str | None) -> list[tuple[LoginThrottle, throttle.Policy]]:
+    rows = []
+    for key, policy in ((f"email:{email}", throttle.ACCOUNT_POLICY), (f"ip:{ip}", throttle.ADDRESS_POLICY)):
+        row = db.session.get(LoginThrottle, key)
+        if row is None:
+            row = LoginThrottle(key=key, failures=0)
+            db.session.add(row)
+        rows.append((row, policy))
+    return rows
+
+
+def authenticate(email: str, password: str, actor: Actor) -> User:
+    """The user, or SignInRefused with the reason; failures are counted per account and per address."""
+    email = email.strip().lower()
+    now = utcnow()
+    rows = _throttle_rows(email, actor.ip)
+    for row, policy in rows:
+        decision = throttle.decide(policy, row.failures, row.last_failure_at, now)
+        if not decision.allowed:
+            raise SignInRefused(throttle.wait_message(decision))
+
+    user = find_user_by_email(email)
+    if user is None or not check_password(user, password):
+        for row, _ in rows:
+            row.failures = throttle.current_failures(row.failures, row.last_failure_at, now) + 1
+            row.last_failure_at = now
+        raise SignInRefused(WRONG_CREDENTIALS)
+    if not user.is_active:
+        raise SignInRefused("Учётная запись заблокирована. Обратитесь к администратору ЦПП.")
+    rows[0][0].failures = 0
+    audit.record(Actor(user.id, actor.ip, actor.user_agent), "user.signed_in", user)
+    return user
+
+
+def _reset_serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="password-reset")
+
+
+def _password_fingerprint(user: User) -> str:
+    # Changes with every new hash, so a used link (or one issued before a change) stops working.
+    return hashlib.sha256(user.password_hash.encode()).hexdigest()[:20]
+
+
+def make_reset_token(user: User) -> str:
+    return _reset_serializer().dumps({"u": user.id, "f": _password_fingerprint(user)})
+
+
+def user_from_reset_token(token: str) -> User | None:
+    try:
+        payload = _reset_serializer().loads(token, max_age=current_app.config["PASSWORD_RESET_MAX_AGE"])
+    except (SignatureExpired, BadSignature):
+        return None
+    user = db.session.get(User, payload.get("u")) if isinstance(payload, dict) else None
+    if user is None or not user.is_active or payload.get("f") != _password_fingerprint(user):
+        return None
+    return user
+
+
+def request_password_reset(email: str) -> None:
+    """Mails a link when the address is known; says nothing either way, so addresses cannot be probed."""
+    user = find_user_by_email(email)
+    if user is None or not user.is_active:
+        return
+    link = url_for("auth.reset_password", token=make_reset_token(user), _external=True)
+    minutes = current_app.config["PASSWORD_RESET_MAX_AGE"] // 60
+    send_mail(
+        user.email,
+        "Восстановление пароля в ЦПП",
+        f"Здравствуйте, {user.first_name}!\n\n"
+        "Кто-то (возможно, вы) запросил смену пароля в сервисе «Цифровой профиль педагога» КК ИПК.\n"
+        f"Чтобы задать новый пароль, откройте ссылку в течение {minutes} минут:\n\n{link}\n\n"
+        "Ссылка действует один раз. Если вы не запрашивали смену пароля, просто проигнорируйте это письмо.\n",
+    )
+
+
+def reset_password(user: User, password: str, actor: Actor) -> None:
+    problems = password_problems(password, personal=(user.email, user.email.split("@")[0], user.last_name, user.first_name))
+    if problems:
+        raise FieldErrors({"password": problems[0]})
+    user.password_hash = hash_password(password)
+    end_all_sessions(user.id)
+    db.session.execute(delete(LoginThrottle).where(LoginThrottle.key == f"email:{user.email}"))
+    audit.record(actor, "user.password_reset", user)

@@ -1,0 +1,60 @@
+"""Consent documents and the evidence of consent."""
+from sqlalchemy import func, select
+
+from ... import audit
+from ...domain.documents import document_hash
+from ...extensions import db
+from ...models import ConsentAction, ConsentDocument, ConsentEvent, User
+from ...security import Actor
+
+
+class NoConsentDocument(RuntimeError):
+    pass
+
+
+def current_document() -> ConsentDocument:
+    document = db.session.scalar(select(ConsentDocument).order_by(ConsentDocument.version.desc()).limit(1))
+    if document is None:
+        raise NoConsentDocument("No consent document is published: run `flask seed`.")
+    return document
+
+
+def document_by_version(version: int) -> ConsentDocument | None:
+    return db.session.scalar(select(ConsentDocument).where(ConsentDocument.version == version))
+
+
+def publish_document(title: str, body: str) -> ConsentDocument:
+    """A new version; every signed-in user is asked to consent to it on their next request."""
+    latest = db.session.scalar(select(func.max(ConsentDocument.version))) or 0
+    document = ConsentDocument(version=latest + 1, title=title, body=body, sha256=document_hash(body))
+    db.session.add(document)
+    db.session.flush()
+    return document
+
+
+def has_current_consent(user_id: int) -> bool:
+    last_event = db.session.execute(
+        select(ConsentEvent.action, ConsentDocument.version)
+        .join(ConsentDocument, ConsentEvent.document_id == ConsentDocument.id)
+        .where(ConsentEvent.user_id == user_id)
+        .order_by(ConsentEvent.id.desc())
+        .limit(1)
+    ).first()
+    if last_event is None:
+        return False
+    current = db.session.scalar(select(func.max(ConsentDocument.version)))
+    return last_event.action == ConsentAction.GRANTED and last_event.version == current
+
+
+def grant_consent(user: User, document: ConsentDocument, actor: Actor) -> ConsentEvent:
+    event = ConsentEvent(
+        user_id=user.id,
+        document_id=document.id,
+        document_sha256=document.sha256,
+        action=ConsentAction.GRANTED,
+        ip=actor.ip,
+        user_agent=actor.user_agent,
+    )
+    db.session.add(event)
+    audit.record(actor, "consent.granted", user, document_version=document.version)
+    return event

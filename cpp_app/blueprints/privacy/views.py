@@ -1,0 +1,44 @@
+from flask import abort, flash, redirect, render_template, request
+from flask_login import current_user, login_required
+
+from ...domain.documents import parse_blocks
+from ...extensions import db
+from ...security import request_actor, rerender_on_csrf_failure
+from ...urls import safe_next_url
+from . import bp
+from .forms import RenewConsentForm
+from .services import current_document, document_by_version, grant_consent, has_current_consent
+
+
+@bp.get("/")
+def policy():
+    return render_template("privacy/policy.html", document=current_document())
+
+
+@bp.get("/consent")
+@bp.get("/consent/<int:version>")
+def consent(version: int | None = None):
+    document = current_document() if version is None else document_by_version(version)
+    if document is None:
+        abort(404)
+    return render_template("privacy/consent.html", document=document, blocks=parse_blocks(document.body))
+
+
+@bp.route("/consent/renew", methods=["GET", "POST"])
+@login_required
+@rerender_on_csrf_failure
+def renew():
+    next_url = safe_next_url(request.args.get("next"))
+    if has_current_consent(current_user.id):
+        return redirect(next_url)
+    document = current_document()
+    form = RenewConsentForm(document_version=document.version)
+    if form.validate_on_submit():
+        if form.document_version.data != str(document.version):
+            flash("Текст согласия обновился, пока вы его читали. Ознакомьтесь с новой редакцией.", "warning")
+        else:
+            grant_consent(current_user, document, request_actor())
+            db.session.commit()
+            flash("Спасибо, согласие на обработку персональных данных сохранено.", "success")
+            return redirect(next_url)
+    return render_template("privacy/renew.html", form=form, document=document, blocks=parse_blocks(document.body))

@@ -1,0 +1,56 @@
+"""Command-line entry points: `flask --app wsgi <command>`."""
+import os
+from pathlib import Path
+
+import click
+from flask import current_app
+
+from .extensions import db
+
+# For local demo databases only; `flask seed --demo` refuses to run in production.
+DEMO_PASSWORD = "Demo-CPP-2026!"
+
+
+class CliError(click.ClickException):
+    """A refusal shown in Russian, without Click's English «Error:» prefix; exits with code 1."""
+
+    def show(self, file=None):
+        click.echo(f"Ошибка: {self.format_message()}", err=True)
+
+
+@click.command("seed")
+@click.option("--demo", is_flag=True, help="Also create demo organisations and one demo account per role.")
+def seed_command(demo: bool):
+    """Load reference data from seeds/ (and demo data); safe to run again."""
+    from .seeding import seed_demo_data, seed_reference_data
+
+    counts = seed_reference_data()
+    if demo:
+        if current_app.config["ENV_NAME"] == "production":
+            raise CliError("Демо-данные нельзя загружать в рабочую базу (CPP_ENV=production).")
+        counts |= seed_demo_data(password=os.environ.get("CPP_DEMO_PASSWORD", DEMO_PASSWORD))
+    db.session.commit()
+    click.echo(", ".join(f"{name}: +{count}" for name, count in counts.items()))
+
+
+@click.command("publish-consent")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def publish_consent_command(path: Path):
+    """Publish a new version of the consent document; users are asked to consent again."""
+    from .blueprints.privacy.services import current_document, publish_document
+    from .seeding import read_consent_file
+
+    title, body = read_consent_file(path)
+    if current_document().body == body:
+        raise CliError("Текст не изменился: новая редакция не нужна.")
+    document = publish_document(title, body)
+    db.session.commit()
+    click.echo(f"Опубликована редакция {document.version}: {document.title}")
+
+
+def register_cli(app):
+    from .blueprints.admin.cli import create_user_command
+    from .blueprints.organizations.cli import import_organizations_command
+
+    for command in (seed_command, publish_consent_command, create_user_command, import_organizations_command):
+        app.cli.add_command(command)

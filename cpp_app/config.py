@@ -1,0 +1,124 @@
+"""Configuration classes; every setting can be overridden by a CPP_* environment variable."""
+import os
+import secrets
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+INSTANCE_DIR = Path(os.environ.get("CPP_INSTANCE_DIR", BASE_DIR / "instance"))
+
+
+def _env(name, default=None):
+    return os.environ.get(f"CPP_{name}", default)
+
+
+def _instance_secret_key() -> str:
+    """A key generated once per installation, kept out of the repository."""
+    path = INSTANCE_DIR / "secret_key"
+    if not path.exists():
+        INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(48))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+class Config:
+    ENV_NAME = "development"
+    SECRET_KEY = None
+    SQLALCHEMY_DATABASE_URI = None
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+
+    # The CSRF token lives as long as the session: a slow form-filler must not lose work.
+    WTF_CSRF_TIME_LIMIT = None
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_SECURE = False
+    REMEMBER_COOKIE_DURATION_DAYS = 30
+    SESSION_LIFETIME_HOURS = 12
+    MAX_CONTENT_LENGTH = 8 * 1024 * 1024
+
+    # argon2id, RFC 9106 low-memory profile (above the OWASP minimum).
+    ARGON2_TIME_COST = 3
+    ARGON2_MEMORY_COST = 64 * 1024
+    ARGON2_PARALLELISM = 4
+
+    PASSWORD_RESET_MAX_AGE = 60 * 60
+    MAIL_BACKEND = "file"  # file | smtp | memory
+    MAIL_SENDER = "ЦПП КК ИПК <noreply@cpp.kipk.ru>"
+    MAIL_DIR = None
+    SMTP_HOST = "localhost"
+    SMTP_PORT = 25
+
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_HEADERS_ENABLED = True
+    RATELIMIT_ENABLED = True
+
+    @classmethod
+    def load(cls) -> dict:
+        settings = {k: getattr(cls, k) for k in dir(cls) if k.isupper()}
+        settings["SECRET_KEY"] = _env("SECRET_KEY") or cls.default_secret_key()
+        settings["SQLALCHEMY_DATABASE_URI"] = _env("DATABASE_URL") or cls.default_database_url()
+        settings["MAIL_BACKEND"] = _env("MAIL_BACKEND", settings["MAIL_BACKEND"])
+        settings["MAIL_DIR"] = _env("MAIL_DIR") or str(INSTANCE_DIR / "mail")
+        settings["SMTP_HOST"] = _env("SMTP_HOST", settings["SMTP_HOST"])
+        settings["SMTP_PORT"] = int(_env("SMTP_PORT", settings["SMTP_PORT"]))
+        redis_url = _env("REDIS_URL")
+        if redis_url:
+            settings["RATELIMIT_STORAGE_URI"] = redis_url
+        return settings
+
+    @classmethod
+    def default_secret_key(cls):
+        return _instance_secret_key()
+
+    @classmethod
+    def default_database_url(cls):
+        INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+        return f"sqlite:///{INSTANCE_DIR / 'cpp.sqlite3'}"
+
+
+class DevelopmentConfig(Config):
+    pass
+
+
+class TestingConfig(Config):
+    ENV_NAME = "testing"
+    TESTING = True
+    MAIL_BACKEND = "memory"
+    # Cheap hashes keep the suite fast; production parameters are tested separately.
+    ARGON2_TIME_COST = 1
+    ARGON2_MEMORY_COST = 1024
+    ARGON2_PARALLELISM = 1
+    RATELIMIT_ENABLED = False
+
+    @classmethod
+    def default_secret_key(cls):
+        return "testing-only-secret"
+
+
+class ProductionConfig(Config):
+    ENV_NAME = "production"
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
+    MAIL_BACKEND = "smtp"
+
+    @classmethod
+    def default_secret_key(cls):
+        raise RuntimeError("CPP_SECRET_KEY must be set in production")
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}
+
+
+def load_config(name: str | None = None) -> dict:
+    name = name or _env("ENV", "development")
+    try:
+        return CONFIGS[name].load()
+    except KeyError:
+        raise RuntimeError(f"Unknown CPP_ENV {name!r}; expected one of {sorted(CONFIGS)}") from None

@@ -1,0 +1,40 @@
+"""Outgoing mail through a configurable backend: files or memory in development and tests, SMTP in production."""
+import smtplib
+from datetime import datetime, timezone
+from email.message import EmailMessage
+from pathlib import Path
+
+from flask import current_app
+
+
+def _message(to: str, subject: str, body: str) -> EmailMessage:
+    message = EmailMessage()
+    message["From"] = current_app.config["MAIL_SENDER"]
+    message["To"] = to
+    message["Subject"] = subject
+    message.set_content(body)
+    return message
+
+
+def outbox() -> list[EmailMessage]:
+    """Messages sent with the memory backend, for tests."""
+    return current_app.extensions.setdefault("cpp_mail_outbox", [])
+
+
+def send_mail(to: str, subject: str, body: str) -> None:
+    message = _message(to, subject, body)
+    backend = current_app.config["MAIL_BACKEND"]
+    if backend == "memory":
+        outbox().append(message)
+    elif backend == "file":
+        directory = Path(current_app.config["MAIL_DIR"])
+        directory.mkdir(parents=True, exist_ok=True)
+        stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%f")
+        path = directory / f"{stamp}.eml"
+        path.write_bytes(bytes(message))
+        current_app.logger.info("Mail to user written to %s", path)
+    elif backend == "smtp":
+        with smtplib.SMTP(current_app.config["SMTP_HOST"], current_app.config["SMTP_PORT"], timeout=10) as smtp:
+            smtp.send_message(message)
+    else:
+        raise RuntimeError(f"Unknown CPP_MAIL_BACKEND {backend!r}")

@@ -1,0 +1,114 @@
+"""Users, their sign-in sessions and sign-in throttling state."""
+import enum
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import Enum as SAEnum
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from ._common import utcnow
+from .organization import Organization
+
+
+class Role(enum.StrEnum):
+    TEACHER = "teacher"
+    SCHOOL_ADMIN = "school_admin"
+    METHODOLOGIST = "methodologist"
+    ADMIN = "admin"
+
+    @property
+    def label(self) -> str:
+        return ROLE_LABELS[self]
+
+
+ROLE_LABELS = {
+    Role.TEACHER: "Педагог",
+    Role.SCHOOL_ADMIN: "Администратор ОО",
+    Role.METHODOLOGIST: "Методист КК ИПК",
+    Role.ADMIN: "Администратор сервиса",
+}
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Stored lower-cased, so uniqueness is case-insensitive on every database.
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    last_name: Mapped[str] = mapped_column(String(100), index=True)
+    first_name: Mapped[str] = mapped_column(String(100))
+    middle_name: Mapped[str | None] = mapped_column(String(100))
+    phone: Mapped[str | None] = mapped_column(String(16))
+    settlement: Mapped[str | None] = mapped_column(String(200))
+    organization_id: Mapped[int | None] = mapped_column(ForeignKey("organizations.id"), index=True)
+    # A workplace typed by the teacher that is not in the registry yet; a methodologist matches it.
+    workplace_text: Mapped[str | None] = mapped_column(String(500))
+    role: Mapped[Role] = mapped_column(
+        SAEnum(Role, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e]),
+        default=Role.TEACHER,
+        index=True,
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    blocked_at: Mapped[datetime | None]
+
+    organization: Mapped[Organization | None] = relationship()
+
+    # Set by the session loader: Flask-Login keeps this token, not the user id, in its cookies.
+    auth_token = None
+
+    def get_id(self):
+        return self.auth_token
+
+    @property
+    def is_active(self) -> bool:
+        return self.blocked_at is None
+
+    @property
+    def full_name(self) -> str:
+        return " ".join(p for p in (self.last_name, self.first_name, self.middle_name) if p)
+
+    @property
+    def short_name(self) -> str:
+        initials = "".join(f"{p[0]}." for p in (self.first_name, self.middle_name) if p)
+        return f"{self.last_name} {initials}".strip()
+
+    @property
+    def workplace_label(self) -> str | None:
+        return self.organization.short_name if self.organization else self.workplace_text
+
+    def has_role(self, *roles: Role) -> bool:
+        return self.role in roles
+
+    def __repr__(self):
+        return f"<User {self.id}>"
+
+
+class AuthSession(db.Model):
+    """A server-side record of one sign-in, so that signing out really ends it."""
+
+    __tablename__ = "auth_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None]
+    ip: Mapped[str | None] = mapped_column(String(45))
+    user_agent: Mapped[str | None] = mapped_column(Text)
+
+    user: Mapped[User] = relationship()
+
+
+class LoginThrottle(db.Model):
+    """Failed sign-in counters per account and per address."""
+
+    __tablename__ = "login_throttles"
+
+    key: Mapped[str] = mapped_column(String(300), primary_key=True)
+    failures: Mapped[int] = mapped_column(default=0)
+    last_failure_at: Mapped[datetime | None]

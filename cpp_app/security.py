@@ -1,0 +1,107 @@
+"""Password hashing, roles, the request actor, the consent gate and response headers."""
+from dataclasses import dataclass
+from functools import wraps
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from flask import abort, current_app, redirect, request, url_for
+from flask_login import current_user
+
+from .models import Role
+
+
+def _hasher() -> PasswordHasher:
+    hasher = current_app.extensions.get("cpp_password_hasher")
+    if hasher is None:
+        config = current_app.config
+        hasher = PasswordHasher(
+            time_cost=config["ARGON2_TIME_COST"],
+            memory_cost=config["ARGON2_MEMORY_COST"],
+            parallelism=config["ARGON2_PARALLELISM"],
+        )
+        current_app.extensions["cpp_password_hasher"] = hasher
+    return hasher
+
+
+def hash_password(password: str) -> str:
+    return _hasher().hash(password)
+
+
+def check_password(user, password: str) -> bool:
+    """Verify, and upgrade the stored hash when the parameters have been raised since."""
+    hasher = _hasher()
+    try:
+        hasher.verify(user.password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+    if hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = hasher.hash(password)
+    return True
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who acts and from where: what services need of the request, and no more."""
+
+    user_id: int | None
+    ip: str | None
+    user_agent: str | None
+
+
+def request_actor() -> Actor:
+    user_id = current_user.id if current_user.is_authenticated else None
+    return Actor(user_id=user_id, ip=request.remote_addr, user_agent=request.headers.get("User-Agent", "")[:500])
+
+
+def role_required(*roles: Role):
+    """Signed-in users of other roles get a 404: the page does not exist for them."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            if not current_user.is_authenticated:
+                return current_app.login_manager.unauthorized()
+            if not current_user.has_role(*roles):
+                abort(404)
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def rerender_on_csrf_failure(view):
+    """Marks a form view that re-displays the posted values when the CSRF token fails."""
+    view.rerender_on_csrf_failure = True
+    return view
+
+
+# Endpoints a signed-in user may reach before consenting to a new document version.
+CONSENT_EXEMPT_ENDPOINTS = {"static", "auth.logout", "main.accessibility"}
+CONSENT_EXEMPT_BLUEPRINTS = {"privacy"}
+
+
+def consent_gate():
+    if not current_user.is_authenticated or request.endpoint is None:
+        return None
+    if request.endpoint in CONSENT_EXEMPT_ENDPOINTS or request.blueprint in CONSENT_EXEMPT_BLUEPRINTS:
+        return None
+    from .blueprints.privacy.services import has_current_consent
+
+    if has_current_consent(current_user.id):
+        return None
+    return redirect(url_for("privacy.renew", next=request.full_path if request.method == "GET" else None))
+
+
+CSP = "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+
+
+def set_security_headers(response):
+    response.headers.setdefault("Content-Security-Policy", CSP)
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    if current_user.is_authenticated:
+        # Personal pages must not linger in shared browsers' caches.
+        response.headers["Cache-Control"] = "no-store"
+    return response

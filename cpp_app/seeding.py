@@ -1,0 +1,122 @@
+"""Reference data from seeds/ and demo data for development; every step is idempotent."""
+import random
+from pathlib import Path
+
+import yaml
+from sqlalchemy import select
+
+from .blueprints.organizations.registry import OrganizationRecord, upsert_municipalities, upsert_organizations
+from .blueprints.privacy.services import current_document, grant_consent, publish_document
+from .config import BASE_DIR
+from .domain.inn import inn10_with_check_digit
+from .extensions import db
+from .models import ConsentDocument, Municipality, Organization, OrganizationKind, Role, User
+from .security import Actor, hash_password
+
+SEEDS_DIR = BASE_DIR / "seeds"
+SYSTEM_ACTOR = Actor(user_id=None, ip=None, user_agent="flask seed")
+
+
+def load_yaml(path: Path):
+    with path.open(encoding="utf-8") as stream:
+        return yaml.safe_load(stream)
+
+
+def read_consent_file(path: Path) -> tuple[str, str]:
+    """The first heading is the title; the whole file is the body whose hash is the evidence."""
+    body = path.read_text(encoding="utf-8").strip() + "\n"
+    title = next((line.lstrip("# ").strip() for line in body.splitlines() if line.startswith("#")), path.stem)
+    return title, body
+
+
+def seed_reference_data() -> dict[str, int]:
+    municipalities = upsert_municipalities(load_yaml(SEEDS_DIR / "municipalities.yaml"))
+    records = [
+        OrganizationRecord(**{**row, "kind": OrganizationKind(row["kind"])})
+        for row in load_yaml(SEEDS_DIR / "organizations.yaml")
+    ]
+    organizations = upsert_organizations(records)
+    consent_created = 0
+    if db.session.scalar(select(ConsentDocument.id).limit(1)) is None:
+        publish_document(*read_consent_file(SEEDS_DIR / "consent" / "v1.md"))
+        consent_created = 1
+    return {
+        "municipalities": municipalities,
+        "organizations": organizations.created,
+        "consent_documents": consent_created,
+    }
+
+
+DEMO_SETTLEMENTS = (
+    "Абан", "Балахта", "Берёзовка", "Богучаны", "Большой Улуй", "Емельяново", "Енисейск",
+    "Курагино", "Шушенское", "Ужур", "Уяр", "Назарово", "Ачинск", "Канск", "Минусинск",
+)
+
+
+def _demo_records(count: int) -> list[OrganizationRecord]:
+    rng = random.Random(2026)  # the same demo registry on every machine
+    municipalities = list(db.session.scalars(select(Municipality).order_by(Municipality.name)))
+    records = []
+    for number in range(1, count + 1):
+        municipality = rng.choice(municipalities)
+        kind = rng.choices(
+            [OrganizationKind.SCHOOL, OrganizationKind.PRESCHOOL, OrganizationKind.ADDITIONAL], weights=[7, 2, 1]
+        )[0]
+        if kind == OrganizationKind.SCHOOL:
+            short = f"МБОУ СОШ № {number}"
+            full = f"Муниципальное бюджетное общеобразовательное учреждение «Средняя общеобразовательная школа № {number}»"
+        elif kind == OrganizationKind.PRESCHOOL:
+            short = f"МБДОУ детский сад № {number}"
+            full = f"Муниципальное бюджетное дошкольное образовательное учреждение «Детский сад № {number}»"
+        else:
+            short = f"МБУ ДО «ЦДТ № {number}»"
+            full = f"Муниципальное бюджетное учреждение дополнительного образования «Центр детского творчества № {number}»"
+        inn = inn10_with_check_digit(f"24{rng.randrange(10**6, 10**7)}")
+        records.append(
+            OrganizationRecord(
+                full_name=full,
+                short_name=short,
+                kind=kind,
+                municipality=municipality.name,
+                inn=inn,
+                address=f"Красноярский край, {rng.choice(DEMO_SETTLEMENTS)}, ул. Школьная, д. {rng.randrange(1, 60)}",
+            )
+        )
+    return records
+
+
+DEMO_USERS = (
+    ("teacher@demo.example", Role.TEACHER, "Иванова", "Мария", "Петровна"),
+    ("director@demo.example", Role.SCHOOL_ADMIN, "Смирнов", "Алексей", "Викторович"),
+    ("methodologist@demo.example", Role.METHODOLOGIST, "Кузнецова", "Ольга", "Сергеевна"),
+    ("admin@demo.example", Role.ADMIN, "Орлов", "Дмитрий", None),
+)
+
+
+def seed_demo_data(password: str, organizations: int = 40) -> dict[str, int]:
+    result = upsert_organizations(_demo_records(organizations))
+    school = db.session.scalar(
+        select(Organization).where(Organization.short_name == "МБОУ СОШ № 1").order_by(Organization.id).limit(1)
+    ) or db.session.scalar(select(Organization).where(Organization.kind == OrganizationKind.SCHOOL).limit(1))
+    document = current_document()
+    users_created = 0
+    for email, role, last_name, first_name, middle_name in DEMO_USERS:
+        if db.session.scalar(select(User.id).where(User.email == email)) is not None:
+            continue
+        works_at_school = role in (Role.TEACHER, Role.SCHOOL_ADMIN)
+        user = User(
+            email=email,
+            password_hash=hash_password(password),
+            last_name=last_name,
+            first_name=first_name,
+            middle_name=middle_name,
+            phone="+79120000000",
+            settlement="Красноярск",
+            organization=school if works_at_school else None,
+            role=role,
+        )
+        db.session.add(user)
+        db.session.flush()
+        grant_consent(user, document, SYSTEM_ACTOR)
+        users_created += 1
+    return {"demo_organizations": result.created, "demo_users": users_created}

@@ -1,0 +1,173 @@
+"""Shared fixtures: one database per run (SQLite or PostgreSQL), emptied and re-seeded around each test."""
+import contextlib
+import os
+import tempfile
+import uuid
+from pathlib import Path
+
+import pytest
+from flask.testing import FlaskClient
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from cpp_app import create_app
+from cpp_app.config import TestingConfig
+
+BACKEND = os.environ.get("CPP_TEST_DATABASE", "sqlite")
+PG_SERVER_URL = os.environ.get("CPP_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+TEST_PASSWORD = "Krasnoyarsk-teacher-2026"
+
+
+def pytest_report_header(config):
+    return f"database backend: {BACKEND}"
+
+
+@contextlib.contextmanager
+def temporary_database_url():
+    """An empty database of the backend under test, dropped afterwards."""
+    if BACKEND == "sqlite":
+        with tempfile.TemporaryDirectory() as directory:
+            yield f"sqlite:///{Path(directory) / 'test.sqlite3'}"
+    elif BACKEND == "postgresql":
+        name = f"cpp_test_{uuid.uuid4().hex[:10]}"
+        server = create_engine(PG_SERVER_URL, isolation_level="AUTOCOMMIT")
+        with server.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+        try:
+            yield make_url(PG_SERVER_URL).set(database=name).render_as_string(hide_password=False)
+        finally:
+            with server.connect() as connection:
+                connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            server.dispose()
+    else:
+        raise pytest.UsageError(f"CPP_TEST_DATABASE must be sqlite or postgresql, not {BACKEND!r}")
+
+
+def make_app(database_url: str, instance_dir: Path):
+    settings = TestingConfig.load()
+    settings.update(
+        SQLALCHEMY_DATABASE_URI=database_url,
+        MAIL_DIR=str(instance_dir / "mail"),
+        SERVER_NAME=None,
+    )
+    return create_app(settings)
+
+
+class FreshContextClient(FlaskClient):
+    """Each request gets its own app context (and so its own `g` and session), as in production."""
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory):
+    from flask_migrate import upgrade
+
+    with temporary_database_url() as url:
+        app = make_app(url, tmp_path_factory.mktemp("instance"))
+        app.test_client_class = FreshContextClient
+        with app.app_context():
+            upgrade()
+        yield app
+        with app.app_context():
+            from cpp_app.extensions import db
+
+            db.engine.dispose()
+
+
+def _empty_all_tables(db):
+    tables = list(reversed(db.metadata.sorted_tables))
+    with db.engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            names = ", ".join(f'"{table.name}"' for table in tables)
+            connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                connection.execute(table.delete())
+
+
+@pytest.fixture
+def database(app):
+    """An app context over a database holding only the reference seeds."""
+    from cpp_app.extensions import db
+    from cpp_app.seeding import seed_reference_data
+
+    with app.app_context():
+        seed_reference_data()
+        db.session.commit()
+        yield db
+        db.session.rollback()
+        db.session.remove()
+        _empty_all_tables(db)
+        app.extensions.pop("cpp_mail_outbox", None)
+
+
+@pytest.fixture
+def client(app, database):
+    return app.test_client()
+
+
+@pytest.fixture
+def make_user(database):
+    """Creates a user with consent to the current document and returns it."""
+    from cpp_app.blueprints.privacy.services import current_document, grant_consent
+    from cpp_app.models import Organization, Role, User
+    from cpp_app.security import Actor, hash_password
+
+    counter = iter(range(1, 10_000))
+    first_organization = object()
+
+    def factory(role=Role.TEACHER, email=None, password=TEST_PASSWORD, organization=first_organization, consent=True,
+                **fields):
+        """Teachers and school admins work at the first registry organisation unless `organization` says otherwise."""
+        number = next(counter)
+        if organization is first_organization:
+            organization = (
+                database.session.scalars(database.select(Organization).order_by(Organization.id)).first()
+                if role in (Role.TEACHER, Role.SCHOOL_ADMIN)
+                else None
+            )
+        user = User(
+            email=email or f"user{number}@school.example",
+            password_hash=hash_password(password),
+            last_name=fields.pop("last_name", "Петрова"),
+            first_name=fields.pop("first_name", f"Анна{number}"),
+            middle_name=fields.pop("middle_name", "Ивановна"),
+            phone=fields.pop("phone", "+79123456789"),
+            settlement=fields.pop("settlement", "Красноярск"),
+            organization=organization,
+            role=role,
+            **fields,
+        )
+        database.session.add(user)
+        database.session.flush()
+        if consent:
+            grant_consent(user, current_document(), Actor(None, None, None))
+        database.session.commit()
+        return user
+
+    return factory
+
+
+def extract_csrf(response) -> str:
+    import re
+
+    match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', response.get_data(as_text=True))
+    assert match, "the page has no CSRF token"
+    return match.group(1)
+
+
+@pytest.fixture
+def login(client):
+    def sign_in(user, password=TEST_PASSWORD, remember=False):
+        token = extract_csrf(client.get("/login"))
+        response = client.post(
+            "/login",
+            data={"email": user.email, "password": password, "csrf_token": token, **({"remember": "y"} if remember else {})},
+        )
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return response
+
+    return sign_in

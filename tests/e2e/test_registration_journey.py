@@ -1,0 +1,78 @@
+"""A teacher registers through the visible form, signs out and signs in again, in a real browser."""
+import re
+
+from playwright.sync_api import expect
+from sqlalchemy import select
+
+from cpp_app.models import Organization, User
+
+PASSWORD = "Енисей-течёт-на-север"
+
+
+def test_register_sign_out_sign_in(page, database):
+    school = database.session.scalars(
+        select(Organization).where(Organization.inn.is_not(None)).order_by(Organization.id)
+    ).first()
+    page.goto("/")
+    page.get_by_role("link", name="Регистрация").click()
+    expect(page.get_by_role("heading", name="Регистрация личного кабинета педагога Красноярского края")).to_be_visible()
+
+    page.get_by_label("Фамилия").fill("Лебедева")
+    page.get_by_label("Имя", exact=True).fill("Ирина")
+    page.get_by_label("Отчество").fill("Андреевна")
+    page.get_by_label("Контактный номер телефона").fill("8 (913) 555-12-34")
+    page.get_by_label("Адрес электронной почты").fill("lebedeva@school.example")
+    page.get_by_label("Населённый пункт").fill("Абан")
+    workplace = page.get_by_label("Место работы")
+    workplace.press_sequentially(school.inn[:7], delay=30)
+    # The suggestion list is filled from the registry as the teacher types.
+    expect(page.locator("#workplace-options option")).not_to_have_count(0)
+    workplace.fill(school.label)
+    page.get_by_label("Пароль", exact=True).fill(PASSWORD)
+    page.get_by_label("Подтверждение пароля").fill(PASSWORD)
+
+    consent = page.get_by_label(re.compile("Согласен с условиями"))
+    expect(consent).not_to_be_checked()
+    page.get_by_role("button", name="Зарегистрироваться").click()
+    # Without the tick nothing is created and the reason is shown next to the box.
+    expect(page.get_by_text("Без согласия на обработку персональных данных регистрация невозможна.")).to_be_visible()
+    expect(page.get_by_label("Фамилия")).to_have_value("Лебедева")
+    assert database.session.scalar(select(User).where(User.email == "lebedeva@school.example")) is None
+
+    page.get_by_label("Пароль", exact=True).fill(PASSWORD)
+    page.get_by_label("Подтверждение пароля").fill(PASSWORD)
+    page.get_by_label(re.compile("Согласен с условиями")).check()
+    page.get_by_role("button", name="Зарегистрироваться").click()
+    expect(page.get_by_text("Регистрация завершена")).to_be_visible()
+    expect(page.get_by_text(school.short_name)).to_be_visible()
+
+    page.get_by_role("button", name="Выйти").click()
+    expect(page.get_by_text("Вы вышли из ЦПП.")).to_be_visible()
+
+    page.get_by_label("Адрес электронной почты").fill("Lebedeva@School.example")
+    page.get_by_label("Пароль").fill(PASSWORD)
+    page.get_by_label("Запомнить меня на этом устройстве").check()
+    page.get_by_role("button", name="Войти").click()
+    expect(page.get_by_role("heading", name="Здравствуйте, Ирина Андреевна!")).to_be_visible()
+
+    database.session.expire_all()
+    user = database.session.scalar(select(User).where(User.email == "lebedeva@school.example"))
+    assert user.phone == "+79135551234" and user.organization_id == school.id
+
+
+def test_accessibility_version_persists_across_pages(page):
+    page.goto("/")
+    page.get_by_role("button", name="Версия для слабовидящих").click()
+    expect(page.locator("body")).to_have_class("a11y")
+    page.get_by_role("navigation").get_by_role("link", name="Войти").click()
+    expect(page.locator("body")).to_have_class("a11y")
+    page.get_by_role("button", name="Обычная версия сайта").click()
+    expect(page.locator("body")).not_to_have_class("a11y")
+
+
+def test_phone_layout_has_no_horizontal_scroll(browser, live_server, database):
+    context = browser.new_context(base_url=live_server, viewport={"width": 360, "height": 740}, locale="ru-RU")
+    page = context.new_page()
+    page.goto("/register")
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    context.close()

@@ -1,0 +1,121 @@
+from sqlalchemy import select
+
+from cpp_app.models import ConsentEvent
+from tests.conftest import extract_csrf
+
+
+def test_privacy_policy_and_consent_published(client):
+    policy = client.get("/privacy/")
+    assert policy.status_code == 200 and "Политика" in policy.get_data(as_text=True)
+    consent = client.get("/privacy/consent").get_data(as_text=True)
+    assert "Согласие на обработку персональных данных" in consent
+    for element in ("Красноярский краевой институт", "пр. Мира, 76", "отозвать"):
+        assert element.lower() in consent.lower(), element
+    assert client.get("/privacy/consent/1").status_code == 200
+    assert client.get("/privacy/consent/99").status_code == 404
+
+
+def test_new_document_version_asks_everyone_again(client, make_user, login, database):
+    from cpp_app.blueprints.privacy.services import publish_document
+
+    user = make_user()
+    login(user)
+    assert client.get("/").status_code == 200
+    publish_document("Согласие, редакция 2", "# Согласие, редакция 2\n\nОбновлённый текст.")
+    database.session.commit()
+    response = client.get("/")
+    assert response.status_code == 302 and "/privacy/consent/renew" in response.headers["Location"]
+    page = client.get(response.headers["Location"])
+    html = page.get_data(as_text=True)
+    assert "Обновлённый текст." in html
+    response = client.post(
+        "/privacy/consent/renew?next=/", data={"csrf_token": extract_csrf(page), "document_version": "2"}
+    )
+    assert "подтвердите согласие" in response.get_data(as_text=True)
+    response = client.post(
+        "/privacy/consent/renew?next=/", data={"csrf_token": extract_csrf(page), "document_version": "2", "consent": "y"}
+    )
+    assert response.status_code == 302 and response.headers["Location"] == "/"
+    assert client.get("/").status_code == 200
+    versions = [e.document.version for e in database.session.scalars(select(ConsentEvent).where(ConsentEvent.user_id == user.id))]
+    assert versions == [1, 2]
+
+
+def test_consent_events_are_append_only(make_user, database):
+    import pytest
+
+    from cpp_app.models import AppendOnlyError
+
+    user = make_user()
+    event = database.session.scalar(select(ConsentEvent).where(ConsentEvent.user_id == user.id))
+    event.ip = "10.0.0.1"
+    with pytest.raises(AppendOnlyError):
+        database.session.commit()
+    database.session.rollback()
+    database.session.delete(database.session.merge(event))
+    with pytest.raises(AppendOnlyError):
+        database.session.flush()
+    database.session.rollback()
+
+
+def test_error_pages_are_russian(client):
+    response = client.get("/no-such-page")
+    assert response.status_code == 404 and "Страница не найдена" in response.get_data(as_text=True)
+    response = client.post("/privacy/")
+    assert response.status_code == 405 and "Метод не поддерживается" in response.get_data(as_text=True)
+
+
+def test_accessibility_switch_persists(client):
+    page = client.get("/")
+    assert 'class=""' in page.get_data(as_text=True) or "a11y" not in page.get_data(as_text=True).split("<body")[1][:40]
+    response = client.post("/accessibility", data={"csrf_token": extract_csrf(page), "next": "/privacy/"})
+    assert response.status_code == 302 and response.headers["Location"] == "/privacy/"
+    html = client.get("/").get_data(as_text=True)
+    assert '<body class="a11y">' in html and "Обычная версия сайта" in html
+    client.post("/accessibility", data={"csrf_token": extract_csrf(client.get("/"))})
+    assert '<body class="a11y">' not in client.get("/").get_data(as_text=True)
+
+
+def test_security_headers_and_no_outside_resources(client):
+    response = client.get("/register")
+    assert "default-src 'self'" in response.headers["Content-Security-Policy"]
+    assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    html = response.get_data(as_text=True)
+    assert "http://" not in html.replace("http://localhost", "") and "https://" not in html
+    assert "<script>" not in html and " style=" not in html
+
+
+def test_personal_pages_are_not_cached(client, make_user, login):
+    login(make_user())
+    assert client.get("/").headers["Cache-Control"] == "no-store"
+
+
+def test_server_error_page_is_russian_and_rolls_back(app, client, database):
+    from cpp_app.models import Municipality
+
+    def broken_view():
+        database.session.add(Municipality(name="Не должен сохраниться"))
+        database.session.flush()
+        raise RuntimeError("boom")
+
+    original = app.view_functions["main.index"]
+    app.view_functions["main.index"] = broken_view
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    try:
+        response = client.get("/")
+    finally:
+        app.view_functions["main.index"] = original
+        app.config["PROPAGATE_EXCEPTIONS"] = None
+    assert response.status_code == 500
+    assert "Внутренняя ошибка сервера" in response.get_data(as_text=True)
+    assert database.session.scalar(select(Municipality).where(Municipality.name == "Не должен сохраниться")) is None
+
+
+def test_forbidden_and_bad_request_pages(app):
+    from cpp_app.errors import render_error
+
+    with app.test_request_context("/"):
+        for code, title in ((400, "Некорректный запрос"), (403, "Доступ запрещён")):
+            html, status = render_error(code)
+            assert status == code and title in html
