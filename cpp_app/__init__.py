@@ -63,9 +63,12 @@ def _register_blueprints(app: Flask) -> None:
 def _register_template_helpers(app: Flask) -> None:
     from .blueprints.forms_common import EmptyForm
     from .domain.phone import format_phone
+    from .formatting import local_date, local_datetime
     from .models import Role
 
     app.jinja_env.filters["phone"] = format_phone
+    app.jinja_env.filters["local_date"] = local_date
+    app.jinja_env.filters["local_datetime"] = local_datetime
 
     @app.context_processor
     def inject_globals():

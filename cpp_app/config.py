@@ -91,7 +91,6 @@ class TestingConfig(Config):
     ARGON2_TIME_COST = 1
     ARGON2_MEMORY_COST = 1024
     ARGON2_PARALLELISM = 1
-    RATELIMIT_ENABLED = False
 
     @classmethod
     def default_secret_key(cls):

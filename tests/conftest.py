@@ -91,7 +91,7 @@ def _empty_all_tables(db):
 @pytest.fixture
 def database(app):
     """An app context over a database holding only the reference seeds."""
-    from cpp_app.extensions import db
+    from cpp_app.extensions import db, limiter
     from cpp_app.seeding import seed_reference_data
 
     with app.app_context():
@@ -102,6 +102,7 @@ def database(app):
         db.session.remove()
         _empty_all_tables(db)
         app.extensions.pop("cpp_mail_outbox", None)
+        limiter.reset()
 
 
 @pytest.fixture

@@ -164,3 +164,13 @@ def test_argon2_hash_rehashed_when_parameters_rise(app, client, make_user, datab
     database.session.expire_all()
     new_hash = database.session.get(User, user.id).password_hash
     assert new_hash != old_hash and "t=2" in new_hash
+
+
+def test_password_reset_requests_are_rate_limited(app, client):
+    statuses = []
+    for _ in range(11):
+        token = extract_csrf(client.get("/password/forgot"))
+        statuses.append(client.post("/password/forgot", data={"email": "a@school.example", "csrf_token": token}))
+    assert all(response.status_code == 302 for response in statuses[:10])
+    assert statuses[10].status_code == 429
+    assert "Слишком много запросов" in statuses[10].get_data(as_text=True)

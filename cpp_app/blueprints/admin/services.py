@@ -1,114 +1,41 @@
 """Users and roles: the operator's user list, role changes and accounts created from the command line."""
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import case, func, or_, select
+from sqlalchemy import case, or_, select
 from sqlalchemy.orm import joinedload
 
 from ... import audit
 from ...domain.passwords import password_problems
 from ...extensions import db
 from ...models import AuditEvent, Organization, OrganizationKind, Role, User
+from ...queries import Page, contains_pattern, fold, folded, paginate
 from ...security import Actor, hash_password
 from ..auth.services import FieldErrors, find_user_by_email
 
 PER_PAGE = 25
 MAX_QUERY_LENGTH = 100
 
-# The whole of Krasnoyarsk Krai keeps UTC+7 all year (no daylight saving since 2014).
-KRASNOYARSK_TIME = timezone(timedelta(hours=7), "KRAT")
 
-
-def local_date(moment: datetime | None) -> str:
-    """A stored naive-UTC timestamp as the local calendar date, dd.mm.yyyy."""
-    if moment is None:
-        return ""
-    return moment.replace(tzinfo=timezone.utc).astimezone(KRASNOYARSK_TIME).strftime("%d.%m.%Y")
-
-
-# ---------------------------------------------------------------------------------------------- the list
-
-
-@dataclass(frozen=True)
-class UserPage:
-    """One page of the user list and what the pager needs to know about the others."""
-
-    items: list[User]
-    total: int
-    page: int
-    per_page: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
-
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
-
-    @property
-    def first_index(self) -> int:
-        return (self.page - 1) * self.per_page + 1 if self.total else 0
-
-    @property
-    def last_index(self) -> int:
-        return (self.page - 1) * self.per_page + len(self.items)
-
-    def page_numbers(self, around: int = 2) -> list[int | None]:
-        """Page numbers to link, with None where a run of pages is left out: 1 … 4 5 6 7 8 … 20."""
-        shown = {1, self.pages, *range(self.page - around, self.page + around + 1)}
-        numbers: list[int | None] = []
-        for number in sorted(n for n in shown if 1 <= n <= self.pages):
-            if numbers and number - numbers[-1] > 1:
-                numbers.append(None)
-            numbers.append(number)
-        return numbers
-
-
-def _folded(column):
-    # lower() is Unicode-aware on both databases (SQLite's is replaced in extensions.py).
-    return func.replace(func.lower(column), "ё", "е")
-
-
-def _fold(text: str) -> str:
-    return text.lower().replace("ё", "е")
-
-
-def _like_pattern(term: str) -> str:
-    return "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-
-
-def list_users(query: str = "", role: Role | None = None, page: int = 1, per_page: int = PER_PAGE) -> UserPage:
+def list_users(query: str = "", role: Role | None = None, page: int = 1, per_page: int = PER_PAGE) -> Page[User]:
     """Users whose e-mail or name contains every word of the query (any case, ё = е), of one role or all."""
     conditions = []
-    for term in _fold(query[:MAX_QUERY_LENGTH]).split():
-        pattern = _like_pattern(term)
+    for term in fold(query[:MAX_QUERY_LENGTH]).split():
+        pattern = contains_pattern(term)
         conditions.append(
-            or_(*(_folded(column).like(pattern, escape="\\")
+            or_(*(folded(column).like(pattern, escape="\\")
                   for column in (User.email, User.last_name, User.first_name, User.middle_name)))
         )
     if role is not None:
         conditions.append(User.role == role)
-
-    total = db.session.scalar(select(func.count(User.id)).where(*conditions)) or 0
-    pages = max(1, -(-total // per_page))
-    page = min(max(page, 1), pages)
-    items = list(
-        db.session.scalars(
-            select(User)
-            .options(joinedload(User.organization))
-            .where(*conditions)
-            .order_by(User.last_name, User.first_name, User.middle_name, User.id)
-            .limit(per_page)
-            .offset((page - 1) * per_page)
-        )
+    statement = (
+        select(User)
+        .options(joinedload(User.organization))
+        .where(*conditions)
+        .order_by(User.last_name, User.first_name, User.middle_name, User.id)
     )
-    return UserPage(items=items, total=total, page=page, per_page=per_page)
+    return paginate(statement, page, per_page)
 
 
 def get_user(user_id: int) -> User | None:

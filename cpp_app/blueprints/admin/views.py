@@ -11,15 +11,9 @@ from .services import (
     change_role,
     get_user,
     list_users,
-    local_date,
     organization_by_inn,
     user_history,
 )
-
-
-@bp.context_processor
-def admin_helpers():
-    return {"local_date": local_date}
 
 
 def _user_or_404(user_id: int) -> User:

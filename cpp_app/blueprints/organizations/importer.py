@@ -13,6 +13,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 
 from ...domain.inn import is_valid_inn, is_valid_ogrn
 from ...models import ORGANIZATION_KIND_LABELS, Organization, OrganizationKind
+from ...queries import fold_words
 from .registry import OrganizationRecord
 
 Row = tuple[int, dict[str, str]]
@@ -128,14 +129,9 @@ def _rows_from_table(table: list[tuple[int, list[str]]]) -> list[Row]:
 # --- validating ----------------------------------------------------------------------------
 
 
-def _fold(text: str) -> str:
-    """Case, «ё» and spacing do not make two names different."""
-    return " ".join(text.lower().replace("ё", "е").split())
-
-
 def _key(text: str) -> str:
     """Headers and kind words also ignore punctuation: «Доп. образование», «ИНН*», full_name."""
-    return " ".join(re.sub(r"[\W_]+", " ", _fold(text)).split())
+    return " ".join(re.sub(r"[\W_]+", " ", fold_words(text)).split())
 
 
 @dataclass(frozen=True)
@@ -236,7 +232,7 @@ def validate(
     if errors:
         return [], errors
 
-    municipalities = {_fold(name): name for name in known_municipalities}
+    municipalities = {fold_words(name): name for name in known_municipalities}
     drafts = []
     for line, raw in rows:
         values = {field: " ".join(raw.get(header, "").split()) or None for header, field in fields.items()}
@@ -326,9 +322,9 @@ def _check_row(
 
     municipality = None
     if values.get("municipality"):
-        municipality = municipalities.get(_fold(values["municipality"]))
+        municipality = municipalities.get(fold_words(values["municipality"]))
         if municipality is None:
-            close = difflib.get_close_matches(_fold(values["municipality"]), municipalities, n=1)
+            close = difflib.get_close_matches(fold_words(values["municipality"]), municipalities, n=1)
             hint = f"; возможно, имелось в виду «{municipalities[close[0]]}»" if close else ""
             problem(f"Муниципалитет «{values['municipality']}» отсутствует в справочнике муниципалитетов{hint}")
 
@@ -336,7 +332,7 @@ def _check_row(
 
 
 def _folded_name(draft: _Draft) -> str:
-    return _fold(draft.values.get("full_name") or "")
+    return fold_words(draft.values.get("full_name") or "")
 
 
 def _check_across_rows(drafts: list[_Draft], known_head_inns: set[str], errors: list[RowError]) -> None:

@@ -1,28 +1,21 @@
 """Looking organisations up in the registry."""
-from sqlalchemy import func, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload
 
 from ...extensions import db
 from ...models import Organization
-
-
-def normalized(text: str) -> str:
-    return " ".join(text.lower().replace("ё", "е").split())
-
-
-def _folded(column):
-    return func.replace(func.lower(column), "ё", "е")
+from ...queries import contains_pattern, fold_words, folded
 
 
 def search_organizations(query: str, limit: int = 20) -> list[Organization]:
     """Active organisations whose name contains the text or whose INN starts with it."""
-    query = normalized(query)
+    query = fold_words(query)
     if len(query) < 2:
         return []
-    pattern = "%" + query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    pattern = contains_pattern(query)
     conditions = [
-        _folded(Organization.short_name).like(pattern, escape="\\"),
-        _folded(Organization.full_name).like(pattern, escape="\\"),
+        folded(Organization.short_name).like(pattern, escape="\\"),
+        folded(Organization.full_name).like(pattern, escape="\\"),
     ]
     if query.isdigit():
         conditions.append(Organization.inn.startswith(query))
@@ -46,11 +39,11 @@ def resolve_workplace(text: str, organization_id: int | None) -> tuple[Organizat
             return organization, None
     if not text:
         return None, None
-    wanted = normalized(text)
+    wanted = fold_words(text)
     candidates = [
         org
         for org in search_organizations(text, limit=50)
-        if wanted in (normalized(org.label), normalized(org.short_name), normalized(org.full_name), org.inn)
+        if wanted in (fold_words(org.label), fold_words(org.short_name), fold_words(org.full_name), org.inn)
     ]
     if len(candidates) == 1:
         return candidates[0], None
