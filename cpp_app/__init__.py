@@ -52,11 +52,13 @@ def _init_extensions(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from .blueprints.admin import bp as admin_bp
     from .blueprints.auth import bp as auth_bp
+    from .blueprints.cabinet import bp as cabinet_bp
     from .blueprints.main import bp as main_bp
     from .blueprints.organizations import bp as organizations_bp
     from .blueprints.privacy import bp as privacy_bp
+    from .blueprints.school import bp as school_bp
 
-    for blueprint in (main_bp, auth_bp, privacy_bp, organizations_bp, admin_bp):
+    for blueprint in (main_bp, auth_bp, privacy_bp, organizations_bp, cabinet_bp, school_bp, admin_bp):
         app.register_blueprint(blueprint)
 
 

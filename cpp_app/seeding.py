@@ -10,7 +10,7 @@ from .blueprints.privacy.services import current_document, grant_consent, publis
 from .config import BASE_DIR
 from .domain.inn import inn10_with_check_digit
 from .extensions import db
-from .models import ConsentDocument, Municipality, Organization, OrganizationKind, Role, User
+from .models import ConsentDocument, Course, CourseFormat, Municipality, Organization, OrganizationKind, Platform, Role, User
 from .security import Actor, hash_password
 
 SEEDS_DIR = BASE_DIR / "seeds"
@@ -29,6 +29,21 @@ def read_consent_file(path: Path) -> tuple[str, str]:
     return title, body
 
 
+def _upsert_by_key(model, key: str, rows: list[dict], create_only: bool = False) -> int:
+    existing = {getattr(obj, key): obj for obj in db.session.scalars(select(model))}
+    created = 0
+    for row in rows:
+        obj = existing.get(row[key])
+        if obj is None:
+            db.session.add(model(**row))
+            created += 1
+        elif not create_only:
+            for name, value in row.items():
+                setattr(obj, name, value)
+    db.session.flush()
+    return created
+
+
 def seed_reference_data() -> dict[str, int]:
     municipalities = upsert_municipalities(load_yaml(SEEDS_DIR / "municipalities.yaml"))
     records = [
@@ -36,6 +51,15 @@ def seed_reference_data() -> dict[str, int]:
         for row in load_yaml(SEEDS_DIR / "organizations.yaml")
     ]
     organizations = upsert_organizations(records)
+    platforms = _upsert_by_key(
+        Platform, "code", [{**row, "sort_order": order} for order, row in enumerate(load_yaml(SEEDS_DIR / "platforms.yaml"))]
+    )
+    courses = _upsert_by_key(
+        Course,
+        "title",
+        [{**row, "format": CourseFormat(row["format"])} for row in load_yaml(SEEDS_DIR / "courses.yaml")],
+        create_only=True,  # methodologists edit the catalogue; a re-seed must not undo their changes
+    )
     consent_created = 0
     if db.session.scalar(select(ConsentDocument.id).limit(1)) is None:
         publish_document(*read_consent_file(SEEDS_DIR / "consent" / "v1.md"))
@@ -43,6 +67,8 @@ def seed_reference_data() -> dict[str, int]:
     return {
         "municipalities": municipalities,
         "organizations": organizations.created,
+        "platforms": platforms,
+        "courses": courses,
         "consent_documents": consent_created,
     }
 

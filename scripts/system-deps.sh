@@ -3,8 +3,8 @@
 set -euo pipefail
 target=${1:?usage: system-deps.sh run|test}
 case "$target" in
-  run)  packages=() ;;
-  test) packages=(chromium) ;;
+  run)  packages=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core) ;;
+  test) packages=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core chromium) ;;
   *) echo "unknown target $target" >&2; exit 2 ;;
 esac
 missing=()

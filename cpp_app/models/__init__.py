@@ -2,10 +2,34 @@
 from ._common import AppendOnlyError, utcnow
 from .audit import AuditEvent
 from .consent import ConsentAction, ConsentDocument, ConsentEvent
+from .course import (
+    COURSE_FORMAT_LABELS,
+    COURSE_STATUS_LABELS,
+    Course,
+    CourseFormat,
+    CourseRecord,
+    CourseStatus,
+    StaffRegisterEntry,
+)
 from .organization import ORGANIZATION_KIND_LABELS, Municipality, Organization, OrganizationKind
-from .user import ROLE_LABELS, AuthSession, LoginThrottle, Role, User
+from .platform import ACCOUNT_STATUS_LABELS, AccountStatus, Platform, PlatformAccount, PlatformAccountEvent
+from .user import ROLE_LABELS, STAFF_STATE_LABELS, AuthSession, LoginThrottle, Role, StaffState, User
 
 __all__ = [
+    "ACCOUNT_STATUS_LABELS",
+    "AccountStatus",
+    "COURSE_FORMAT_LABELS",
+    "COURSE_STATUS_LABELS",
+    "Course",
+    "CourseFormat",
+    "CourseRecord",
+    "CourseStatus",
+    "Platform",
+    "PlatformAccount",
+    "PlatformAccountEvent",
+    "STAFF_STATE_LABELS",
+    "StaffRegisterEntry",
+    "StaffState",
     "AppendOnlyError",
     "AuditEvent",
     "AuthSession",

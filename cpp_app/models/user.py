@@ -31,6 +31,25 @@ ROLE_LABELS = {
 }
 
 
+class StaffState(enum.StrEnum):
+    NO_WORKPLACE = "no_workplace"
+    UNMATCHED = "unmatched"
+    PENDING = "pending"
+    CONFIRMED = "confirmed"
+
+    @property
+    def label(self) -> str:
+        return STAFF_STATE_LABELS[self]
+
+
+STAFF_STATE_LABELS = {
+    StaffState.NO_WORKPLACE: "место работы не указано",
+    StaffState.UNMATCHED: "ожидает сопоставления с реестром",
+    StaffState.PENDING: "ожидает подтверждения ОО",
+    StaffState.CONFIRMED: "подтверждён ОО",
+}
+
+
 class User(UserMixin, db.Model):
     __tablename__ = "users"
 
@@ -46,6 +65,12 @@ class User(UserMixin, db.Model):
     organization_id: Mapped[int | None] = mapped_column(ForeignKey("organizations.id"), index=True)
     # A workplace typed by the teacher that is not in the registry yet; a methodologist matches it.
     workplace_text: Mapped[str | None] = mapped_column(String(500))
+    position: Mapped[str | None] = mapped_column(String(100))
+    subjects: Mapped[str | None] = mapped_column(String(500))
+    qualification_category: Mapped[str | None] = mapped_column(String(100))
+    experience_years: Mapped[int | None]
+    # Set when the organisation's admin (or its staff register) confirms the teacher works there.
+    confirmed_at: Mapped[datetime | None]
     role: Mapped[Role] = mapped_column(
         SAEnum(Role, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e]),
         default=Role.TEACHER,
@@ -78,6 +103,12 @@ class User(UserMixin, db.Model):
     @property
     def workplace_label(self) -> str | None:
         return self.organization.short_name if self.organization else self.workplace_text
+
+    @property
+    def staff_state(self) -> "StaffState":
+        if self.organization_id is None:
+            return StaffState.UNMATCHED if self.workplace_text else StaffState.NO_WORKPLACE
+        return StaffState.CONFIRMED if self.confirmed_at else StaffState.PENDING
 
     def has_role(self, *roles: Role) -> bool:
         return self.role in roles

@@ -1,0 +1,5 @@
+from flask import Blueprint
+
+bp = Blueprint("cabinet", __name__, template_folder="templates", url_prefix="/cabinet")
+
+from . import views_courses, views_pdf, views_profile  # noqa: E402,F401
