@@ -78,6 +78,7 @@ def _register_template_helpers(app: Flask) -> None:
 
         return {
             "Role": Role,
-            "csrf_form": EmptyForm,
+            # No form data: the layout must render even when the request body was refused (413).
+            "csrf_form": lambda: EmptyForm(formdata=None),
             "accessible_mode": request.cookies.get("a11y") == "1",
         }

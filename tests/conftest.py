@@ -50,7 +50,9 @@ def make_app(database_url: str, instance_dir: Path):
         MAIL_DIR=str(instance_dir / "mail"),
         SERVER_NAME=None,
     )
-    return create_app(settings)
+    app = create_app(settings)
+    app.instance_path = str(instance_dir)  # uploads from tests must not land in the repository's instance/
+    return app
 
 
 class FreshContextClient(FlaskClient):

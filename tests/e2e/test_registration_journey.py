@@ -53,7 +53,7 @@ def test_register_sign_out_sign_in(page, database):
     page.get_by_label("Пароль").fill(PASSWORD)
     page.get_by_label("Запомнить меня на этом устройстве").check()
     page.get_by_role("button", name="Войти").click()
-    expect(page.get_by_role("heading", name="Здравствуйте, Ирина Андреевна!")).to_be_visible()
+    expect(page.get_by_role("heading", name="Лебедева Ирина Андреевна")).to_be_visible()
 
     database.session.expire_all()
     user = database.session.scalar(select(User).where(User.email == "lebedeva@school.example"))

@@ -197,7 +197,7 @@ def test_unsupported_format_is_refused(app, database, tmp_path, name):
     result = run_import(app, path)
 
     assert result.exit_code == 1
-    assert "сохраните реестр как CSV или XLSX" in result.stderr
+    assert "сохраните файл как CSV или XLSX" in result.stderr
 
 
 def test_header_only_file_is_refused(app, database, tmp_path):

@@ -4,7 +4,8 @@ import zipfile
 import pytest
 from openpyxl import Workbook
 
-from cpp_app.blueprints.organizations.importer import ImportFileError, RowError, read_rows, validate
+from cpp_app.blueprints.organizations.importer import validate
+from cpp_app.tabular import ImportFileError, RowError, read_rows
 from cpp_app.domain.inn import inn10_with_check_digit
 from cpp_app.models import OrganizationKind
 
@@ -370,7 +371,7 @@ def test_repeated_header_is_a_file_error(tmp_path):
 @pytest.mark.parametrize("name", ["r.xls", "r.ods", "r.txt", "r"])
 def test_unsupported_extension(tmp_path, name):
     path = write(tmp_path / name, HEADER)
-    with pytest.raises(ImportFileError, match="сохраните реестр как CSV или XLSX"):
+    with pytest.raises(ImportFileError, match="сохраните файл как CSV или XLSX"):
         read_rows(path)
 
 

@@ -99,11 +99,11 @@ def test_other_roles_get_404(client, make_user, login, database, role):
     for path in ("/admin/", "/admin/users", f"/admin/users/{target.id}"):
         assert client.get(path).status_code == 404, path
     # A valid token (from a page they may see) does not open the role change either.
-    token = extract_csrf(client.get("/"))
+    token = extract_csrf(client.get("/", follow_redirects=True))
     response = client.post(f"/admin/users/{target.id}/role", data={"role": "admin", "csrf_token": token})
     assert response.status_code == 404
     assert fresh(database, target).role == Role.TEACHER
-    assert "/admin/users" not in client.get("/").get_data(as_text=True)
+    assert "/admin/users" not in client.get("/", follow_redirects=True).get_data(as_text=True)
 
 
 def test_admin_sees_the_pages(client, make_user, login):
@@ -117,7 +117,7 @@ def test_admin_sees_the_pages(client, make_user, login):
     assert "Пользователи" in html and "Найдено: 1" in html
     assert client.get(f"/admin/users/{admin.id}").status_code == 200
     assert client.get("/admin/users/999999").status_code == 404
-    assert 'href="/admin/users"' in client.get("/").get_data(as_text=True)
+    assert 'href="/admin/users"' in client.get("/", follow_redirects=True).get_data(as_text=True)
 
 
 # --------------------------------------------------------------------------------------------------- list

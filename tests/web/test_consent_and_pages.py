@@ -20,10 +20,10 @@ def test_new_document_version_asks_everyone_again(client, make_user, login, data
 
     user = make_user()
     login(user)
-    assert client.get("/").status_code == 200
+    assert client.get("/", follow_redirects=True).status_code == 200
     publish_document("Согласие, редакция 2", "# Согласие, редакция 2\n\nОбновлённый текст.")
     database.session.commit()
-    response = client.get("/")
+    response = client.get("/cabinet/")
     assert response.status_code == 302 and "/privacy/consent/renew" in response.headers["Location"]
     page = client.get(response.headers["Location"])
     html = page.get_data(as_text=True)
@@ -36,7 +36,7 @@ def test_new_document_version_asks_everyone_again(client, make_user, login, data
         "/privacy/consent/renew?next=/", data={"csrf_token": extract_csrf(page), "document_version": "2", "consent": "y"}
     )
     assert response.status_code == 302 and response.headers["Location"] == "/"
-    assert client.get("/").status_code == 200
+    assert client.get("/", follow_redirects=True).status_code == 200
     versions = [e.document.version for e in database.session.scalars(select(ConsentEvent).where(ConsentEvent.user_id == user.id))]
     assert versions == [1, 2]
 
@@ -66,14 +66,14 @@ def test_error_pages_are_russian(client):
 
 
 def test_accessibility_switch_persists(client):
-    page = client.get("/")
+    page = client.get("/", follow_redirects=True)
     assert 'class=""' in page.get_data(as_text=True) or "a11y" not in page.get_data(as_text=True).split("<body")[1][:40]
     response = client.post("/accessibility", data={"csrf_token": extract_csrf(page), "next": "/privacy/"})
     assert response.status_code == 302 and response.headers["Location"] == "/privacy/"
-    html = client.get("/").get_data(as_text=True)
+    html = client.get("/", follow_redirects=True).get_data(as_text=True)
     assert '<body class="a11y">' in html and "Обычная версия сайта" in html
-    client.post("/accessibility", data={"csrf_token": extract_csrf(client.get("/"))})
-    assert '<body class="a11y">' not in client.get("/").get_data(as_text=True)
+    client.post("/accessibility", data={"csrf_token": extract_csrf(client.get("/", follow_redirects=True))})
+    assert '<body class="a11y">' not in client.get("/", follow_redirects=True).get_data(as_text=True)
 
 
 def test_security_headers_and_no_outside_resources(client):
@@ -88,7 +88,7 @@ def test_security_headers_and_no_outside_resources(client):
 
 def test_personal_pages_are_not_cached(client, make_user, login):
     login(make_user())
-    assert client.get("/").headers["Cache-Control"] == "no-store"
+    assert client.get("/", follow_redirects=True).headers["Cache-Control"] == "no-store"
 
 
 def test_server_error_page_is_russian_and_rolls_back(app, client, database):

@@ -41,4 +41,4 @@ def test_every_post_route_requires_a_token(app, client, make_user, login, databa
     assert_refused(client, rules, allowed=("/",))  # "/" also covers /password/forgot
     assert counts(database) == before
     # Still signed in: the token-less logout did not sign out.
-    assert "Выйти" in client.get("/").get_data(as_text=True)
+    assert "Выйти" in client.get("/", follow_redirects=True).get_data(as_text=True)

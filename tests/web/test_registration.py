@@ -71,7 +71,7 @@ def test_registration_with_registry_workplace(client, database):
     assert event.ip == "127.0.0.1" and event.user_agent is not None
     assert database.session.scalar(select(AuditEvent).where(AuditEvent.action == "user.registered")) is not None
     # Signed in straight away.
-    assert "Сидорова Е." in client.get("/").get_data(as_text=True)
+    assert "Сидорова Е." in client.get("/", follow_redirects=True).get_data(as_text=True)
 
 
 def test_typed_workplace_without_js_resolves_by_inn(client, database):
@@ -86,7 +86,7 @@ def test_unknown_workplace_is_kept_for_a_methodologist(client, database):
     user = database.session.scalar(select(User))
     assert user.organization_id is None
     assert user.workplace_text == "МБОУ «Новая школа» пос. Таёжный"
-    assert "ожидает сопоставления" in client.get("/").get_data(as_text=True)
+    assert "ожидает сопоставления" in client.get("/", follow_redirects=True).get_data(as_text=True)
 
 
 def test_forged_organization_id_is_not_trusted(client, database):
@@ -165,3 +165,10 @@ def test_organization_search_suggests_by_name_and_inn(client, database):
     by_inn = client.get("/organizations/search", query_string={"q": school.inn[:6]}).get_json()
     assert any(item["id"] == school.id and item["label"] == school.label for item in by_inn)
     assert client.get("/organizations/search", query_string={"q": "%"}).get_json() == []
+
+
+def test_label_typed_without_js_resolves(client, database):
+    school = first_school(database)
+    client.post("/register", data=form_data(client, workplace=school.label))
+    user = database.session.scalar(select(User))
+    assert user.organization_id == school.id and user.workplace_text is None

@@ -19,13 +19,13 @@ def logout(client):
 
 
 def test_sign_in_and_out(client, make_user):
-    user = make_user(email="teacher@school.example")
+    make_user(email="teacher@school.example")
     response = post_login(client, "Teacher@School.example", TEST_PASSWORD)
     assert response.status_code == 302 and response.headers["Location"] == "/"
-    assert "Выйти" in client.get("/").get_data(as_text=True)
+    assert "Выйти" in client.get("/", follow_redirects=True).get_data(as_text=True)
     response = logout(client)
     assert response.status_code == 302
-    assert "Войти" in client.get("/").get_data(as_text=True)
+    assert "Войти" in client.get("/", follow_redirects=True).get_data(as_text=True)
 
 
 def test_wrong_password_message(client, make_user):
@@ -41,9 +41,9 @@ def test_copied_cookie_stops_working_after_logout(app, client, make_user):
     stolen = app.test_client()
     for cookie in client._cookies.values():
         stolen.set_cookie(cookie.key, cookie.value, domain=cookie.domain)
-    assert "Выйти" in stolen.get("/").get_data(as_text=True)
+    assert "Выйти" in stolen.get("/", follow_redirects=True).get_data(as_text=True)
     logout(client)
-    html = stolen.get("/").get_data(as_text=True)
+    html = stolen.get("/", follow_redirects=True).get_data(as_text=True)
     assert "Выйти" not in html and "Войти" in html
 
 
@@ -61,7 +61,7 @@ def test_blocked_user_cannot_sign_in_and_is_signed_out(client, make_user, databa
     user = database.session.get(User, user.id)
     user.blocked_at = utcnow()
     database.session.commit()
-    assert "Войти" in client.get("/").get_data(as_text=True)
+    assert "Войти" in client.get("/", follow_redirects=True).get_data(as_text=True)
     html = post_login(client, "teacher@school.example", TEST_PASSWORD).get_data(as_text=True)
     assert "Учётная запись заблокирована" in html
 
@@ -148,7 +148,7 @@ def test_password_reset_ends_other_sessions(app, client, make_user):
     path = f"/password/reset/{token}"
     csrf = extract_csrf(other.get(path))
     other.post(path, data={"password": "Новый-пароль-для-ЦПП", "password_confirm": "Новый-пароль-для-ЦПП", "csrf_token": csrf})
-    assert "Войти" in client.get("/").get_data(as_text=True)
+    assert "Войти" in client.get("/", follow_redirects=True).get_data(as_text=True)
 
 
 def test_argon2_hash_rehashed_when_parameters_rise(app, client, make_user, database):

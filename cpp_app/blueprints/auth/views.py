@@ -1,5 +1,5 @@
 from flask import flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_user, logout_user
 
 from ...extensions import db, limiter
 from ...security import request_actor, rerender_on_csrf_failure
@@ -35,7 +35,7 @@ def _int_or_none(value) -> int | None:
 @rerender_on_csrf_failure
 def register():
     if current_user.is_authenticated:
-        return redirect(url_for("main.index"))
+        return redirect(url_for("cabinet.overview"))
     document = current_document()
     form = RegistrationForm()
     if request.method == "GET":
@@ -57,7 +57,7 @@ def register():
             db.session.commit()
             login_user(user)
             flash("Регистрация завершена. Добро пожаловать в «Цифровой профиль педагога»!", "success")
-            return redirect(url_for("main.index"))
+            return redirect(url_for("cabinet.overview"))
     return render_template("auth/register.html", form=form, document=document)
 
 
@@ -65,7 +65,7 @@ def register():
 @rerender_on_csrf_failure
 def login():
     if current_user.is_authenticated:
-        return redirect(url_for("main.index"))
+        return redirect(url_for("cabinet.overview"))
     form = LoginForm()
     if form.validate_on_submit():
         actor = request_actor()

@@ -1,17 +1,120 @@
-"""Placeholder routes so that the cabinet tabs render while the feature is written."""
+"""The user's own cabinet: overview, profile (with the e-mail change) and platform accounts."""
+from flask import flash, redirect, render_template, url_for
+from flask_login import current_user, login_required
+
+from ...extensions import db, limiter
+from ...models import AccountStatus
+from ...security import request_actor, rerender_on_csrf_failure
+from ..auth.services import FieldErrors
+from ..forms_common import EmptyForm
 from . import bp
+from .profile_forms import EmailChangeForm, PlatformAccountForm, ProfileForm
+from .profile_services import (
+    AccountInput,
+    ProfileData,
+    account_history,
+    change_email as change_user_email,
+    local_today,
+    overview as user_overview,
+    platform_rows,
+    save_accounts,
+    update_profile,
+    workplace_text,
+)
+
+PROFILE_FIELDS = ("last_name", "first_name", "middle_name", "phone", "settlement", "workplace", "position", "subjects",
+                  "qualification_category", "experience_years")
+
+
+def _me():
+    return current_user._get_current_object()
+
+
+def _show_field_errors(form, errors: dict[str, str]) -> None:
+    for name, message in errors.items():
+        form[name].errors = [*form[name].errors, message]
+
+
+def _int_or_none(value) -> int | None:
+    return int(value) if value and str(value).isdigit() else None
 
 
 @bp.get("/")
+@login_required
 def overview():
-    return "overview"
+    return render_template("cabinet/overview.html", overview=user_overview(_me()))
 
 
-@bp.get("/profile")
+def _render_profile(profile_form: ProfileForm, email_form: EmailChangeForm):
+    return render_template("cabinet/profile.html", form=profile_form, email_form=email_form)
+
+
+@bp.route("/profile", methods=["GET", "POST"])
+@login_required
+@rerender_on_csrf_failure
 def profile():
-    return "profile"
+    user = _me()
+    form = ProfileForm.for_user(user, workplace_text(user))
+    if form.validate_on_submit():
+        data = ProfileData(**{name: form[name].data for name in PROFILE_FIELDS},
+                           organization_id=_int_or_none(form.organization_id.data))
+        try:
+            update_profile(user, data, request_actor())
+        except FieldErrors as error:
+            _show_field_errors(form, error.errors)
+        else:
+            db.session.commit()
+            flash("Профиль сохранён.", "success")
+            return redirect(url_for("cabinet.profile"))
+    return _render_profile(form, EmailChangeForm(formdata=None))
 
 
-@bp.get("/platforms")
+@bp.post("/profile/email")
+@login_required
+@limiter.limit("10/hour", methods=["POST"])
+@rerender_on_csrf_failure
+def change_email():
+    user = _me()
+    form = EmailChangeForm()
+    if form.validate_on_submit():
+        try:
+            change_user_email(user, form.new_email.data, form.current_password.data, request_actor())
+        except FieldErrors as error:
+            _show_field_errors(form, error.errors)
+        else:
+            db.session.commit()
+            flash(f"Адрес электронной почты изменён на {user.email}. Входите в ЦПП с новым адресом.", "success")
+            return redirect(url_for("cabinet.profile"))
+    return _render_profile(ProfileForm.for_user(user, workplace_text(user)), form)
+
+
+@bp.route("/platforms", methods=["GET", "POST"])
+@login_required
+@rerender_on_csrf_failure
 def platforms():
-    return "platforms"
+    user, today, form = _me(), local_today(), EmptyForm()
+    rows = [(row, PlatformAccountForm(row.platform, today, data=_row_data(row))) for row in platform_rows(user)]
+    if form.validate_on_submit() and all([row_form.validate() for _, row_form in rows]):
+        events = save_accounts(user, [_account_input(row_form) for _, row_form in rows], request_actor())
+        db.session.commit()
+        flash(_saved_message(len(events)), "success")
+        return redirect(url_for("cabinet.platforms"))
+    return render_template("cabinet/platforms.html", form=form, rows=rows, history=account_history(user))
+
+
+def _row_data(row) -> dict:
+    account = row.account
+    return {"status": row.status.value, "since": account.since if account else None,
+            "profile_url": account.profile_url if account else None}
+
+
+def _account_input(row_form: PlatformAccountForm) -> AccountInput:
+    return AccountInput(row_form.platform, AccountStatus(row_form.status.data), row_form.since.data,
+                        row_form.profile_url.data)
+
+
+def _saved_message(changes: int) -> str:
+    if not changes:
+        return "Сведения о платформах сохранены."
+    return ("Сведения о платформах сохранены. Изменения статуса и дат записаны в историю; "
+            "новый статус подтвердит администратор вашей образовательной организации.")

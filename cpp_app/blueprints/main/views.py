@@ -1,4 +1,5 @@
-from flask import redirect, render_template, request
+from flask import redirect, render_template, request, url_for
+from flask_login import current_user
 
 from ...urls import safe_next_url
 from ..forms_common import EmptyForm
@@ -9,6 +10,8 @@ A11Y_COOKIE_MAX_AGE = 365 * 24 * 3600
 
 @bp.get("/")
 def index():
+    if current_user.is_authenticated:
+        return redirect(url_for("cabinet.overview"))
     return render_template("main/index.html")
 
 

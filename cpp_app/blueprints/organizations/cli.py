@@ -7,7 +7,8 @@ from sqlalchemy import select
 from ...cli import CliError
 from ...extensions import db
 from ...models import Municipality, Organization, OrganizationKind
-from .importer import ImportFileError, read_rows, validate
+from ...tabular import ImportFileError, read_rows
+from .importer import validate
 from .registry import upsert_organizations
 
 

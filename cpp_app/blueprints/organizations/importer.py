@@ -1,137 +1,16 @@
 """Reading and checking an organisation registry file (CSV or XLSX) before anything touches the database."""
-import csv
 import difflib
-import io
-import re
-import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass
-from pathlib import Path
 
-from openpyxl import load_workbook
-from openpyxl.utils.exceptions import InvalidFileException
 
 from ...domain.inn import is_valid_inn, is_valid_ogrn
 from ...models import ORGANIZATION_KIND_LABELS, Organization, OrganizationKind
 from ...queries import fold_words
+from ...tabular import Row, RowError, header_key
 from .registry import OrganizationRecord
 
-Row = tuple[int, dict[str, str]]
-
-
-class ImportFileError(Exception):
-    """The file as a whole cannot be read; the message is for the user."""
-
-
-@dataclass(frozen=True)
-class RowError:
-    line: int
-    message: str
-
-    def __str__(self) -> str:
-        return f"Строка {self.line}: {self.message}"
-
-
-# --- reading -------------------------------------------------------------------------------
-
-
-def read_rows(path: Path | str) -> list[Row]:
-    """Data rows keyed by header text, numbered by the line the user sees (the header is line 1)."""
-    path = Path(path)
-    suffix = path.suffix.lower()
-    if suffix == ".csv":
-        table = _csv_table(path)
-    elif suffix == ".xlsx":
-        table = _xlsx_table(path)
-    else:
-        raise ImportFileError(
-            f"Формат «{path.suffix or path.name}» не поддерживается: сохраните реестр как CSV или XLSX."
-        )
-    return _rows_from_table(table)
-
-
-def _decode(data: bytes) -> str:
-    if b"\x00" in data:  # an Excel book or a UTF-16 «Unicode text» renamed to .csv
-        raise ImportFileError("Файл не похож на текстовый CSV: сохраните его как CSV (UTF-8) или XLSX.")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
-    # Excel on a Russian Windows saves «CSV (разделители — точка с запятой)» in Windows-1251.
-    try:
-        return data.decode("cp1251")
-    except UnicodeDecodeError:
-        raise ImportFileError("Не удалось прочитать CSV: сохраните файл в кодировке UTF-8 или Windows-1251.") from None
-
-
-def _csv_table(path: Path) -> list[tuple[int, list[str]]]:
-    text = _decode(path.read_bytes())
-    first_line = text.split("\n", 1)[0]
-    # Russian Excel writes «;»; other tools write «,». The header line tells which one this file uses.
-    delimiter = ";" if first_line.count(";") >= first_line.count(",") else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    table = []
-    line = 1
-    try:
-        for cells in reader:
-            table.append((line, cells))
-            line = reader.line_num + 1  # a quoted value may span several lines
-    except csv.Error:  # a quote left open swallows the rest of the file until the field size limit
-        raise ImportFileError(f"Строка {line}: не удалось разобрать CSV — проверьте кавычки в этой строке.") from None
-    return table
-
-
-def _xlsx_table(path: Path) -> list[tuple[int, list[str]]]:
-    try:
-        workbook = load_workbook(path, read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError):
-        raise ImportFileError("Не удалось открыть файл XLSX: он повреждён или это не книга Excel.") from None
-    try:
-        sheet = workbook.worksheets[0]
-        # Read-only mode yields blank rows for gaps too, so the position is the Excel row number.
-        return [
-            (number, [_cell_text(value) for value in values])
-            for number, values in enumerate(sheet.iter_rows(values_only=True), start=1)
-        ]
-    finally:
-        workbook.close()
-
-
-def _cell_text(value) -> str:
-    if value is None:
-        return ""
-    # Excel keeps an INN typed without an apostrophe as a number; 2404009370.0 must become "2404009370".
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
-
-
-def _rows_from_table(table: list[tuple[int, list[str]]]) -> list[Row]:
-    if not table:
-        return []
-    _, header_cells = table[0]
-    header = [cell.strip() for cell in header_cells]
-    named = [name for name in header if name]
-    repeated = sorted({name for name in named if named.count(name) > 1})
-    if repeated:
-        names = ", ".join(f"«{name}»" for name in repeated)
-        raise ImportFileError(f"Строка 1: столбец {names} встречается дважды.")
-    rows = []
-    for line, cells in table[1:]:
-        cells = [cell.strip() for cell in cells]
-        if not any(cells):
-            continue  # blank lines between or after the data are not rows
-        cells += [""] * (len(header) - len(cells))
-        rows.append((line, {name: cell for name, cell in zip(header, cells) if name}))
-    return rows
-
-
 # --- validating ----------------------------------------------------------------------------
-
-
-def _key(text: str) -> str:
-    """Headers and kind words also ignore punctuation: «Доп. образование», «ИНН*», full_name."""
-    return " ".join(re.sub(r"[\W_]+", " ", fold_words(text)).split())
 
 
 @dataclass(frozen=True)
@@ -165,7 +44,7 @@ COLUMNS = (
     Column("address", "Адрес", ("адрес", "адрес организации", "юридический адрес", "address")),
 )
 TITLES = {column.field: column.title for column in COLUMNS}
-_HEADER_FIELDS = {_key(synonym): column.field for column in COLUMNS for synonym in column.synonyms}
+_HEADER_FIELDS = {header_key(synonym): column.field for column in COLUMNS for synonym in column.synonyms}
 
 _KIND_WORDS = {
     OrganizationKind.SCHOOL: (
@@ -182,7 +61,7 @@ _KIND_WORDS = {
     ),
 }
 _KINDS = {
-    _key(word): kind
+    header_key(word): kind
     for kind in OrganizationKind
     for word in (*_KIND_WORDS[kind], kind.value, ORGANIZATION_KIND_LABELS[kind])
 }
@@ -206,7 +85,7 @@ def _inn_problem(title: str, inn: str) -> str | None:
 
 
 def _is_same_as_head(value: str) -> bool:
-    return _key(value).startswith("как у головн")
+    return header_key(value).startswith("как у головн")
 
 
 @dataclass
@@ -249,7 +128,7 @@ def _map_header(headers: Iterable[str]) -> tuple[dict[str, str], list[RowError]]
     seen: dict[str, str] = {}
     errors = []
     for header in headers:
-        field = _HEADER_FIELDS.get(_key(header))
+        field = _HEADER_FIELDS.get(header_key(header))
         if field is None:
             continue
         if field in seen:
@@ -278,7 +157,7 @@ def _check_row(
 
     kind = None
     if values.get("kind"):
-        kind = _KINDS.get(_key(values["kind"]))
+        kind = _KINDS.get(header_key(values["kind"]))
         if kind is None:
             problem(
                 f"Тип «{values['kind']}» не распознан; допустимо: "

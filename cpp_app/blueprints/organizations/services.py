@@ -40,9 +40,10 @@ def resolve_workplace(text: str, organization_id: int | None) -> tuple[Organizat
     if not text:
         return None, None
     wanted = fold_words(text)
+    # A label picked without JavaScript reads «Name (Municipality, ИНН …)»: search by its name part.
     candidates = [
         org
-        for org in search_organizations(text, limit=50)
+        for org in search_organizations(text.split(" (")[0], limit=50)
         if wanted in (fold_words(org.label), fold_words(org.short_name), fold_words(org.full_name), org.inn)
     ]
     if len(candidates) == 1:

@@ -1,0 +1,244 @@
+"""Bench: the school admin's /school/staff on a region-sized PostgreSQL database.
+
+Seeds its own database (900 organisations, 25,000 teachers with platform accounts, one school with 3,000 teachers),
+then times the staff page against a bare route of the same app and counts the queries per request.
+
+    cd /work/main && .venv/bin/python bench/staff_page.py
+
+Not part of the test suite. CPP_BENCH_POSTGRES_URL overrides the server (default: postgres@127.0.0.1:5432, trust auth).
+"""
+import os
+import random
+import re
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from contextlib import contextmanager
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from sqlalchemy import create_engine, event, insert, select, text  # noqa: E402
+from sqlalchemy.engine import make_url  # noqa: E402
+
+SERVER_URL = os.environ.get("CPP_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+ORGANIZATIONS = 900
+TEACHERS = 25_000
+BIG_SCHOOL_TEACHERS = 3_000
+SMALL_SCHOOL_TEACHERS = 5
+REGISTER_UNREGISTERED = 400
+REPEATS = 30
+PASSWORD = "Bench-password-2026"
+
+LAST_NAMES = ("Иванова", "Петрова", "Смирнова", "Кузнецова", "Попова", "Васильева", "Семёнова", "Новикова",
+              "Фёдорова", "Морозова", "Волкова", "Алексеева", "Лебедева", "Козлова", "Егорова", "Соколова")
+FIRST_NAMES = ("Анна", "Мария", "Елена", "Ольга", "Татьяна", "Наталья", "Ирина", "Светлана", "Юлия", "Ксения")
+MIDDLE_NAMES = ("Ивановна", "Петровна", "Сергеевна", "Александровна", "Викторовна", "Николаевна", None)
+POSITIONS = ("учитель начальных классов", "учитель математики", "учитель русского языка", "учитель истории",
+             "педагог-психолог", "учитель физической культуры", None)
+
+
+@contextmanager
+def bench_database():
+    name = f"cpp_bench_{uuid.uuid4().hex[:10]}"
+    server = create_engine(SERVER_URL, isolation_level="AUTOCOMMIT")
+    with server.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(SERVER_URL).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with server.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        server.dispose()
+
+
+def make_app(url: str, instance: Path):
+    from cpp_app import create_app
+    from cpp_app.config import TestingConfig
+
+    settings = TestingConfig.load()
+    settings.update(SQLALCHEMY_DATABASE_URI=url, MAIL_DIR=str(instance / "mail"), SERVER_NAME=None,
+                    RATELIMIT_ENABLED=False)
+    app = create_app(settings)
+    # The baseline: a route of the same app, through the same hooks (session, consent gate, headers), doing nothing.
+    app.add_url_rule("/bench-baseline", "bench_baseline", lambda: "ok")
+    return app
+
+
+def seed(rng: random.Random) -> dict[str, int]:
+    from cpp_app.blueprints.privacy.services import current_document, grant_consent
+    from cpp_app.domain.inn import inn10_with_check_digit
+    from cpp_app.extensions import db
+    from cpp_app.models import (
+        AccountStatus, Municipality, Organization, OrganizationKind, Platform, PlatformAccount, Role,
+        StaffRegisterEntry, User, utcnow,
+    )
+    from cpp_app.security import Actor, hash_password
+    from cpp_app.seeding import seed_reference_data
+
+    seed_reference_data()
+    db.session.commit()
+    municipality_ids = list(db.session.scalars(select(Municipality.id)))
+    db.session.execute(insert(Organization), [
+        {
+            "full_name": f"Муниципальное бюджетное общеобразовательное учреждение «Средняя школа № {n}»",
+            "short_name": f"МБОУ СШ № {n}", "kind": OrganizationKind.SCHOOL,
+            "inn": inn10_with_check_digit(f"24{n:07d}"), "municipality_id": rng.choice(municipality_ids),
+            "is_active": True,
+        }
+        for n in range(1, ORGANIZATIONS + 1)
+    ])
+    db.session.commit()
+    org_ids = list(db.session.scalars(
+        select(Organization.id).where(Organization.short_name.like("МБОУ СШ № %")).order_by(Organization.id)))
+    big, small, others = org_ids[0], org_ids[1], org_ids[2:]
+
+    password_hash = hash_password(PASSWORD)
+    now = utcnow()
+
+    def teacher(number: int, organization_id: int) -> dict:
+        return {
+            "email": f"t{number:05d}@bench.example", "password_hash": password_hash,
+            "last_name": rng.choice(LAST_NAMES), "first_name": rng.choice(FIRST_NAMES),
+            "middle_name": rng.choice(MIDDLE_NAMES), "phone": f"+7913{number:07d}", "settlement": "Красноярск",
+            "organization_id": organization_id, "workplace_text": None, "position": rng.choice(POSITIONS),
+            "confirmed_at": now if rng.random() < 0.7 else None, "role": Role.TEACHER, "created_at": now,
+        }
+
+    rows = [teacher(n, big) for n in range(BIG_SCHOOL_TEACHERS)]
+    rows += [teacher(n, small) for n in range(len(rows), len(rows) + SMALL_SCHOOL_TEACHERS)]
+    rows += [teacher(n, rng.choice(others)) for n in range(len(rows), TEACHERS)]
+    db.session.execute(insert(User), rows)
+    db.session.commit()
+
+    platform_ids = list(db.session.scalars(select(Platform.id)))
+    accounts = []
+    for user_id, confirmed_at in db.session.execute(select(User.id, User.confirmed_at)):
+        for platform_id in platform_ids:
+            if rng.random() < 0.6:
+                status = rng.choice((AccountStatus.NOT_REGISTERED, AccountStatus.REGISTERED, AccountStatus.ACTIVE))
+                confirmed = confirmed_at is not None and status != AccountStatus.NOT_REGISTERED and rng.random() < 0.5
+                accounts.append({
+                    "user_id": user_id, "platform_id": platform_id, "status": status, "since": None,
+                    "profile_url": None, "confirmed_at": now if confirmed else None, "confirmed_by_id": None,
+                    "updated_at": now,
+                })
+    db.session.execute(insert(PlatformAccount), accounts)
+
+    big_staff = list(db.session.execute(select(User.id, User.last_name, User.first_name, User.email)
+                                        .where(User.organization_id == big)))
+    register = [
+        {"organization_id": big, "line": line, "full_name": f"{last} {first}", "email": email, "phone": None,
+         "position": None, "user_id": user_id, "imported_at": now}
+        for line, (user_id, last, first, email) in enumerate(big_staff, start=2)
+    ]
+    register += [
+        {"organization_id": big, "line": line, "full_name": f"Незарегистрированная{line} Анна", "email": None,
+         "phone": None, "position": None, "user_id": None, "imported_at": now}
+        for line in range(len(register) + 2, len(register) + 2 + REGISTER_UNREGISTERED)
+    ]
+    # The small school has a register too, so both pages run the same statements.
+    register.append({"organization_id": small, "line": 2, "full_name": "Незарегистрированная Вера", "email": None,
+                     "phone": None, "position": None, "user_id": None, "imported_at": now})
+    db.session.execute(insert(StaffRegisterEntry), register)
+
+    admins = {}
+    for key, organization_id in (("big", big), ("small", small)):
+        admin = User(email=f"director-{key}@bench.example", password_hash=password_hash, last_name="Директорова",
+                     first_name="Галина", phone="+79120000000", organization_id=organization_id,
+                     role=Role.SCHOOL_ADMIN, confirmed_at=now)
+        db.session.add(admin)
+        db.session.flush()
+        grant_consent(admin, current_document(), Actor(None, None, "bench"))
+        admins[key] = admin.email
+    db.session.commit()
+    db.session.execute(text("ANALYZE"))
+    db.session.commit()
+    return {"users": len(rows) + 2, "platform_accounts": len(accounts), "register_entries": len(register),
+            "admins": admins}
+
+
+def sign_in(client, email: str) -> None:
+    page = client.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    response = client.post("/login", data={"email": email, "password": PASSWORD, "csrf_token": token})
+    assert response.status_code == 302, "sign-in failed"
+
+
+def median_ms(client, url: str) -> float:
+    for _ in range(3):  # warm-up: templates compiled, connections pooled
+        assert client.get(url).status_code == 200, url
+    times = []
+    for _ in range(REPEATS):
+        start = time.perf_counter()
+        response = client.get(url)
+        times.append((time.perf_counter() - start) * 1000)
+        assert response.status_code == 200, url
+    return statistics.median(times)
+
+
+def queries_per_request(engine, client, url: str) -> int:
+    statements = []
+
+    def count(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        assert client.get(url).status_code == 200
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    return len(statements)
+
+
+def main() -> None:
+    from flask_migrate import upgrade
+
+    started = time.perf_counter()
+    with bench_database() as url, tempfile.TemporaryDirectory() as instance:
+        app = make_app(url, Path(instance))
+        with app.app_context():
+            from cpp_app.extensions import db
+
+            upgrade()
+            seeded = seed(random.Random(2026))
+            engine = db.engine
+        seeded_at = time.perf_counter()
+        print(f"Seeded in {seeded_at - started:.1f} s: {seeded['users']} users, {seeded['platform_accounts']} "
+              f"platform accounts, {ORGANIZATIONS} bench organisations, {seeded['register_entries']} register rows "
+              f"(school: {BIG_SCHOOL_TEACHERS} teachers, {REGISTER_UNREGISTERED} not registered).")
+
+        big, small = app.test_client(), app.test_client()
+        sign_in(big, seeded["admins"]["big"])
+        sign_in(small, seeded["admins"]["small"])
+
+        urls = [
+            ("bare route /bench-baseline", "/bench-baseline"),
+            ("/school/staff", "/school/staff"),
+            ("/school/staff?page=30", "/school/staff?page=30"),
+            ("/school/staff?q=семенова", "/school/staff?q=семенова"),
+            ("/school/staff?platform=sferum&platform_status=none", "/school/staff?platform=sferum&platform_status=none"),
+        ]
+        results = [(label, median_ms(big, url)) for label, url in urls]
+        baseline = results[0][1]
+        print(f"\nMedian of {REPEATS} requests, signed in as the school admin of the {BIG_SCHOOL_TEACHERS}-teacher school:")
+        for label, ms in results:
+            print(f"  {label:<55} {ms:8.2f} ms   × {ms / baseline:5.1f} of the bare route")
+
+        print("\nQueries per request (the same for any number of teachers):")
+        for label, client, path in (
+            (f"/school/staff, school of {BIG_SCHOOL_TEACHERS} teachers", big, "/school/staff"),
+            ("/school/staff?page=30, same school", big, "/school/staff?page=30"),
+            (f"/school/staff, school of {SMALL_SCHOOL_TEACHERS} teachers", small, "/school/staff"),
+            ("bare route /bench-baseline", big, "/bench-baseline"),
+        ):
+            print(f"  {label:<55} {queries_per_request(engine, client, path):3d}")
+        with app.app_context():
+            db.engine.dispose()
+    print(f"\nTotal {time.perf_counter() - started:.1f} s.")
+
+
+if __name__ == "__main__":
+    main()

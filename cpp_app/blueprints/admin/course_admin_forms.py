@@ -1,0 +1,75 @@
+"""Forms of the methodologist's course catalogue."""
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, Field, HiddenField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import AnyOf, Optional, ValidationError
+
+from ...models import CourseFormat, CourseStatus
+from ..cabinet.course_forms import RuDateField, hours_field
+from ..forms_common import max_length, required, strip_filter
+
+FORMAT_CHOICES = [SelectChoice(course_format.value, course_format.label) for course_format in CourseFormat]
+BULK_ACTIONS = [SelectChoice("enroll", "Зачислить"), SelectChoice("complete", "Отметить завершившими")]
+MAX_SELECTED = 500
+
+
+class CourseForm(FlaskForm):
+    title = StringField(
+        "Название", filters=[strip_filter], validators=[required("Укажите название курса."), max_length(300)]
+    )
+    provider = StringField(
+        "Организатор", default="КК ИПК", filters=[strip_filter],
+        validators=[required("Укажите организатора курса."), max_length(300)],
+    )
+    hours = hours_field()
+    format = SelectField(
+        "Формат обучения",
+        choices=FORMAT_CHOICES,
+        validate_choice=False,  # WTForms' own message is English; AnyOf says it in Russian
+        validators=[AnyOf([choice.value for choice in FORMAT_CHOICES], message="Выберите формат обучения из списка.")],
+    )
+    starts_on = RuDateField("Дата начала", validators=[Optional()])
+    ends_on = RuDateField("Дата окончания", validators=[Optional()])
+    topic = StringField(
+        "Тема", filters=[strip_filter], validators=[required("Укажите тему курса."), max_length(200)]
+    )
+    description = TextAreaField("Описание", filters=[strip_filter], validators=[max_length(5000)])
+    is_open = BooleanField("Открыт для записи", default=True)
+
+
+class RecordIdsField(Field):
+    """The ticked checkboxes of a list (rendered by the template): the record ids, anything else ignored."""
+
+    def process_formdata(self, valuelist):
+        self.data = sorted({int(value) for value in valuelist if value.isdigit() and len(value) <= 12})
+
+    def pre_validate(self, form):
+        if len(self.data or ()) > MAX_SELECTED:
+            raise ValidationError(f"Выбрано слишком много записей: не более {MAX_SELECTED} за раз.")
+
+
+class BulkRecordsForm(FlaskForm):
+    """The applications ticked on a course's page and the button pressed."""
+
+    record_ids = RecordIdsField(default=list)
+    action = SelectField(
+        choices=BULK_ACTIONS,
+        validate_choice=False,
+        validators=[AnyOf([choice.value for choice in BULK_ACTIONS], message="Неизвестное действие.")],
+    )
+    # Where the list was, to return there.
+    page = HiddenField()
+    status = HiddenField()
+
+    def list_args(self) -> dict:
+        args = {}
+        if (self.page.data or "").isdigit() and int(self.page.data) > 1:
+            args["page"] = int(self.page.data)
+        if self.status.data in {status.value for status in CourseStatus}:
+            args["status"] = self.status.data
+        return args
+
+
+class VerifyForm(FlaskForm):
+    record_ids = RecordIdsField(default=list)
+    page = HiddenField()

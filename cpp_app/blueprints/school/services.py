@@ -1,0 +1,418 @@
+"""An organisation's staff: the list, the counts its indicators use, confirmation, detachment and the register."""
+import enum
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import and_, case, delete, exists, func, insert, or_, select, update
+
+from ... import audit
+from ...extensions import db
+from ...models import (
+    AccountStatus,
+    Organization,
+    Platform,
+    PlatformAccount,
+    PlatformAccountEvent,
+    Role,
+    StaffRegisterEntry,
+    User,
+    utcnow,
+)
+from ...queries import Page, contains_pattern, fold, folded, paginate
+from ...security import Actor
+from .register_import import RegisterRecord, surname_matches
+
+STAFF_ROLES = (Role.TEACHER, Role.SCHOOL_ADMIN)
+PER_PAGE = 50
+MAX_QUERY_LENGTH = 100
+REGISTERED_STATUSES = (AccountStatus.REGISTERED, AccountStatus.ACTIVE)
+CONFIRMED_NOTE = "подтверждено ОО"
+UNCONFIRMED_ON_DETACH_NOTE = "подтверждение ОО снято: педагог откреплён от организации"
+
+
+class StaffActionError(Exception):
+    """An action refused for a reason the admin should read (in Russian)."""
+
+
+def _staff_of(organization_id: int):
+    return and_(User.organization_id == organization_id, User.role.in_(STAFF_ROLES))
+
+
+# ------------------------------------------------------------------------------------------------ counts
+
+
+def share(part: int, whole: int) -> float | None:
+    return part / whole if whole else None
+
+
+@dataclass(frozen=True)
+class PlatformCounts:
+    platform_id: int
+    code: str
+    name: str
+    teachers: int
+    confirmed_teachers: int
+    registered: int  # status registered or active, as the teachers state it
+    active: int
+    registered_confirmed: int  # the same, confirmed by the organisation for a confirmed teacher
+    active_confirmed: int
+
+    @property
+    def registered_share(self) -> float | None:
+        return share(self.registered, self.teachers)
+
+    @property
+    def active_share(self) -> float | None:
+        return share(self.active, self.teachers)
+
+    @property
+    def registered_confirmed_share(self) -> float | None:
+        return share(self.registered_confirmed, self.confirmed_teachers)
+
+    @property
+    def active_confirmed_share(self) -> float | None:
+        return share(self.active_confirmed, self.confirmed_teachers)
+
+
+@dataclass(frozen=True)
+class StaffCounts:
+    """The staff figures of one organisation; plain data, reused by the self-diagnostic."""
+
+    teachers: int  # users of the organisation with the role teacher or school admin
+    confirmed: int
+    platforms: tuple[PlatformCounts, ...]  # every platform, in display order
+
+    @property
+    def pending(self) -> int:
+        return self.teachers - self.confirmed
+
+    @property
+    def confirmed_share(self) -> float | None:
+        return share(self.confirmed, self.teachers)
+
+    def for_platform(self, code: str) -> PlatformCounts | None:
+        return next((counts for counts in self.platforms if counts.code == code), None)
+
+
+def staff_counts(organization_id: int) -> StaffCounts:
+    """Three aggregate queries (users, accounts, platforms) whatever the number of teachers."""
+    teachers, confirmed = db.session.execute(
+        select(func.count(User.id), func.count(User.confirmed_at)).where(_staff_of(organization_id))
+    ).one()
+    registered = PlatformAccount.status.in_(REGISTERED_STATUSES)
+    active = PlatformAccount.status == AccountStatus.ACTIVE
+    # Only a status the school confirmed, of a teacher the school confirmed, counts as confirmed.
+    confirmed_account = and_(PlatformAccount.confirmed_at.is_not(None), User.confirmed_at.is_not(None))
+    rows = db.session.execute(
+        select(
+            PlatformAccount.platform_id,
+            func.count(case((registered, 1))),
+            func.count(case((active, 1))),
+            func.count(case((and_(registered, confirmed_account), 1))),
+            func.count(case((and_(active, confirmed_account), 1))),
+        )
+        .join(User, User.id == PlatformAccount.user_id)
+        .where(_staff_of(organization_id))
+        .group_by(PlatformAccount.platform_id)
+    ).all()
+    by_platform = {row[0]: row[1:] for row in rows}
+    platforms = db.session.execute(
+        select(Platform.id, Platform.code, Platform.name).order_by(Platform.sort_order, Platform.id)
+    ).all()
+    return StaffCounts(
+        teachers=teachers,
+        confirmed=confirmed,
+        platforms=tuple(
+            PlatformCounts(platform_id, code, name, teachers, confirmed, *by_platform.get(platform_id, (0, 0, 0, 0)))
+            for platform_id, code, name in platforms
+        ),
+    )
+
+
+# -------------------------------------------------------------------------------------------------- list
+
+
+class StateFilter(enum.StrEnum):
+    PENDING = "pending"
+    CONFIRMED = "confirmed"
+
+
+class PlatformFilter(enum.StrEnum):
+    NONE = "none"
+    REGISTERED = "registered"
+    ACTIVE = "active"
+    CONFIRMED = "confirmed"
+    UNCONFIRMED = "unconfirmed"
+
+
+PLATFORM_FILTER_LABELS = {
+    PlatformFilter.NONE: "не зарегистрирован",
+    PlatformFilter.REGISTERED: "зарегистрирован или активен",
+    PlatformFilter.ACTIVE: "активно использует",
+    PlatformFilter.CONFIRMED: "подтверждено ОО",
+    PlatformFilter.UNCONFIRMED: "отмечено педагогом, не подтверждено ОО",
+}
+
+
+@dataclass(frozen=True)
+class StaffFilters:
+    query: str = ""
+    state: StateFilter | None = None
+    platform_id: int | None = None
+    platform_status: PlatformFilter | None = None
+
+
+@dataclass(frozen=True)
+class StaffPage:
+    result: Page[User]
+    # user id → platform id → account, for the users of this page only
+    accounts: dict[int, dict[int, PlatformAccount]]
+
+
+def _account_condition(platform_id: int, wanted: PlatformFilter):
+    def has(*conditions):
+        return exists().where(
+            PlatformAccount.user_id == User.id, PlatformAccount.platform_id == platform_id, *conditions
+        )
+
+    registered = PlatformAccount.status.in_(REGISTERED_STATUSES)
+    return {
+        PlatformFilter.NONE: ~has(registered),
+        PlatformFilter.REGISTERED: has(registered),
+        PlatformFilter.ACTIVE: has(PlatformAccount.status == AccountStatus.ACTIVE),
+        PlatformFilter.CONFIRMED: has(registered, PlatformAccount.confirmed_at.is_not(None)),
+        PlatformFilter.UNCONFIRMED: has(registered, PlatformAccount.confirmed_at.is_(None)),
+    }[wanted]
+
+
+def staff_page(organization_id: int, filters: StaffFilters, page: int = 1, per_page: int = PER_PAGE) -> StaffPage:
+    """One page of the staff (pending first), and the platform accounts of that page in one query."""
+    conditions = [_staff_of(organization_id)]
+    for term in fold(filters.query[:MAX_QUERY_LENGTH]).split():
+        pattern = contains_pattern(term)
+        conditions.append(
+            or_(*(folded(column).like(pattern, escape="\\")
+                  for column in (User.email, User.last_name, User.first_name, User.middle_name)))
+        )
+    if filters.state == StateFilter.PENDING:
+        conditions.append(User.confirmed_at.is_(None))
+    elif filters.state == StateFilter.CONFIRMED:
+        conditions.append(User.confirmed_at.is_not(None))
+    if filters.platform_id is not None and filters.platform_status is not None:
+        conditions.append(_account_condition(filters.platform_id, filters.platform_status))
+    statement = (
+        select(User)
+        .where(*conditions)
+        .order_by(case((User.confirmed_at.is_(None), 0), else_=1), User.last_name, User.first_name,
+                  User.middle_name, User.id)
+    )
+    result = paginate(statement, page, per_page)
+    accounts: dict[int, dict[int, PlatformAccount]] = defaultdict(dict)
+    if result.items:
+        for account in db.session.scalars(
+            select(PlatformAccount).where(PlatformAccount.user_id.in_([user.id for user in result.items]))
+        ):
+            accounts[account.user_id][account.platform_id] = account
+    return StaffPage(result=result, accounts=dict(accounts))
+
+
+def get_member(organization_id: int, user_id: int) -> User | None:
+    """A teacher or school admin of this organisation; anyone else is not found."""
+    return db.session.scalar(select(User).where(User.id == user_id, _staff_of(organization_id)))
+
+
+@dataclass(frozen=True)
+class MemberAccount:
+    platform: Platform
+    account: PlatformAccount | None
+
+
+def member_accounts(user: User) -> list[MemberAccount]:
+    """Every platform, with the teacher's account on it when there is one."""
+    rows = db.session.execute(
+        select(Platform, PlatformAccount)
+        .outerjoin(PlatformAccount, and_(PlatformAccount.platform_id == Platform.id, PlatformAccount.user_id == user.id))
+        .order_by(Platform.sort_order, Platform.id)
+    ).all()
+    return [MemberAccount(platform, account) for platform, account in rows]
+
+
+def get_member_account(organization_id: int, account_id: int) -> PlatformAccount | None:
+    return db.session.scalar(
+        select(PlatformAccount)
+        .join(User, User.id == PlatformAccount.user_id)
+        .where(PlatformAccount.id == account_id, _staff_of(organization_id))
+    )
+
+
+# ----------------------------------------------------------------------------------------------- actions
+
+
+def confirm_member(member: User, actor: Actor) -> None:
+    if member.confirmed_at is not None:
+        raise StaffActionError(f"{member.full_name} уже подтверждён(а) как сотрудник организации.")
+    member.confirmed_at = utcnow()
+    db.session.flush()
+    audit.record(actor, "staff.confirmed", member, organization_id=member.organization_id)
+
+
+def detach_member(member: User, actor: Actor) -> None:
+    """The teacher leaves the organisation and takes nothing of it along: confirmations and register links go."""
+    if member.id == actor.user_id:
+        raise StaffActionError("Нельзя открепить самого себя.")
+    if member.role != Role.TEACHER:
+        raise StaffActionError(
+            f"{member.full_name} — администратор ОО. Открепить администратора может только администратор сервиса, "
+            "сменив ему роль."
+        )
+    organization_id = member.organization_id
+    release_from_organization(member, actor, UNCONFIRMED_ON_DETACH_NOTE)
+    member.organization_id = None
+    member.workplace_text = None
+    db.session.flush()
+    audit.record(actor, "staff.detached", member, organization_id=organization_id)
+
+
+def release_from_organization(member: User, actor: Actor, note: str) -> None:
+    """What the organisation vouched for stays with it: the staff and platform confirmations and register links go."""
+    now = utcnow()
+    for account in db.session.scalars(
+        select(PlatformAccount).where(PlatformAccount.user_id == member.id, PlatformAccount.confirmed_at.is_not(None))
+    ):
+        account.confirmed_at = account.confirmed_by_id = None
+        db.session.add(PlatformAccountEvent(
+            account=account, from_status=account.status, to_status=account.status, since=account.since,
+            confirmed=False, changed_at=now, changed_by_id=actor.user_id, note=note,
+        ))
+    if member.organization_id is not None:
+        db.session.execute(
+            update(StaffRegisterEntry)
+            .where(StaffRegisterEntry.organization_id == member.organization_id, StaffRegisterEntry.user_id == member.id)
+            .values(user_id=None)
+        )
+    member.confirmed_at = None
+
+
+def confirm_account(account: PlatformAccount, actor: Actor) -> None:
+    """The school vouches for the status the teacher gave; only such statuses count as confirmed."""
+    user = account.user
+    if user.confirmed_at is None:
+        raise StaffActionError(
+            f"Сначала подтвердите, что {user.full_name} работает в организации, затем — статусы на платформах."
+        )
+    if account.status not in REGISTERED_STATUSES:
+        raise StaffActionError("Подтвердить можно только регистрацию или активное использование платформы.")
+    if account.confirmed_at is not None:
+        raise StaffActionError(f"Статус на платформе «{account.platform.name}» уже подтверждён.")
+    now = utcnow()
+    account.confirmed_at = now
+    account.confirmed_by_id = actor.user_id
+    db.session.add(PlatformAccountEvent(
+        account=account, from_status=account.status, to_status=account.status, since=account.since,
+        confirmed=True, changed_at=now, changed_by_id=actor.user_id, note=CONFIRMED_NOTE,
+    ))
+    db.session.flush()
+    audit.record(actor, "staff.platform_confirmed", user, account_id=account.id, platform_id=account.platform_id,
+                 status=account.status.value)
+
+
+# ---------------------------------------------------------------------------------------------- register
+
+
+@dataclass(frozen=True)
+class RegisterSummary:
+    rows: int
+    confirmed_now: int
+    already_confirmed: int
+    # Found by e-mail or phone, but the surname differs (a married name?): the school checks by hand.
+    surname_mismatch: tuple[str, ...]
+    unregistered: int
+
+
+def _find_user(record: RegisterRecord, by_email: dict[str, User], by_phone: dict[str, list[User]]):
+    """The matching user and whether a contact matched someone with another surname."""
+    candidates = ([by_email[record.email]] if record.email in by_email else []) + by_phone.get(record.phone, [])
+    for user in candidates:
+        if surname_matches(record.surname, user.last_name):
+            return user, False
+    return None, bool(candidates)
+
+
+def import_register(organization_id: int, records: list[RegisterRecord], actor: Actor) -> RegisterSummary:
+    """Replaces the organisation's register and confirms the pending teachers it names.
+
+    Only users who already chose this organisation are matched: a register never pulls in anybody else.
+    """
+    staff = list(db.session.scalars(select(User).where(_staff_of(organization_id))))
+    by_email = {user.email.lower(): user for user in staff}
+    by_phone: dict[str, list[User]] = defaultdict(list)
+    for user in staff:
+        if user.phone:
+            by_phone[user.phone].append(user)
+
+    now = utcnow()
+    confirmed_now = already = 0
+    mismatched: list[str] = []
+    rows = []
+    for record in records:
+        user, contact_mismatch = _find_user(record, by_email, by_phone)
+        if user is None and contact_mismatch:
+            mismatched.append(record.full_name)
+        elif user is not None and user.confirmed_at is None:
+            user.confirmed_at = now
+            confirmed_now += 1
+            audit.record(actor, "staff.confirmed_by_register", user, organization_id=organization_id, line=record.line)
+        elif user is not None:
+            already += 1
+        rows.append({
+            "organization_id": organization_id, "line": record.line, "full_name": record.full_name,
+            "email": record.email, "phone": record.phone, "position": record.position,
+            "user_id": user.id if user else None, "imported_at": now,
+        })
+    db.session.execute(delete(StaffRegisterEntry).where(StaffRegisterEntry.organization_id == organization_id))
+    if rows:
+        db.session.execute(insert(StaffRegisterEntry), rows)
+    db.session.flush()
+    summary = RegisterSummary(
+        rows=len(rows), confirmed_now=confirmed_now, already_confirmed=already,
+        surname_mismatch=tuple(mismatched), unregistered=sum(1 for row in rows if row["user_id"] is None),
+    )
+    audit.record(actor, "staff.register_imported", db.session.get(Organization, organization_id), rows=summary.rows,
+                 confirmed_now=confirmed_now, already_confirmed=already, unregistered=summary.unregistered)
+    return summary
+
+
+@dataclass(frozen=True)
+class RegisterState:
+    entries: int
+    unregistered: int
+    imported_at: datetime | None
+
+
+def register_state(organization_id: int) -> RegisterState:
+    entries, unregistered, imported_at = db.session.execute(
+        select(
+            func.count(StaffRegisterEntry.id),
+            func.count(case((StaffRegisterEntry.user_id.is_(None), 1))),
+            func.max(StaffRegisterEntry.imported_at),
+        ).where(StaffRegisterEntry.organization_id == organization_id)
+    ).one()
+    return RegisterState(entries, unregistered, imported_at)
+
+
+def _unregistered(organization_id: int):
+    return (
+        select(StaffRegisterEntry)
+        .where(StaffRegisterEntry.organization_id == organization_id, StaffRegisterEntry.user_id.is_(None))
+        .order_by(StaffRegisterEntry.line, StaffRegisterEntry.id)
+    )
+
+
+def unregistered_preview(organization_id: int, limit: int) -> list[StaffRegisterEntry]:
+    return list(db.session.scalars(_unregistered(organization_id).limit(limit)))
+
+
+def unregistered_entries(organization_id: int, page: int = 1, per_page: int = PER_PAGE) -> Page[StaffRegisterEntry]:
+    """Register rows with no teacher of the organisation behind them: whom the school should invite."""
+    return paginate(_unregistered(organization_id), page, per_page)

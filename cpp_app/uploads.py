@@ -1,0 +1,164 @@
+"""Uploaded files: checked by content, stored outside static/ under random names.
+
+Files live in `<instance>/uploads/<kind>/`. A file saved during a transaction that
+never commits is removed again, and a file deleted during a transaction disappears
+only when it commits, so the database and the disk agree either way.
+"""
+import os
+import re
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+from flask import current_app
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from .extensions import db
+
+PDF = "application/pdf"
+JPEG = "image/jpeg"
+PNG = "image/png"
+
+# Magic bytes: the browser's content type and the file name are the uploader's to choose.
+SIGNATURES = (
+    (b"%PDF-", PDF),
+    (b"\xff\xd8\xff", JPEG),
+    (b"\x89PNG\r\n\x1a\n", PNG),
+)
+EXTENSIONS = {PDF: ".pdf", JPEG: ".jpg", PNG: ".png"}
+TYPE_LABELS = {PDF: "PDF", JPEG: "JPG", PNG: "PNG"}
+
+# Only names this module makes: hex and a known extension, so no path can be smuggled in.
+NAME_PATTERN = re.compile(r"[0-9a-f]{32}\.(pdf|jpg|png)")
+
+
+@dataclass(frozen=True)
+class Kind:
+    max_bytes: int
+    types: tuple[str, ...]
+
+
+KINDS = {
+    "certificates": Kind(max_bytes=5 * 1024 * 1024, types=(PDF, JPEG, PNG)),
+}
+
+
+class UploadRefused(ValueError):
+    """The file is not accepted; the message is for the user."""
+
+
+def max_bytes(kind: str) -> int:
+    return KINDS[kind].max_bytes
+
+
+def sniff(data: bytes) -> str | None:
+    """The MIME type the content says, of the types we know, or None."""
+    for signature, mime in SIGNATURES:
+        if data.startswith(signature):
+            return mime
+    return None
+
+
+def check(data: bytes, kind: str) -> str:
+    """The file's MIME type, or UploadRefused with the reason in Russian."""
+    rules = KINDS[kind]
+    if not data:
+        raise UploadRefused("Файл пустой. Выберите другой файл.")
+    if len(data) > rules.max_bytes:
+        raise UploadRefused(
+            f"Файл больше {rules.max_bytes // (1024 * 1024)} МБ. "
+            "Уменьшите его, например отсканируйте с меньшим разрешением."
+        )
+    mime = sniff(data)
+    if mime not in rules.types:
+        raise UploadRefused(
+            f"Загрузите файл в формате {allowed_label(kind)}. "
+            "Формат определяется по содержимому файла, а не по его имени."
+        )
+    return mime
+
+
+def allowed_label(kind: str) -> str:
+    """«PDF, JPG или PNG»."""
+    labels = [TYPE_LABELS[t] for t in KINDS[kind].types]
+    return labels[0] if len(labels) == 1 else ", ".join(labels[:-1]) + " или " + labels[-1]
+
+
+def _directory(kind: str) -> Path:
+    if kind not in KINDS:
+        raise ValueError(f"unknown upload kind {kind!r}")
+    return Path(current_app.instance_path) / "uploads" / kind
+
+
+def save(data: bytes, kind: str) -> tuple[str, str]:
+    """Checks and stores the file; returns its stored name and MIME type.
+
+    Raises UploadRefused. Removed again unless the current transaction commits."""
+    mime = check(data, kind)
+    directory = _directory(kind)
+    directory.mkdir(parents=True, exist_ok=True, mode=0o750)
+    name = secrets.token_hex(16) + EXTENSIONS[mime]
+    target = directory / name
+    descriptor = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o640)
+    with os.fdopen(descriptor, "wb") as file:
+        file.write(data)
+    _pending()["saved"].append(target)
+    return name, mime
+
+
+def path(name: str | None, kind: str) -> Path | None:
+    """The stored file to send, or None if the name is not one of ours or the file is gone."""
+    if not name or not NAME_PATTERN.fullmatch(name):
+        return None
+    directory = _directory(kind).resolve()
+    target = (directory / name).resolve()
+    if target.parent != directory or not target.is_file():
+        return None
+    return target
+
+
+def delete(name: str | None, kind: str) -> None:
+    """Removes the stored file when the current transaction commits (a rollback keeps it)."""
+    if name and NAME_PATTERN.fullmatch(name):
+        _pending()["doomed"].append(_directory(kind) / name)
+
+
+# ------------------------------------------------------------------------------ tying files to the transaction
+
+_INFO_KEY = "cpp_uploads"
+
+
+def _pending() -> dict[str, list[Path]]:
+    session = db.session()
+    if not session.in_transaction():
+        session.begin()  # so that its end, commit or not, is seen
+    return session.info.setdefault(_INFO_KEY, {"saved": [], "doomed": []})
+
+
+def _unlink(paths: list[Path]) -> None:
+    for target in paths:
+        try:
+            target.unlink()
+        except FileNotFoundError:
+            pass
+        except OSError:
+            current_app.logger.exception("could not remove uploaded file %s", target.name)
+
+
+@event.listens_for(Session, "after_commit")
+def _after_commit(session):
+    if session.in_nested_transaction():
+        return  # a released savepoint is not a commit yet
+    pending = session.info.pop(_INFO_KEY, None)
+    if pending:
+        _unlink(pending["doomed"])
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _after_transaction_end(session, transaction):
+    if transaction.parent is not None:
+        return
+    pending = session.info.pop(_INFO_KEY, None)  # still here: the transaction did not commit
+    if pending:
+        _unlink(pending["saved"])

@@ -1,0 +1,116 @@
+"""Uploaded files are judged by their content, stored under random names, and follow the transaction."""
+import pytest
+
+from cpp_app import uploads
+
+PDF = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n"
+JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x00" * 64
+PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + b"\x00" * 64
+EXE = b"MZ\x90\x00\x03\x00\x00\x00" + b"\x00" * 64
+LIMIT = 5 * 1024 * 1024
+
+
+@pytest.mark.parametrize(("data", "mime"), [(PDF, "application/pdf"), (JPEG, "image/jpeg"), (PNG, "image/png")])
+def test_known_content_is_accepted_with_its_own_type(data, mime):
+    assert uploads.check(data, "certificates") == mime
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        EXE,
+        b"<html><script>alert(1)</script></html>",
+        b"GIF89a" + b"\x00" * 20,
+        b" %PDF-1.7",  # the signature must start the file
+        b"%PD",  # a truncated signature
+        b"\xff\xd8",  # a truncated JPEG signature
+        b"\x89PNG\r\n",  # a truncated PNG signature
+        b"PK\x03\x04" + b"\x00" * 20,  # DOCX, ZIP
+    ],
+)
+def test_other_content_is_refused_in_russian(data):
+    with pytest.raises(uploads.UploadRefused, match="PDF, JPG или PNG"):
+        uploads.check(data, "certificates")
+
+
+def test_empty_file_is_refused():
+    with pytest.raises(uploads.UploadRefused, match="пустой"):
+        uploads.check(b"", "certificates")
+
+
+def test_size_limit_is_five_megabytes():
+    assert uploads.check(PDF + b"\x00" * (LIMIT - len(PDF)), "certificates") == "application/pdf"
+    with pytest.raises(uploads.UploadRefused, match="5 МБ"):
+        uploads.check(PDF + b"\x00" * (LIMIT - len(PDF) + 1), "certificates")
+
+
+def test_unknown_kind_is_a_programming_error():
+    with pytest.raises(KeyError):
+        uploads.check(PDF, "avatars")
+
+
+# ------------------------------------------------------------------------------------------- storage
+
+
+@pytest.fixture
+def instance(app, database, tmp_path, monkeypatch):
+    """Uploads go to a throw-away instance folder, never the repository's."""
+    monkeypatch.setattr(app, "instance_path", str(tmp_path))
+    return tmp_path / "uploads" / "certificates"
+
+
+def test_saved_file_has_a_random_name_and_the_sniffed_type(instance, database):
+    name, mime = uploads.save(PNG, "certificates")
+    database.session.commit()
+    assert mime == "image/png"
+    assert uploads.NAME_PATTERN.fullmatch(name) and name.endswith(".png")
+    assert (instance / name).read_bytes() == PNG
+    assert uploads.path(name, "certificates") == (instance / name).resolve()
+    other, _ = uploads.save(PNG, "certificates")
+    assert other != name
+
+
+@pytest.mark.parametrize(
+    "name",
+    [None, "", "../secret_key", "../../secret_key", "/etc/passwd", "..", "certificate.pdf",
+     "0123456789abcdef0123456789abcdef.exe", "0123456789ABCDEF0123456789ABCDEF.pdf",
+     "0123456789abcdef0123456789abcdef.pdf/../../secret_key", "0123456789abcdef0123456789abcdef.pdf\x00"],
+)
+def test_path_accepts_only_names_it_made(instance, name):
+    instance.mkdir(parents=True)
+    (instance.parent.parent / "secret_key").write_text("secret")
+    assert uploads.path(name, "certificates") is None
+
+
+def test_path_of_a_missing_file_is_none(instance):
+    assert uploads.path("0123456789abcdef0123456789abcdef.pdf", "certificates") is None
+
+
+def test_a_file_saved_in_a_rolled_back_transaction_is_removed(instance, database):
+    name, _ = uploads.save(PDF, "certificates")
+    assert (instance / name).exists()
+    database.session.rollback()
+    assert not (instance / name).exists()
+
+
+def test_delete_waits_for_the_commit(instance, database):
+    name, _ = uploads.save(JPEG, "certificates")
+    database.session.commit()
+
+    uploads.delete(name, "certificates")
+    database.session.rollback()
+    assert (instance / name).exists(), "a rolled-back deletion keeps the file"
+
+    uploads.delete(name, "certificates")
+    assert (instance / name).exists(), "nothing is removed before the commit"
+    database.session.commit()
+    assert not (instance / name).exists()
+
+
+def test_delete_ignores_names_it_did_not_make(instance, database):
+    secret = instance.parent.parent / "secret_key"
+    secret.parent.mkdir(parents=True, exist_ok=True)
+    secret.write_text("secret")
+    uploads.delete("../../secret_key", "certificates")
+    database.session.commit()
+    assert secret.exists()
