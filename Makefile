@@ -14,9 +14,10 @@ run: setup
 	$(BIN)/flask seed --demo
 	$(BIN)/flask run --host 127.0.0.1 --port $(PORT)
 
-# The whole suite on SQLite (with the browser journeys), then on PostgreSQL.
+# Lint, then the whole suite on SQLite (with the browser journeys), then on PostgreSQL.
 test: setup-dev
 	./scripts/system-deps.sh test
+	$(BIN)/ruff check cpp_app tests bench migrations
 	CPP_TEST_DATABASE=sqlite $(BIN)/python -m pytest
 	CPP_TEST_DATABASE=postgresql $(BIN)/python -m pytest -m "not e2e"
 

@@ -72,8 +72,16 @@ def seed(rng: random.Random) -> dict[str, int]:
     from cpp_app.domain.inn import inn10_with_check_digit
     from cpp_app.extensions import db
     from cpp_app.models import (
-        AccountStatus, Municipality, Organization, OrganizationKind, Platform, PlatformAccount, Role,
-        StaffRegisterEntry, User, utcnow,
+        AccountStatus,
+        Municipality,
+        Organization,
+        OrganizationKind,
+        Platform,
+        PlatformAccount,
+        Role,
+        StaffRegisterEntry,
+        User,
+        utcnow,
     )
     from cpp_app.security import Actor, hash_password
     from cpp_app.seeding import seed_reference_data

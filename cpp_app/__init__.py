@@ -18,8 +18,8 @@ def create_app(config: dict | str | None = None) -> Flask:
     _init_extensions(app)
     _register_blueprints(app)
 
-    from .errors import register_error_handlers
     from .cli import register_cli
+    from .errors import register_error_handlers
 
     register_error_handlers(app)
     register_cli(app)

@@ -10,7 +10,17 @@ from .blueprints.privacy.services import current_document, grant_consent, publis
 from .config import BASE_DIR
 from .domain.inn import inn10_with_check_digit
 from .extensions import db
-from .models import ConsentDocument, Course, CourseFormat, Municipality, Organization, OrganizationKind, Platform, Role, User
+from .models import (
+    ConsentDocument,
+    Course,
+    CourseFormat,
+    Municipality,
+    Organization,
+    OrganizationKind,
+    Platform,
+    Role,
+    User,
+)
 from .security import Actor, hash_password
 
 SEEDS_DIR = BASE_DIR / "seeds"

@@ -28,3 +28,9 @@ def strip_filter(value):
 
 class EmptyForm(FlaskForm):
     """A CSRF-protected button."""
+
+
+def show_field_errors(form, errors: dict[str, str]) -> None:
+    """A service's FieldErrors shown next to the form's fields."""
+    for name, message in errors.items():
+        form[name].errors = [*form[name].errors, message]

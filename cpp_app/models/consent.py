@@ -2,8 +2,8 @@
 import enum
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy import Enum as SAEnum
+from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db

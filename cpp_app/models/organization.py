@@ -1,8 +1,8 @@
 """Municipalities and the organisation registry."""
 import enum
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy import Enum as SAEnum
+from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db

@@ -5,9 +5,9 @@ import pytest
 from openpyxl import Workbook
 
 from cpp_app.blueprints.organizations.importer import validate
-from cpp_app.tabular import ImportFileError, RowError, read_rows
 from cpp_app.domain.inn import inn10_with_check_digit
 from cpp_app.models import OrganizationKind
+from cpp_app.tabular import ImportFileError, RowError, read_rows
 
 MUNICIPALITIES = ["город Красноярск", "Березовский муниципальный район", "поселок Кедровый"]
 HEAD_INN = "2409001649"  # МКОУ «Новоникольская ООШ», a valid INN

@@ -5,10 +5,10 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from cpp_app.blueprints.auth.services import FieldErrors
 from cpp_app.blueprints.cabinet.profile_services import account_history, local_today, set_account
 from cpp_app.models import AccountStatus, Platform, PlatformAccount, PlatformAccountEvent, Role, utcnow
 from cpp_app.security import Actor
+from cpp_app.service_errors import FieldErrors
 from tests.conftest import extract_csrf
 
 REGISTERED, ACTIVE, NOT_REGISTERED = AccountStatus.REGISTERED, AccountStatus.ACTIVE, AccountStatus.NOT_REGISTERED

@@ -11,7 +11,7 @@ from ...extensions import db
 from ...models import Course, CourseFormat, CourseRecord, CourseStatus, User, utcnow
 from ...queries import Page, paginate
 from ...security import Actor
-from ..auth.services import FieldErrors
+from ...service_errors import FieldErrors
 from ..cabinet.course_services import MAX_HOURS, local_today
 
 RECORDS_PER_PAGE = 50

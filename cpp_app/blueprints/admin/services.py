@@ -12,7 +12,8 @@ from ...extensions import db
 from ...models import AuditEvent, Organization, OrganizationKind, Role, User
 from ...queries import Page, contains_pattern, fold, folded, paginate
 from ...security import Actor, hash_password
-from ..auth.services import FieldErrors, find_user_by_email
+from ...service_errors import FieldErrors
+from ..auth.services import find_user_by_email
 
 PER_PAGE = 25
 MAX_QUERY_LENGTH = 100

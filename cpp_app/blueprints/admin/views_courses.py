@@ -4,8 +4,8 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from ...extensions import db
 from ...models import Course, CourseFormat, CourseStatus, Role
 from ...security import request_actor, rerender_on_csrf_failure, role_required
-from ..auth.services import FieldErrors
-from ..forms_common import EmptyForm
+from ...service_errors import FieldErrors
+from ..forms_common import EmptyForm, show_field_errors
 from . import bp
 from .course_admin_forms import BulkRecordsForm, CourseForm, VerifyForm
 from .course_admin_services import (
@@ -47,11 +47,6 @@ def _course_data(form: CourseForm) -> CourseData:
     )
 
 
-def _show_field_errors(form, errors: dict[str, str]) -> None:
-    for name, message in errors.items():
-        form[name].errors = [*form[name].errors, message]
-
-
 def _first_error(form, default: str) -> str:
     return next((messages[0] for messages in form.errors.values() if messages), default)
 
@@ -78,7 +73,7 @@ def course_new():
         try:
             course = create_course(_course_data(form), request_actor())
         except FieldErrors as error:
-            _show_field_errors(form, error.errors)
+            show_field_errors(form, error.errors)
         else:
             db.session.commit()
             flash(f"Курс «{course.title}» добавлен в каталог.", "success")
@@ -96,7 +91,7 @@ def course_edit(course_id: int):
         try:
             changed = update_course(course, _course_data(form), request_actor())
         except FieldErrors as error:
-            _show_field_errors(form, error.errors)
+            show_field_errors(form, error.errors)
         else:
             db.session.commit()
             flash("Изменения сохранены." if changed else "Изменений нет.", "success" if changed else "info")

@@ -7,7 +7,7 @@ from wtforms.validators import Optional, Regexp
 from ...extensions import db
 from ...models import Role
 from ...security import request_actor, role_required
-from ..auth.services import FieldErrors
+from ...service_errors import FieldErrors
 from ..forms_common import strip_filter
 from . import bp
 from .workplace_services import choose_organization, get_user, match_workplace, unmatched_workplaces

@@ -9,7 +9,7 @@ from ...extensions import db
 from ...models import Organization, User
 from ...queries import Page, fold, paginate
 from ...security import Actor
-from ..auth.services import FieldErrors
+from ...service_errors import FieldErrors
 from ..organizations.services import search_organizations
 from .services import organization_by_inn
 

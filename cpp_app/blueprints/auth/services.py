@@ -14,17 +14,10 @@ from ...extensions import db
 from ...mail import send_mail
 from ...models import LoginThrottle, Role, User, utcnow
 from ...security import Actor, check_password, hash_password
+from ...service_errors import FieldErrors
 from ..organizations.services import resolve_workplace
 from ..privacy.services import current_document, grant_consent
 from .sessions import end_all_sessions
-
-
-class FieldErrors(Exception):
-    """Problems keyed by form field name, to be shown next to the fields."""
-
-    def __init__(self, errors: dict[str, str]):
-        super().__init__(errors)
-        self.errors = errors
 
 
 @dataclass(frozen=True)

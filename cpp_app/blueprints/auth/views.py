@@ -4,7 +4,7 @@ from flask_login import current_user, login_user, logout_user
 from ...extensions import db, limiter
 from ...security import request_actor, rerender_on_csrf_failure
 from ...urls import safe_next_url
-from ..forms_common import EmptyForm
+from ..forms_common import EmptyForm, show_field_errors
 from ..privacy.services import current_document
 from . import bp
 from .forms import ForgotPasswordForm, LoginForm, RegistrationForm, ResetPasswordForm
@@ -15,15 +15,12 @@ from .services import (
     authenticate,
     register_teacher,
     request_password_reset,
-    reset_password as reset_user_password,
     user_from_reset_token,
 )
+from .services import (
+    reset_password as reset_user_password,
+)
 from .sessions import end_session, start_session
-
-
-def _show_field_errors(form, errors: dict[str, str]) -> None:
-    for name, message in errors.items():
-        form[name].errors = [*form[name].errors, message]
 
 
 def _int_or_none(value) -> int | None:
@@ -50,7 +47,7 @@ def register():
         try:
             user = register_teacher(data, request_actor())
         except FieldErrors as error:
-            _show_field_errors(form, error.errors)
+            show_field_errors(form, error.errors)
             form.consent_version.data = document.version
         else:
             start_session(user, remember=False, actor=request_actor())
@@ -126,7 +123,7 @@ def reset_password(token: str):
         try:
             reset_user_password(user, form.password.data, request_actor())
         except FieldErrors as error:
-            _show_field_errors(form, error.errors)
+            show_field_errors(form, error.errors)
         else:
             db.session.commit()
             logout_user()

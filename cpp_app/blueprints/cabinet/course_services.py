@@ -12,7 +12,7 @@ from ...extensions import db
 from ...formatting import KRASNOYARSK_TIME
 from ...models import Course, CourseRecord, CourseStatus, Role, User
 from ...security import Actor
-from ..auth.services import FieldErrors
+from ...service_errors import FieldErrors
 
 CERTIFICATES = "certificates"
 MAX_HOURS = 2000

@@ -2,7 +2,15 @@ from datetime import date
 
 from flask_wtf import FlaskForm
 from wtforms import (
-    DateField, EmailField, HiddenField, IntegerField, PasswordField, SelectField, StringField, TelField, URLField,
+    DateField,
+    EmailField,
+    HiddenField,
+    IntegerField,
+    PasswordField,
+    SelectField,
+    StringField,
+    TelField,
+    URLField,
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import NumberRange, Optional, ValidationError

@@ -25,7 +25,8 @@ from ...models import (
     User,
 )
 from ...security import Actor, check_password
-from ..auth.services import FieldErrors, find_user_by_email
+from ...service_errors import FieldErrors
+from ..auth.services import find_user_by_email
 from ..organizations.services import resolve_workplace
 from ..school.services import release_from_organization
 

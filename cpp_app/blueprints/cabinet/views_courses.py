@@ -6,8 +6,8 @@ from ... import uploads
 from ...extensions import db
 from ...models import CourseRecord
 from ...security import request_actor, rerender_on_csrf_failure
-from ..auth.services import FieldErrors
-from ..forms_common import EmptyForm
+from ...service_errors import FieldErrors
+from ..forms_common import EmptyForm, show_field_errors
 from . import bp
 from .course_forms import ExternalCourseForm, TopicFilterForm
 from .course_services import (
@@ -33,11 +33,6 @@ def _own_or_404(record_id: int, external_only: bool = False) -> CourseRecord:
     if record is None:
         abort(404)
     return record
-
-
-def _show_field_errors(form, errors: dict[str, str]) -> None:
-    for name, message in errors.items():
-        form[name].errors = [*form[name].errors, message]
 
 
 def _external_data(form: ExternalCourseForm) -> ExternalCourse:
@@ -111,7 +106,7 @@ def course_external_new():
         try:
             add_external_course(current_user.id, _external_data(form), request_actor())
         except FieldErrors as error:
-            _show_field_errors(form, error.errors)
+            show_field_errors(form, error.errors)
         else:
             db.session.commit()
             flash("Курс добавлен в ваш профиль. Методист КК ИПК проверит сведения об удостоверении.", "success")
@@ -129,7 +124,7 @@ def course_external_edit(record_id: int):
         try:
             update = update_external_course(record, _external_data(form), request_actor())
         except FieldErrors as error:
-            _show_field_errors(form, error.errors)
+            show_field_errors(form, error.errors)
         else:
             db.session.commit()
             message = "Изменения сохранены." if update.changed else "Изменений нет."

@@ -5,21 +5,25 @@ from flask_login import current_user, login_required
 from ...extensions import db, limiter
 from ...models import AccountStatus
 from ...security import request_actor, rerender_on_csrf_failure
-from ..auth.services import FieldErrors
-from ..forms_common import EmptyForm
+from ...service_errors import FieldErrors
+from ..forms_common import EmptyForm, show_field_errors
 from . import bp
 from .profile_forms import EmailChangeForm, PlatformAccountForm, ProfileForm
 from .profile_services import (
     AccountInput,
     ProfileData,
     account_history,
-    change_email as change_user_email,
     local_today,
-    overview as user_overview,
     platform_rows,
     save_accounts,
     update_profile,
     workplace_text,
+)
+from .profile_services import (
+    change_email as change_user_email,
+)
+from .profile_services import (
+    overview as user_overview,
 )
 
 PROFILE_FIELDS = ("last_name", "first_name", "middle_name", "phone", "settlement", "workplace", "position", "subjects",
@@ -28,11 +32,6 @@ PROFILE_FIELDS = ("last_name", "first_name", "middle_name", "phone", "settlement
 
 def _me():
     return current_user._get_current_object()
-
-
-def _show_field_errors(form, errors: dict[str, str]) -> None:
-    for name, message in errors.items():
-        form[name].errors = [*form[name].errors, message]
 
 
 def _int_or_none(value) -> int | None:
@@ -61,7 +60,7 @@ def profile():
         try:
             update_profile(user, data, request_actor())
         except FieldErrors as error:
-            _show_field_errors(form, error.errors)
+            show_field_errors(form, error.errors)
         else:
             db.session.commit()
             flash("Профиль сохранён.", "success")
@@ -80,7 +79,7 @@ def change_email():
         try:
             change_user_email(user, form.new_email.data, form.current_password.data, request_actor())
         except FieldErrors as error:
-            _show_field_errors(form, error.errors)
+            show_field_errors(form, error.errors)
         else:
             db.session.commit()
             flash(f"Адрес электронной почты изменён на {user.email}. Входите в ЦПП с новым адресом.", "success")

@@ -3,7 +3,6 @@ import difflib
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-
 from ...domain.inn import is_valid_inn, is_valid_ogrn
 from ...models import ORGANIZATION_KIND_LABELS, Organization, OrganizationKind
 from ...queries import fold_words

@@ -11,6 +11,7 @@ from ...models import StaffRegisterEntry
 from ...queries import fold_words
 from ...tabular import ImportFileError, Row, RowError, header_key, read_upload
 
+
 class RegisterError(Exception):
     """The register cannot be imported; `errors` lists every problem, by line where there is one."""
 
