@@ -11,6 +11,7 @@ from .config import BASE_DIR
 from .domain.inn import inn10_with_check_digit
 from .extensions import db
 from .models import (
+    AccountStatus,
     ConsentDocument,
     Course,
     CourseFormat,
@@ -18,8 +19,10 @@ from .models import (
     Organization,
     OrganizationKind,
     Platform,
+    PlatformAccount,
     Role,
     User,
+    utcnow,
 )
 from .security import Actor, hash_password
 
@@ -129,6 +132,15 @@ DEMO_USERS = (
 )
 
 
+DEMO_ACCOUNTS = {"sferum": AccountStatus.ACTIVE, "moya_shkola": AccountStatus.REGISTERED, "kiasuo": AccountStatus.ACTIVE}
+
+
+def _demo_platform_accounts(user: User) -> None:
+    platforms = {p.code: p for p in db.session.scalars(select(Platform).where(Platform.code.in_(DEMO_ACCOUNTS)))}
+    for code, status in DEMO_ACCOUNTS.items():
+        db.session.add(PlatformAccount(user_id=user.id, platform_id=platforms[code].id, status=status))
+
+
 def seed_demo_data(password: str, organizations: int = 40) -> dict[str, int]:
     result = upsert_organizations(_demo_records(organizations))
     school = db.session.scalar(
@@ -149,10 +161,13 @@ def seed_demo_data(password: str, organizations: int = 40) -> dict[str, int]:
             phone="+79120000000",
             settlement="Красноярск",
             organization=school if works_at_school else None,
+            confirmed_at=utcnow() if works_at_school else None,
             role=role,
         )
         db.session.add(user)
         db.session.flush()
         grant_consent(user, document, SYSTEM_ACTOR)
+        if role == Role.TEACHER:
+            _demo_platform_accounts(user)
         users_created += 1
     return {"demo_organizations": result.created, "demo_users": users_created}
