@@ -53,12 +53,15 @@ def _register_blueprints(app: Flask) -> None:
     from .blueprints.admin import bp as admin_bp
     from .blueprints.auth import bp as auth_bp
     from .blueprints.cabinet import bp as cabinet_bp
+    from .blueprints.diagnostics import bp as diagnostics_bp
     from .blueprints.main import bp as main_bp
     from .blueprints.organizations import bp as organizations_bp
     from .blueprints.privacy import bp as privacy_bp
+    from .blueprints.review import bp as review_bp
     from .blueprints.school import bp as school_bp
 
-    for blueprint in (main_bp, auth_bp, privacy_bp, organizations_bp, cabinet_bp, school_bp, admin_bp):
+    blueprints = (main_bp, auth_bp, privacy_bp, organizations_bp, cabinet_bp, school_bp, diagnostics_bp, review_bp, admin_bp)
+    for blueprint in blueprints:
         app.register_blueprint(blueprint)
 
 

@@ -3,18 +3,21 @@ import random
 from pathlib import Path
 
 import yaml
-from sqlalchemy import select
+from sqlalchemy import func, select
 
+from .blueprints.diagnostics.services import publish_methodology
 from .blueprints.organizations.registry import OrganizationRecord, upsert_municipalities, upsert_organizations
 from .blueprints.privacy.services import current_document, grant_consent, publish_document
 from .config import BASE_DIR
 from .domain.inn import inn10_with_check_digit
+from .domain.methodology import load_methodology_file
 from .extensions import db
 from .models import (
     AccountStatus,
     ConsentDocument,
     Course,
     CourseFormat,
+    MethodologyVersion,
     Municipality,
     Organization,
     OrganizationKind,
@@ -73,6 +76,11 @@ def seed_reference_data() -> dict[str, int]:
         [{**row, "format": CourseFormat(row["format"])} for row in load_yaml(SEEDS_DIR / "courses.yaml")],
         create_only=True,  # methodologists edit the catalogue; a re-seed must not undo their changes
     )
+    methodologies = 0
+    for path in sorted((SEEDS_DIR / "methodology").glob("*.yaml")):
+        before = db.session.scalar(select(func.count(MethodologyVersion.id)))
+        publish_methodology(load_methodology_file(path), SYSTEM_ACTOR)
+        methodologies += db.session.scalar(select(func.count(MethodologyVersion.id))) - before
     consent_created = 0
     if db.session.scalar(select(ConsentDocument.id).limit(1)) is None:
         publish_document(*read_consent_file(SEEDS_DIR / "consent" / "v1.md"))
@@ -82,6 +90,7 @@ def seed_reference_data() -> dict[str, int]:
         "organizations": organizations.created,
         "platforms": platforms,
         "courses": courses,
+        "methodologies": methodologies,
         "consent_documents": consent_created,
     }
 

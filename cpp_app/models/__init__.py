@@ -11,11 +11,27 @@ from .course import (
     CourseStatus,
     StaffRegisterEntry,
 )
+from .diagnostic import (
+    DIAGNOSTIC_STATUS_LABELS,
+    Diagnostic,
+    DiagnosticAnswer,
+    DiagnosticEvent,
+    DiagnosticStatus,
+    FormStash,
+    MethodologyVersion,
+)
 from .organization import ORGANIZATION_KIND_LABELS, Municipality, Organization, OrganizationKind
 from .platform import ACCOUNT_STATUS_LABELS, AccountStatus, Platform, PlatformAccount, PlatformAccountEvent
 from .user import ROLE_LABELS, STAFF_STATE_LABELS, AuthSession, LoginThrottle, Role, StaffState, User
 
 __all__ = [
+    "DIAGNOSTIC_STATUS_LABELS",
+    "Diagnostic",
+    "DiagnosticAnswer",
+    "DiagnosticEvent",
+    "DiagnosticStatus",
+    "FormStash",
+    "MethodologyVersion",
     "ACCOUNT_STATUS_LABELS",
     "AccountStatus",
     "COURSE_FORMAT_LABELS",

@@ -70,6 +70,11 @@ AUDIT_ACTION_LABELS = {
     "course.updated": "Изменён курс",
     "course.closed": "Запись на курс закрыта",
     "course.reopened": "Запись на курс открыта",
+    "diagnostic.started": "Начата самодиагностика",
+    "diagnostic.submit": "Самодиагностика отправлена на проверку",
+    "diagnostic.return": "Самодиагностика возвращена на доработку",
+    "diagnostic.accept": "Самодиагностика принята",
+    "methodology.published": "Опубликована версия методики",
 }
 
 

@@ -1,0 +1,5 @@
+from flask import Blueprint
+
+bp = Blueprint("diagnostics", __name__, template_folder="templates", url_prefix="/diagnostics")
+
+from . import views  # noqa: E402,F401

@@ -1,0 +1,309 @@
+"""The school self-diagnostic: starting, saving answers without lost updates, and status transitions."""
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.orm import selectinload
+
+from ... import audit
+from ...domain.methodology import Methodology, methodology_hash, parse_methodology
+from ...domain.scoring import Result, score
+from ...domain.workflow import TransitionRefused, is_editable, school_year, transition_for
+from ...extensions import db
+from ...models import (
+    Diagnostic,
+    DiagnosticAnswer,
+    DiagnosticEvent,
+    DiagnosticStatus,
+    FormStash,
+    MethodologyVersion,
+    Organization,
+    utcnow,
+)
+from ...security import Actor
+from ...service_errors import FieldErrors
+
+DEFAULT_METHODOLOGY = "cos"
+STASH_LIFETIME = timedelta(days=2)
+
+
+def methodology_of(diagnostic_or_version) -> Methodology:
+    """The indicator set a diagnostic was made with; parsing the stored JSON costs well under a millisecond."""
+    version = getattr(diagnostic_or_version, "methodology", diagnostic_or_version)
+    return parse_methodology(version.content, source=f"{version.code} v{version.version}")
+
+
+def publish_methodology(methodology: Methodology, actor: Actor) -> MethodologyVersion:
+    """Publishes a validated version and makes it the one new diagnostics use; republishing the same is a no-op."""
+    content = methodology.to_dict()
+    digest = methodology_hash(content)
+    existing = db.session.scalar(
+        select(MethodologyVersion).where(
+            MethodologyVersion.code == methodology.code, MethodologyVersion.version == methodology.version
+        )
+    )
+    if existing is not None:
+        if existing.sha256 == digest:
+            return existing
+        raise TransitionRefused(
+            f"Версия {methodology.version} методики «{methodology.code}» уже опубликована с другим содержанием. "
+            "Опубликованная версия не меняется: увеличьте номер версии."
+        )
+    db.session.execute(
+        update(MethodologyVersion).where(MethodologyVersion.code == methodology.code).values(is_active=False)
+    )
+    version = MethodologyVersion(
+        code=methodology.code, version=methodology.version, title=methodology.title, content=content,
+        sha256=digest, is_active=True, published_by_id=actor.user_id,
+    )
+    db.session.add(version)
+    db.session.flush()
+    audit.record(actor, "methodology.published", version, code=version.code, version=version.version)
+    return version
+
+
+def active_version(code: str = DEFAULT_METHODOLOGY) -> MethodologyVersion | None:
+    return db.session.scalar(
+        select(MethodologyVersion)
+        .where(MethodologyVersion.code == code, MethodologyVersion.is_active)
+        .order_by(MethodologyVersion.version.desc())
+        .limit(1)
+    )
+
+
+def diagnostics_of(organization_id: int) -> list[Diagnostic]:
+    return list(
+        db.session.scalars(
+            select(Diagnostic)
+            .options(selectinload(Diagnostic.methodology))
+            .where(Diagnostic.organization_id == organization_id)
+            .order_by(Diagnostic.school_year.desc(), Diagnostic.id.desc())
+        )
+    )
+
+
+def school_diagnostic(organization_id: int | None, diagnostic_id: int) -> Diagnostic | None:
+    """The organisation's own diagnostic; another organisation's is None (and so a 404)."""
+    if organization_id is None:
+        return None
+    return db.session.scalar(
+        select(Diagnostic).where(Diagnostic.id == diagnostic_id, Diagnostic.organization_id == organization_id)
+    )
+
+
+def start(organization: Organization, actor: Actor, today: date) -> Diagnostic:
+    """This school year's diagnostic of the organisation, created on first use."""
+    version = active_version()
+    if version is None:
+        raise TransitionRefused("Методика самодиагностики не опубликована. Обратитесь к методисту КК ИПК.")
+    year = school_year(today)
+    existing = db.session.scalar(
+        select(Diagnostic).where(
+            Diagnostic.organization_id == organization.id,
+            Diagnostic.methodology_id == version.id,
+            Diagnostic.school_year == year,
+        )
+    )
+    if existing is not None:
+        return existing
+    diagnostic = Diagnostic(
+        organization=organization, methodology=version, school_year=year, created_by_id=actor.user_id
+    )
+    db.session.add(diagnostic)
+    db.session.flush()
+    db.session.add(DiagnosticEvent(diagnostic=diagnostic, to_status=DiagnosticStatus.DRAFT, actor_id=actor.user_id))
+    audit.record(actor, "diagnostic.started", diagnostic, school_year=year, methodology_version=version.version)
+    return diagnostic
+
+
+def answers_by_code(diagnostic: Diagnostic) -> dict[str, DiagnosticAnswer]:
+    return {answer.indicator_code: answer for answer in diagnostic.answers}
+
+
+def result_of(diagnostic: Diagnostic) -> Result:
+    answers = {code: answer.score for code, answer in answers_by_code(diagnostic).items()}
+    return score(methodology_of(diagnostic), answers)
+
+
+# ------------------------------------------------------------------------------------------ saving answers
+
+
+@dataclass(frozen=True)
+class AnswerInput:
+    score: int | None
+    comment: str = ""
+    evidence_url: str = ""
+    # The answer's revision the user's page was showing; None for an answer the page never had.
+    base_revision: int | None = None
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """Someone else changed this answer since the page was loaded; nothing of it was overwritten."""
+
+    indicator_code: str
+    theirs: AnswerInput
+    yours: AnswerInput
+    changed_by_id: int | None
+
+
+@dataclass(frozen=True)
+class SaveOutcome:
+    saved: int
+    conflicts: tuple[Conflict, ...]
+
+
+def _evidence_problem(url: str) -> str | None:
+    if not url:
+        return None
+    if len(url) > 500:
+        return "Ссылка длиннее 500 символов."
+    if not url.startswith(("https://", "http://")) or " " in url:
+        return "Укажите ссылку на подтверждающий документ, начиная с https://"
+    return None
+
+
+def _same(answer: DiagnosticAnswer, given: AnswerInput) -> bool:
+    return (answer.score, answer.comment or "", answer.evidence_url or "") == (
+        given.score, given.comment, given.evidence_url,
+    )
+
+
+def save_answers(diagnostic: Diagnostic, inputs: dict[str, AnswerInput], actor: Actor) -> SaveOutcome:
+    """Saves what changed; an answer changed meanwhile by someone else is reported, not overwritten."""
+    if not is_editable(diagnostic.status):
+        raise TransitionRefused("Самодиагностика отправлена на проверку: изменить ответы нельзя.")
+    methodology = methodology_of(diagnostic)
+    errors = {}
+    for code, given in inputs.items():
+        indicator = methodology.indicator(code)
+        if indicator is None:
+            errors[code] = "Такого показателя нет в методике."
+        elif given.score is not None and given.score not in {level.score for level in indicator.levels}:
+            errors[code] = "Выберите один из уровней показателя."
+        elif problem := _evidence_problem(given.evidence_url):
+            errors[f"{code}.evidence_url"] = problem
+    if errors:
+        raise FieldErrors(errors)
+
+    stored = answers_by_code(diagnostic)
+    saved, conflicts = 0, []
+    for code, given in inputs.items():
+        answer = stored.get(code)
+        if answer is not None and _same(answer, given):
+            continue
+        if answer is not None and given.base_revision != answer.revision:
+            theirs = AnswerInput(answer.score, answer.comment or "", answer.evidence_url or "", answer.revision)
+            conflicts.append(Conflict(code, theirs, given, answer.updated_by_id))
+            continue
+        if answer is None:
+            answer = DiagnosticAnswer(diagnostic=diagnostic, indicator_code=code, revision=0)
+            db.session.add(answer)
+        answer.score, answer.comment, answer.evidence_url = given.score, given.comment or None, given.evidence_url or None
+        answer.revision = (answer.revision or 0) + 1
+        answer.updated_at, answer.updated_by_id = utcnow(), actor.user_id
+        saved += 1
+    if saved:
+        diagnostic.updated_at = utcnow()
+    db.session.flush()
+    return SaveOutcome(saved=saved, conflicts=tuple(conflicts))
+
+
+def set_counts(diagnostic: Diagnostic, staff_count: int | None, student_count: int | None) -> None:
+    if not is_editable(diagnostic.status):
+        raise TransitionRefused("Самодиагностика отправлена на проверку: изменить её нельзя.")
+    errors = {}
+    for name, value in (("staff_count", staff_count), ("student_count", student_count)):
+        if value is not None and not 0 <= value <= 100_000:
+            errors[name] = "Укажите число от 0 до 100 000."
+    if errors:
+        raise FieldErrors(errors)
+    diagnostic.staff_count, diagnostic.student_count = staff_count, student_count
+
+
+# ------------------------------------------------------------------------------------------- transitions
+
+
+def _transition(diagnostic: Diagnostic, action: str, role: str, actor: Actor, note: str | None) -> None:
+    transition = transition_for(action, diagnostic.status.value, role)
+    note = (note or "").strip() or None
+    if transition.needs_note and not note:
+        raise FieldErrors({"note": "Напишите, что нужно исправить: школа увидит этот комментарий."})
+    source = diagnostic.status
+    diagnostic.status = DiagnosticStatus(transition.target)
+    db.session.add(
+        DiagnosticEvent(diagnostic=diagnostic, from_status=source, to_status=diagnostic.status,
+                        actor_id=actor.user_id, note=note)
+    )
+    audit.record(actor, f"diagnostic.{action}", diagnostic, from_status=source.value, to_status=transition.target)
+
+
+def missing_answers(diagnostic: Diagnostic) -> list[str]:
+    stored = answers_by_code(diagnostic)
+    return [
+        indicator.code
+        for indicator in methodology_of(diagnostic).indicators
+        if stored.get(indicator.code) is None or stored[indicator.code].score is None
+    ]
+
+
+def submit(diagnostic: Diagnostic, actor: Actor, role: str) -> Result:
+    missing = missing_answers(diagnostic)
+    if missing:
+        raise TransitionRefused(f"Ответьте на все показатели: без ответа осталось {len(missing)}.")
+    _transition(diagnostic, "submit", role, actor, None)
+    result = result_of(diagnostic)
+    diagnostic.total_points, diagnostic.max_points, diagnostic.level_code = result.total, result.maximum, result.level.code
+    diagnostic.submitted_at = utcnow()
+    return result
+
+
+def return_for_rework(diagnostic: Diagnostic, actor: Actor, role: str, note: str, comments: dict[str, str]) -> None:
+    _transition(diagnostic, "return", role, actor, note)
+    stored = answers_by_code(diagnostic)
+    for code, text in comments.items():
+        if code in stored:
+            stored[code].reviewer_comment = text.strip() or None
+    diagnostic.reviewed_at = utcnow()
+
+
+def accept(diagnostic: Diagnostic, actor: Actor, role: str, note: str | None) -> None:
+    _transition(diagnostic, "accept", role, actor, note)
+    diagnostic.reviewed_at = utcnow()
+
+
+# ---------------------------------------------------------------------- answers posted after the session ended
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def stash_form(target: str, payload: dict) -> str:
+    """Keeps posted answers that arrived without a valid session; the token goes to the browser only."""
+    db.session.execute(delete(FormStash).where(FormStash.created_at < utcnow() - STASH_LIFETIME))
+    token = secrets.token_urlsafe(24)
+    db.session.add(FormStash(token_hash=_token_hash(token), target=target, payload=payload))
+    db.session.flush()
+    return token
+
+
+def take_stash(token: str | None, target: str) -> dict | None:
+    """The stashed answers for this page, once; the stash is deleted when taken."""
+    if not token:
+        return None
+    stash = db.session.scalar(
+        select(FormStash).where(
+            FormStash.token_hash == _token_hash(token),
+            FormStash.target == target,
+            FormStash.created_at >= utcnow() - STASH_LIFETIME,
+        )
+    )
+    if stash is None:
+        return None
+    payload = stash.payload
+    db.session.delete(stash)
+    return payload
+
