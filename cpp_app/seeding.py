@@ -1,14 +1,17 @@
 """Reference data from seeds/ and demo data for development; every step is idempotent."""
 import random
+from datetime import date
 from pathlib import Path
 
 import yaml
 from sqlalchemy import func, select
 
+from .blueprints.cabinet.course_services import local_today
 from .blueprints.diagnostics.services import publish_methodology
 from .blueprints.organizations.registry import OrganizationRecord, upsert_municipalities, upsert_organizations
 from .blueprints.privacy.services import current_document, grant_consent, publish_document
 from .config import BASE_DIR
+from .demo_diagnostics import seed_demo_diagnostics, seed_demo_staff
 from .domain.inn import inn10_with_check_digit
 from .domain.methodology import load_methodology_file
 from .extensions import db
@@ -150,7 +153,7 @@ def _demo_platform_accounts(user: User) -> None:
         db.session.add(PlatformAccount(user_id=user.id, platform_id=platforms[code].id, status=status))
 
 
-def seed_demo_data(password: str, organizations: int = 40) -> dict[str, int]:
+def seed_demo_data(password: str, organizations: int = 40, today: date | None = None) -> dict[str, int]:
     result = upsert_organizations(_demo_records(organizations))
     school = db.session.scalar(
         select(Organization).where(Organization.short_name == "МБОУ СОШ № 1").order_by(Organization.id).limit(1)
@@ -179,4 +182,9 @@ def seed_demo_data(password: str, organizations: int = 40) -> dict[str, int]:
         if role == Role.TEACHER:
             _demo_platform_accounts(user)
         users_created += 1
-    return {"demo_organizations": result.created, "demo_users": users_created}
+    # Staff and diagnostics in every status, so that each demo account has the workflow to look at.
+    today = today or local_today()
+    demo = {user.role: user for user in db.session.scalars(select(User).where(User.email.in_([u[0] for u in DEMO_USERS])))}
+    staff = seed_demo_staff(school, demo.get(Role.SCHOOL_ADMIN), password, today)
+    diagnostics = seed_demo_diagnostics(demo.get(Role.METHODOLOGIST), today, director=demo.get(Role.SCHOOL_ADMIN))
+    return {"demo_organizations": result.created, "demo_users": users_created, **staff, **diagnostics}

@@ -116,7 +116,7 @@ class DiagnosticAnswer(db.Model):
 
 
 class DiagnosticEvent(db.Model):
-    """A status transition with its note; append-only, shown as the diagnostic's history."""
+    """A status transition with its note, shown as the diagnostic's history; only `seen_at` is ever set later."""
 
     __tablename__ = "diagnostic_events"
 

@@ -366,7 +366,7 @@ def test_the_staff_page_issues_the_same_number_of_queries_for_5_and_40_teachers(
     rows_large, large = queries_for_one_page_view()
     assert (rows_small, rows_large) == (6, 41)
     assert len(small) == len(large), (small, large)
-    assert len(large) <= 12
+    assert len(large) <= 13  # session, consent, review notices, counts, page
 
 
 # ------------------------------------------------------------------------------------------- register import

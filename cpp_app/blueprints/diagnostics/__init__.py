@@ -2,4 +2,4 @@ from flask import Blueprint
 
 bp = Blueprint("diagnostics", __name__, template_folder="templates", url_prefix="/diagnostics")
 
-from . import views  # noqa: E402,F401
+from . import views, views_result  # noqa: E402,F401

@@ -1,15 +1,16 @@
 """The school self-diagnostic: starting, saving answers without lost updates, and status transitions."""
 import hashlib
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import and_, delete, or_, select, update
 from sqlalchemy.orm import selectinload
 
 from ... import audit
-from ...domain.methodology import Methodology, methodology_hash, parse_methodology
-from ...domain.scoring import Result, score
+from ...domain.methodology import Indicator, Methodology, Section, methodology_hash, parse_methodology
+from ...domain.scoring import Result, Suggestion, score, suggest_all
 from ...domain.workflow import TransitionRefused, is_editable, school_year, transition_for
 from ...extensions import db
 from ...models import (
@@ -20,13 +21,18 @@ from ...models import (
     FormStash,
     MethodologyVersion,
     Organization,
+    Platform,
+    PlatformAccount,
+    User,
     utcnow,
 )
 from ...security import Actor
 from ...service_errors import FieldErrors
+from ..school.services import REGISTERED_STATUSES, STAFF_ROLES, StaffCounts, staff_counts
 
 DEFAULT_METHODOLOGY = "cos"
 STASH_LIFETIME = timedelta(days=2)
+MAX_COMMENT_LENGTH = 5000
 
 
 def methodology_of(diagnostic_or_version) -> Methodology:
@@ -185,6 +191,8 @@ def save_answers(diagnostic: Diagnostic, inputs: dict[str, AnswerInput], actor: 
             errors[code] = "Выберите один из уровней показателя."
         elif problem := _evidence_problem(given.evidence_url):
             errors[f"{code}.evidence_url"] = problem
+        if indicator is not None and len(given.comment) > MAX_COMMENT_LENGTH:
+            errors[f"{code}.comment"] = f"Комментарий длиннее {MAX_COMMENT_LENGTH} символов."
     if errors:
         raise FieldErrors(errors)
 
@@ -221,6 +229,120 @@ def set_counts(diagnostic: Diagnostic, staff_count: int | None, student_count: i
     if errors:
         raise FieldErrors(errors)
     diagnostic.staff_count, diagnostic.student_count = staff_count, student_count
+
+
+@dataclass(frozen=True)
+class StepInput:
+    """One questionnaire step as posted: the general facts, or a section's changed answers."""
+
+    answers: dict[str, AnswerInput]
+    general: bool = False
+    staff_count: int | None = None
+    student_count: int | None = None
+
+
+def save_step(diagnostic: Diagnostic, step: StepInput, actor: Actor) -> SaveOutcome:
+    """Saves one step; answers go through save_answers (conflicts reported), the counts are last-write-wins."""
+    if not step.general:
+        return save_answers(diagnostic, step.answers, actor)
+    before = (diagnostic.staff_count, diagnostic.student_count)
+    set_counts(diagnostic, step.staff_count, step.student_count)
+    changed = before != (diagnostic.staff_count, diagnostic.student_count)
+    if changed:
+        diagnostic.updated_at = utcnow()
+    db.session.flush()
+    return SaveOutcome(saved=int(changed), conflicts=())
+
+
+def user_names(user_ids) -> dict[int, str]:
+    """Short names («Петрова А. И.») of the given users, for «who changed this»."""
+    ids = {user_id for user_id in user_ids if user_id is not None}
+    if not ids:
+        return {}
+    return {user.id: user.short_name for user in db.session.scalars(select(User).where(User.id.in_(ids)))}
+
+
+# ------------------------------------------------------------------------- live data behind the suggestions
+
+
+@dataclass(frozen=True)
+class PlatformGap:
+    """Confirmed teachers who keep a platform's figure down: no account yet, or a status the school has not
+    confirmed (only confirmed statuses count towards the indicators)."""
+
+    code: str
+    name: str
+    not_registered: tuple[str, ...]  # full names, by surname
+    unconfirmed: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class LiveData:
+    suggestions: dict[str, Suggestion]  # indicator code → suggestion, for indicators with an `auto` rule
+    staff_count: int | None  # the number of teachers the shares were computed against
+    from_profiles: bool  # the diagnostic states no staff count: the staff confirmed in ЦПП was used instead
+    counts: StaffCounts
+    gaps: dict[str, PlatformGap]  # platform code → gap, for the platforms of the rules asked about
+
+
+def rule_platforms(indicator: Indicator) -> tuple[str, ...]:
+    """The platforms an indicator's `auto` rule looks at, in the order the rule names them."""
+    if indicator.auto is None:
+        return ()
+    codes = [condition.platform for level in indicator.auto.levels for condition in level.conditions]
+    return tuple(dict.fromkeys(codes))
+
+
+def live_data(diagnostic: Diagnostic, methodology: Methodology, section: Section | None = None) -> LiveData | None:
+    """Suggested scores with their figures and the teachers behind the gaps; None when the section has no rules."""
+    indicators = section.indicators if section is not None else methodology.indicators
+    platforms = tuple(dict.fromkeys(code for indicator in indicators for code in rule_platforms(indicator)))
+    if not platforms:
+        return None
+    counts = staff_counts(diagnostic.organization_id)
+    by_platform = {
+        item.code: {"registered": item.registered_confirmed - item.active_confirmed, "active": item.active_confirmed}
+        for item in counts.platforms
+    }
+    from_profiles = diagnostic.staff_count is None
+    staff = counts.confirmed if from_profiles else diagnostic.staff_count
+    return LiveData(
+        suggestions=suggest_all(methodology, by_platform, staff),
+        staff_count=staff,
+        from_profiles=from_profiles,
+        counts=counts,
+        gaps=platform_gaps(diagnostic.organization_id, platforms, {item.code: item.name for item in counts.platforms}),
+    )
+
+
+def platform_gaps(organization_id: int, platform_codes: tuple[str, ...],
+                  names: Mapping[str, str] | None = None) -> dict[str, PlatformGap]:
+    """One query: each confirmed teacher × each platform, where the teacher has no confirmed registration."""
+    registered = PlatformAccount.status.in_(REGISTERED_STATUSES)
+    rows = db.session.execute(
+        select(Platform.code, PlatformAccount.status, User.last_name, User.first_name, User.middle_name)
+        .select_from(User)
+        .join(Platform, Platform.code.in_(platform_codes))
+        .outerjoin(PlatformAccount,
+                   and_(PlatformAccount.user_id == User.id, PlatformAccount.platform_id == Platform.id))
+        .where(
+            User.organization_id == organization_id,
+            User.role.in_(STAFF_ROLES),
+            User.confirmed_at.is_not(None),
+            or_(PlatformAccount.id.is_(None), ~registered, PlatformAccount.confirmed_at.is_(None)),
+        )
+        .order_by(Platform.code, User.last_name, User.first_name, User.middle_name, User.id)
+    ).all()
+    missing: dict[str, list[str]] = {code: [] for code in platform_codes}
+    unconfirmed: dict[str, list[str]] = {code: [] for code in platform_codes}
+    for code, status, *name_parts in rows:
+        full_name = " ".join(part for part in name_parts if part)
+        (unconfirmed if status in REGISTERED_STATUSES else missing)[code].append(full_name)
+    names = names or {}
+    return {
+        code: PlatformGap(code, names.get(code, code), tuple(missing[code]), tuple(unconfirmed[code]))
+        for code in platform_codes
+    }
 
 
 # ------------------------------------------------------------------------------------------- transitions

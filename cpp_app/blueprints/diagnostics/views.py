@@ -1,7 +1,254 @@
-"""Placeholder route while the questionnaire is written."""
+"""The school's self-diagnostic: the list, the questionnaire step by step (saved on every step, by autosave, and
+stashed when the session ended before a POST), and «Проверить и отправить»."""
+from datetime import datetime
+from functools import wraps
+from urllib.parse import urlsplit
+
+from flask import abort, current_app, flash, jsonify, make_response, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
+
+from ...domain.workflow import TransitionRefused, school_year
+from ...extensions import db, limiter
+from ...formatting import KRASNOYARSK_TIME
+from ...models import Role
+from ...security import request_actor, rerender_on_csrf_failure, role_required
+from ...service_errors import FieldErrors
+from ..forms_common import EmptyForm
 from . import bp
+from .forms import stash_payload
+from .questionnaire import (
+    GENERAL,
+    Questionnaire,
+    autosave_result,
+    check_view,
+    diagnostic_rows,
+    open_questionnaire,
+    page_view,
+)
+from .services import (
+    STASH_LIFETIME,
+    active_version,
+    diagnostics_of,
+    save_step,
+    school_diagnostic,
+    stash_form,
+    submit,
+    take_stash,
+)
+from .services import start as start_for
+
+STASH_COOKIE = "cpp_form_stash"
+MAX_STASH_TOKENS = 5
+SESSION_ENDED = "Сессия истекла — нажмите «Сохранить», ваши ответы не потеряются."
+ANONYMOUS_POSTS = "60/hour"
+
+
+def _today():
+    return datetime.now(KRASNOYARSK_TIME).date()
+
+
+def _own_or_404(diagnostic_id: int):
+    return school_diagnostic(current_user.organization_id, diagnostic_id) or abort(404)
+
+
+def _questionnaire_or_404(diagnostic_id: int) -> Questionnaire:
+    return open_questionnaire(_own_or_404(diagnostic_id), request.args.get("section")) or abort(404)
+
+
+def _step_url(diagnostic_id: int, step_code: str | None) -> str:
+    """The canonical address of a step: also the key its stashed answers are kept under."""
+    section = None if not step_code or step_code == GENERAL else step_code
+    return url_for("diagnostics.edit", diagnostic_id=diagnostic_id, section=section)
+
+
+# ------------------------------------------------------------------------------------------------ the list
 
 
 @bp.get("/")
+@role_required(Role.SCHOOL_ADMIN)
 def index():
-    return "diagnostics"
+    organization = current_user.organization
+    rows = diagnostic_rows(diagnostics_of(organization.id)) if organization else []
+    return render_template("diagnostics/index.html", organization=organization, rows=rows, year=school_year(_today()),
+                           version=active_version(), form=EmptyForm())
+
+
+@bp.post("/start")
+@role_required(Role.SCHOOL_ADMIN)
+def start():
+    organization = current_user.organization or abort(404)
+    try:
+        diagnostic = start_for(organization, request_actor(), _today())
+        db.session.commit()
+    except IntegrityError:  # a double click raced the first request: that one created it
+        db.session.rollback()
+        diagnostic = start_for(organization, request_actor(), _today())
+    except TransitionRefused as refusal:
+        flash(str(refusal), "error")
+        return redirect(url_for("diagnostics.index"))
+    flash(f"Самодиагностика {diagnostic.school_year}: заполните разделы по порядку. Ответы сохраняются "
+          "на каждом шаге.", "success")
+    return redirect(_step_url(diagnostic.id, GENERAL))
+
+
+# ------------------------------------------------------------------------------ answers posted when signed out
+
+
+def _signed_in() -> bool:
+    return current_user.is_authenticated
+
+
+def _posted_from_this_site() -> bool:
+    """A stash only from our own pages: a foreign page must not plant answers for the next sign-in."""
+    source = request.headers.get("Origin") or request.referrer
+    if source is None:
+        return True  # old browsers send neither; the values are only shown, never saved, after sign-in
+    ours, theirs = urlsplit(request.host_url), urlsplit(source)
+    return (theirs.scheme, theirs.netloc) == (ours.scheme, ours.netloc)
+
+
+def _stash_tokens() -> list[str]:
+    return [token for token in request.cookies.get(STASH_COOKIE, "").split(".") if token][-MAX_STASH_TOKENS:]
+
+
+def _store_stash_tokens(response, tokens: list[str]) -> None:
+    options = dict(path=url_for("diagnostics.index"), httponly=True, samesite="Lax",
+                   secure=current_app.config["SESSION_COOKIE_SECURE"])
+    if tokens:
+        response.set_cookie(STASH_COOKIE, ".".join(tokens[-MAX_STASH_TOKENS:]),
+                            max_age=int(STASH_LIFETIME.total_seconds()), **options)
+    else:
+        response.delete_cookie(STASH_COOKIE, **options)
+
+
+def stash_when_signed_out(view):
+    """Like login_required, but a questionnaire POST without a session keeps its answers: they are stashed under
+    a token in a cookie, and the step shows them again after sign-in."""
+
+    @wraps(view)
+    def wrapped(diagnostic_id: int, **kwargs):
+        if current_user.is_authenticated or request.method != "POST":
+            return view(diagnostic_id, **kwargs)
+        target = _step_url(diagnostic_id, request.args.get("section"))
+        response = redirect(url_for("auth.login", next=target))
+        if _posted_from_this_site():
+            token = stash_form(target, stash_payload(request.form))
+            db.session.commit()
+            _store_stash_tokens(response, [*_stash_tokens(), token])
+            flash("Сеанс завершился, и ответы пока не сохранены. Войдите снова — мы покажем введённые ответы, "
+                  "чтобы вы их сохранили.", "info")
+        return response
+
+    return wrapped
+
+
+def json_sign_in_required(view):
+    """For the autosave script: an ended session is a 401 it understands, not Flask-Login's redirect to /login."""
+
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        if not current_user.is_authenticated:
+            return jsonify(saved=0, error=SESSION_ENDED), 401
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+# ------------------------------------------------------------------------------------------- questionnaire
+
+
+def _render_step(view, form, status=200, **flags):
+    return render_template("diagnostics/edit.html", page=view, form=form, **flags), status
+
+
+def _show_step(questionnaire: Questionnaire):
+    """GET: the stored answers, or — once, right after sign-in — the answers stashed when the session ended."""
+    target = _step_url(questionnaire.diagnostic.id, questionnaire.step.code)
+    tokens = _stash_tokens() if questionnaire.editable else []
+    payload = None
+    for token in tokens:
+        if (payload := take_stash(token, target)) is not None:
+            tokens.remove(token)
+            db.session.commit()
+            break
+    posted = questionnaire.parse(payload) if payload is not None else None
+    response = make_response(_render_step(page_view(questionnaire, posted), EmptyForm(), stashed=posted is not None))
+    if posted is not None:
+        _store_stash_tokens(response, tokens)
+    return response
+
+
+def _after_save_url(questionnaire: Questionnaire) -> str:
+    diagnostic_id = questionnaire.diagnostic.id
+    if request.form.get("action") != "next":
+        return _step_url(diagnostic_id, questionnaire.step.code)
+    following = questionnaire.next_step
+    if following is None:
+        return url_for("diagnostics.check", diagnostic_id=diagnostic_id)
+    return _step_url(diagnostic_id, following.code)
+
+
+@bp.route("/<int:diagnostic_id>", methods=["GET", "POST"])
+@limiter.limit(ANONYMOUS_POSTS, methods=["POST"], exempt_when=_signed_in)
+@stash_when_signed_out
+@role_required(Role.SCHOOL_ADMIN)
+@rerender_on_csrf_failure
+def edit(diagnostic_id: int):
+    questionnaire = _questionnaire_or_404(diagnostic_id)
+    if request.method == "GET":
+        return _show_step(questionnaire)
+    form, posted = EmptyForm(), questionnaire.parse(request.form)
+    if not form.validate() or posted.errors:  # a failed CSRF token (global re-render) or garbage: nothing saved
+        return _render_step(page_view(questionnaire, posted), form, 400)
+    try:
+        outcome = save_step(questionnaire.diagnostic, posted.step_input(), request_actor())
+    except TransitionRefused as refusal:
+        flash(str(refusal), "error")
+        return redirect(_step_url(diagnostic_id, questionnaire.step.code))
+    except FieldErrors as error:
+        return _render_step(page_view(questionnaire, posted, errors=error.errors), form, 400)
+    db.session.commit()
+    if outcome.conflicts:
+        return _render_step(page_view(questionnaire, posted, outcome.conflicts, after_save=True), form, 409)
+    flash("Ответы сохранены." if questionnaire.section else "Общие сведения сохранены.", "success")
+    return redirect(_after_save_url(questionnaire))
+
+
+@bp.post("/<int:diagnostic_id>/autosave")
+@json_sign_in_required
+@role_required(Role.SCHOOL_ADMIN)
+def autosave(diagnostic_id: int):
+    questionnaire = _questionnaire_or_404(diagnostic_id)
+    posted = questionnaire.parse(request.form)
+    try:
+        if posted.errors:
+            raise FieldErrors(posted.errors)
+        outcome = save_step(questionnaire.diagnostic, posted.step_input(), request_actor())
+    except TransitionRefused as refusal:
+        return jsonify(saved=0, error=str(refusal)), 409
+    except FieldErrors as error:
+        return jsonify(saved=0, errors=error.errors,
+                       error="Автосохранение не удалось: проверьте ответы и нажмите «Сохранить»."), 422
+    db.session.commit()
+    return jsonify(autosave_result(questionnaire, posted, outcome, datetime.now(KRASNOYARSK_TIME)))
+
+
+# ------------------------------------------------------------------------------------------ check and submit
+
+
+@bp.route("/<int:diagnostic_id>/check", methods=["GET", "POST"])
+@role_required(Role.SCHOOL_ADMIN)
+def check(diagnostic_id: int):
+    diagnostic = _own_or_404(diagnostic_id)
+    if request.method == "GET":
+        return render_template("diagnostics/check.html", view=check_view(diagnostic), form=EmptyForm())
+    try:
+        submit(diagnostic, request_actor(), current_user.role.value)
+    except TransitionRefused as refusal:
+        flash(str(refusal), "error")
+        return redirect(url_for("diagnostics.check", diagnostic_id=diagnostic.id))
+    db.session.commit()
+    flash("Самодиагностика отправлена на проверку в КК ИПК. Пока она на проверке, ответы изменить нельзя.",
+          "success")
+    return redirect(url_for("diagnostics.index"))

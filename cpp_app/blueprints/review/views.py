@@ -1,7 +1,101 @@
-"""Placeholder route while the review queue is written."""
-from . import bp
+"""The methodologist's review: the queue, one diagnostic with the live data, return and accept."""
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from ...domain.workflow import TransitionRefused
+from ...extensions import db
+from ...models import Diagnostic, Role
+from ...security import request_actor, rerender_on_csrf_failure, role_required
+from ...service_errors import FieldErrors
+from ..forms_common import show_field_errors
+from . import bp, notices  # noqa: F401  (notices registers the school's banner)
+from .forms import QueueFilterForm, ReviewForm, review_form
+from .services import (
+    accept_diagnostic,
+    indicator_codes,
+    municipalities,
+    notify_school,
+    return_diagnostic,
+    review_page,
+    review_queue,
+    reviewable,
+    reviewer_comments,
+)
+
+REVIEWERS = (Role.METHODOLOGIST, Role.ADMIN)
+
+
+def _diagnostic_or_404(diagnostic_id: int) -> Diagnostic:
+    return reviewable(diagnostic_id) or abort(404)
+
+
+def _form(diagnostic: Diagnostic) -> ReviewForm:
+    return review_form(indicator_codes(diagnostic), reviewer_comments(diagnostic))
+
+
+def _render(diagnostic: Diagnostic, form: ReviewForm, status: int = 200):
+    return render_template("review/diagnostic.html", page=review_page(diagnostic), form=form), status
 
 
 @bp.get("/")
+@role_required(*REVIEWERS)
 def queue():
-    return "review"
+    filters = QueueFilterForm(request.args, municipalities())
+    filters.validate()
+    result = review_queue(filters.filters, request.args.get("page", 1, type=int))
+    return render_template("review/queue.html", filters=filters, result=result)
+
+
+@bp.get("/<int:diagnostic_id>")
+@role_required(*REVIEWERS)
+def diagnostic(diagnostic_id: int):
+    diagnostic = _diagnostic_or_404(diagnostic_id)
+    return _render(diagnostic, _form(diagnostic))
+
+
+def _decide(diagnostic_id: int, decision, done: str):
+    """Validates the form, applies the decision, commits, then tells the school by email."""
+    diagnostic = _diagnostic_or_404(diagnostic_id)
+    form = _form(diagnostic)
+    if not form.validate_on_submit():
+        return _render(diagnostic, form, 400)
+    try:
+        decision(diagnostic, request_actor(), current_user.role.value, form.note.data, form.comments_by_code())
+    except TransitionRefused as refusal:
+        db.session.rollback()
+        flash(str(refusal), "error")
+        return redirect(url_for("review.diagnostic", diagnostic_id=diagnostic_id))
+    except FieldErrors as error:
+        db.session.rollback()
+        show_field_errors(form, error.errors)
+        return _render(_diagnostic_or_404(diagnostic_id), form, 400)
+    db.session.commit()
+    flash(done, "success")
+    _notify(diagnostic, form.note.data)
+    return redirect(url_for("review.diagnostic", diagnostic_id=diagnostic_id))
+
+
+def _notify(diagnostic: Diagnostic, note: str | None) -> None:
+    url = url_for("diagnostics.result", diagnostic_id=diagnostic.id, _external=True)
+    try:
+        sent = notify_school(diagnostic, note, url)
+    except OSError:  # smtplib's errors included; the decision is already saved
+        current_app.logger.exception("review notification for diagnostic %s failed", diagnostic.id)
+        flash("Письмо школе отправить не удалось; школа увидит решение при следующем входе в ЦПП.", "warning")
+        return
+    if not sent:
+        flash("У организации нет администратора в ЦПП: письмо не отправлено.", "warning")
+
+
+@bp.post("/<int:diagnostic_id>/return")
+@role_required(*REVIEWERS)
+@rerender_on_csrf_failure
+def return_for_rework(diagnostic_id: int):
+    return _decide(diagnostic_id, return_diagnostic, "Самодиагностика возвращена школе на доработку.")
+
+
+@bp.post("/<int:diagnostic_id>/accept")
+@role_required(*REVIEWERS)
+@rerender_on_csrf_failure
+def accept(diagnostic_id: int):
+    return _decide(diagnostic_id, accept_diagnostic, "Самодиагностика принята.")

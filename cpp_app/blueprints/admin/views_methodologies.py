@@ -1,0 +1,98 @@
+"""Methodology versions for methodologists: list, readable version pages, upload → preview → publish."""
+from flask import abort, flash, redirect, render_template, url_for
+from flask_login import current_user
+
+from ...domain.methodology import MethodologyError
+from ...domain.workflow import TransitionRefused
+from ...extensions import db
+from ...models import Role
+from ...security import request_actor, rerender_on_csrf_failure, role_required
+from ...service_errors import FieldErrors
+from ..diagnostics.services import DEFAULT_METHODOLOGY, methodology_of
+from ..forms_common import show_field_errors
+from . import bp
+from .methodology_forms import MethodologyUploadForm, PublishForm
+from .methodology_services import (
+    MAX_UPLOAD_BYTES,
+    describe,
+    diagnostics_using,
+    display_name,
+    get_version,
+    list_versions,
+    prepare_preview,
+    publish_previewed,
+    publisher_name,
+    read_upload,
+)
+
+methodology_staff = role_required(Role.METHODOLOGIST, Role.ADMIN)
+
+
+@bp.get("/methodologies")
+@methodology_staff
+def methodologies():
+    return render_template("admin/methodologies.html", rows=list_versions())
+
+
+@bp.get("/methodologies/<int:version_id>")
+@methodology_staff
+def methodology(version_id: int):
+    version = get_version(version_id)
+    if version is None:
+        abort(404)
+    return render_template(
+        "admin/methodology.html", version=version, view=describe(methodology_of(version)),
+        diagnostics=diagnostics_using(version), publisher=publisher_name(version),
+    )
+
+
+@bp.get("/methodologies/upload")
+@methodology_staff
+def methodology_upload():
+    return render_template("admin/methodology_upload.html", form=MethodologyUploadForm(), problems=[])
+
+
+@bp.post("/methodologies/preview")
+@methodology_staff
+@rerender_on_csrf_failure
+def methodology_preview():
+    form, problems = MethodologyUploadForm(), []
+    if form.validate_on_submit():
+        upload = form.file.data
+        try:
+            methodology = read_upload(upload.stream.read(MAX_UPLOAD_BYTES + 1), upload.filename)
+        except FieldErrors as error:
+            show_field_errors(form, error.errors)
+        except MethodologyError as error:
+            problems = error.problems
+        else:
+            preview = prepare_preview(methodology, display_name(upload.filename), current_user.id)
+            db.session.commit()  # the stashed content, for the publish button
+            return render_template(
+                "admin/methodology_preview.html", preview=preview, form=PublishForm(token=preview.token),
+                default_code=DEFAULT_METHODOLOGY,
+            )
+    return render_template("admin/methodology_upload.html", form=form, problems=problems), 400
+
+
+@bp.post("/methodologies/publish")
+@methodology_staff
+def methodology_publish():
+    form = PublishForm()
+    try:
+        if not form.validate_on_submit():
+            raise TransitionRefused("Страница устарела. Загрузите файл методики ещё раз.")
+        outcome = publish_previewed(form.token.data, current_user.id, request_actor())
+    except TransitionRefused as refusal:
+        db.session.rollback()  # the preview stays usable: nothing of it is consumed
+        flash(str(refusal), "error")
+        return redirect(url_for("admin.methodology_upload"))
+    db.session.commit()
+    version = outcome.version
+    if outcome.created:
+        flash(f"Опубликована версия {version.version} методики «{version.title}». Новые самодиагностики "
+              "заполняются по ней; начатые раньше остаются на своей версии.", "success")
+    else:
+        flash(f"Версия {version.version} методики «{version.code}» уже опубликована с таким же содержанием — "
+              "ничего не изменено.", "info")
+    return redirect(url_for("admin.methodology", version_id=version.id))

@@ -1,0 +1,126 @@
+"""The questionnaire's posted fields: their names, parsing into service inputs, and what may be stashed.
+
+Indicator fields are named «<kind>-<indicator code>»: `score-cos.sferum`, `comment-…`, `evidence-…`, and two
+hidden ones per indicator: `rev-…` (the answer's revision the page showed) and `orig-…` (a digest of the answer
+as the page loaded it). Only an answer whose posted values differ from `orig` counts as changed by the user:
+an untouched answer on a page opened before someone else's save is neither a conflict nor an overwrite.
+"""
+import hashlib
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from ...domain.methodology import Section
+from .services import MAX_COMMENT_LENGTH, AnswerInput, StepInput
+
+SCORE, COMMENT, EVIDENCE, REVISION, ORIGINAL = "score", "comment", "evidence", "rev", "orig"
+STAFF_COUNT, STUDENT_COUNT = "staff_count", "student_count"
+COUNT_LABELS = {
+    STAFF_COUNT: "Численность педагогических работников",
+    STUDENT_COUNT: "Численность обучающихся",
+}
+MAX_COUNT_LENGTH = 12
+
+# What an anonymous POST may leave in a stash: questionnaire fields only, each value bounded.
+_STASHABLE = re.compile(r"^(?:(?:score|comment|evidence|rev|orig)-[a-z0-9_.]{1,100}|staff_count|student_count)$")
+_MAX_STASH_FIELDS = 400
+_MAX_STASH_VALUE = 500
+
+
+def field_name(kind: str, code: str) -> str:
+    return f"{kind}-{code}"
+
+
+def normalize_text(value: str | None) -> str:
+    # Browsers post textarea line breaks as CRLF: one form keeps digests stable across round trips.
+    return (value or "").replace("\r\n", "\n").strip()
+
+
+def answer_digest(score: int | None, comment: str | None, evidence_url: str | None) -> str:
+    raw = json.dumps([score, comment or "", evidence_url or ""], ensure_ascii=False)
+    return hashlib.sha256(raw.encode()).hexdigest()[:16]
+
+
+def _int_or_none(value: str | None) -> int | None:
+    value = (value or "").strip()
+    return int(value) if value.isdigit() and len(value) <= MAX_COUNT_LENGTH else None
+
+
+@dataclass(frozen=True)
+class PostedAnswer:
+    """One indicator's fields as posted (or as the page shows them)."""
+
+    score: int | None
+    comment: str
+    evidence_url: str
+    revision: int | None
+    original: str | None  # digest of the answer the page loaded; None when the page did not say
+
+    @property
+    def changed(self) -> bool:
+        return self.original is None or self.original != answer_digest(self.score, self.comment, self.evidence_url)
+
+    def as_input(self) -> AnswerInput:
+        return AnswerInput(self.score, self.comment, self.evidence_url, self.revision)
+
+
+@dataclass(frozen=True)
+class PostedStep:
+    answers: dict[str, PostedAnswer] = field(default_factory=dict)
+    general: bool = False
+    staff_count: int | None = None
+    student_count: int | None = None
+    raw_counts: dict[str, str] = field(default_factory=dict)  # as typed, to show a wrong value back
+    errors: dict[str, str] = field(default_factory=dict)  # keyed like the services' FieldErrors
+
+    def step_input(self) -> StepInput:
+        """What the service saves: the counts, or only the answers the user changed."""
+        return StepInput(
+            answers={code: answer.as_input() for code, answer in self.answers.items() if answer.changed},
+            general=self.general,
+            staff_count=self.staff_count,
+            student_count=self.student_count,
+        )
+
+
+def parse_section(section: Section, formdata: Mapping[str, str]) -> PostedStep:
+    answers, errors = {}, {}
+    for indicator in section.indicators:
+        code = indicator.code
+        raw_score = (formdata.get(field_name(SCORE, code)) or "").strip()
+        score = int(raw_score) if raw_score.isdigit() and len(raw_score) <= 3 else None
+        if raw_score and score is None:
+            errors[code] = "Выберите один из уровней показателя."
+        answers[code] = PostedAnswer(
+            score=score,
+            comment=normalize_text(formdata.get(field_name(COMMENT, code))),
+            evidence_url=(formdata.get(field_name(EVIDENCE, code)) or "").strip(),
+            revision=_int_or_none(formdata.get(field_name(REVISION, code))),
+            original=formdata.get(field_name(ORIGINAL, code)) or None,
+        )
+    return PostedStep(answers=answers, errors=errors)
+
+
+def parse_general(formdata: Mapping[str, str]) -> PostedStep:
+    raw = {name: (formdata.get(name) or "").strip() for name in (STAFF_COUNT, STUDENT_COUNT)}
+    values, errors = {}, {}
+    for name, text in raw.items():
+        digits = text.replace(" ", "").replace("\u00a0", "")
+        values[name] = _int_or_none(digits)
+        if digits and values[name] is None:
+            errors[name] = "Введите целое число, например 42."
+    return PostedStep(general=True, staff_count=values[STAFF_COUNT], student_count=values[STUDENT_COUNT],
+                      raw_counts=raw, errors=errors)
+
+
+def stash_payload(formdata) -> dict[str, str]:
+    """The questionnaire fields of a POST that arrived without a session; the rest (the CSRF token) is dropped."""
+    payload = {}
+    for name in formdata:
+        if len(payload) >= _MAX_STASH_FIELDS:
+            break
+        if _STASHABLE.match(name):
+            limit = MAX_COMMENT_LENGTH if name.startswith(f"{COMMENT}-") else _MAX_STASH_VALUE
+            payload[name] = str(formdata.get(name) or "")[:limit]
+    return payload
