@@ -100,17 +100,27 @@ def school_diagnostic(organization_id: int | None, diagnostic_id: int) -> Diagno
 
 
 def start(organization: Organization, actor: Actor, today: date) -> Diagnostic:
-    """This school year's diagnostic of the organisation, created on first use."""
+    """This school year's diagnostic of the organisation, created on first use.
+
+    One per organisation, methodology and year: a version published mid-year does not start a second one."""
     version = active_version()
     if version is None:
         raise TransitionRefused("Методика самодиагностики не опубликована. Обратитесь к методисту КК ИПК.")
+    if organization.kind.value not in methodology_of(version).applies_to:
+        raise TransitionRefused(
+            f"Методика «{version.title}» не предназначена для организаций типа «{organization.kind.label}»."
+        )
     year = school_year(today)
     existing = db.session.scalar(
-        select(Diagnostic).where(
+        select(Diagnostic)
+        .join(MethodologyVersion, Diagnostic.methodology_id == MethodologyVersion.id)
+        .where(
             Diagnostic.organization_id == organization.id,
-            Diagnostic.methodology_id == version.id,
+            MethodologyVersion.code == version.code,
             Diagnostic.school_year == year,
         )
+        .order_by(Diagnostic.id)
+        .limit(1)
     )
     if existing is not None:
         return existing

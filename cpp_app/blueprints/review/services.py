@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import contains_eager, selectinload
 
 from ...domain.methodology import Methodology
-from ...domain.scoring import Result, Suggestion, suggest_all
+from ...domain.scoring import Result, Suggestion
 from ...extensions import db
 from ...formatting import KRASNOYARSK_TIME
 from ...mail import send_mail
@@ -24,8 +24,7 @@ from ...models import (
 )
 from ...queries import Page, paginate
 from ...security import Actor
-from ..diagnostics.services import accept, answers_by_code, methodology_of, result_of, return_for_rework
-from ..school.services import staff_counts
+from ..diagnostics.services import accept, answers_by_code, live_data, methodology_of, result_of, return_for_rework
 
 PER_PAGE = 30
 REVIEWED_STATUSES = (DiagnosticStatus.SUBMITTED, DiagnosticStatus.RETURNED, DiagnosticStatus.ACCEPTED)
@@ -182,22 +181,12 @@ class ReviewPage:
         return self.diagnostic.status == DiagnosticStatus.SUBMITTED
 
 
-def live_suggestions(diagnostic: Diagnostic, methodology: Methodology) -> tuple[dict[str, Suggestion], int | None, bool]:
-    """Scores the school's confirmed profiles support today, against its stated staff count or, without one,
-    the number of staff it has confirmed."""
-    counts = staff_counts(diagnostic.organization_id)
-    by_platform = {
-        item.code: {"registered": item.registered_confirmed - item.active_confirmed, "active": item.active_confirmed}
-        for item in counts.platforms
-    }
-    stated = diagnostic.staff_count is not None
-    staff = diagnostic.staff_count if stated else counts.confirmed
-    return suggest_all(methodology, by_platform, staff), staff, stated
-
-
 def review_page(diagnostic: Diagnostic) -> ReviewPage:
     methodology = methodology_of(diagnostic)
-    suggestions, staff, stated = live_suggestions(diagnostic, methodology)
+    live = live_data(diagnostic, methodology)
+    suggestions = live.suggestions if live else {}
+    staff = live.staff_count if live else diagnostic.staff_count
+    stated = live is None or not live.from_profiles
     answers = answers_by_code(diagnostic)
     index = 0
     sections = []
