@@ -57,10 +57,14 @@ def _register_blueprints(app: Flask) -> None:
     from .blueprints.main import bp as main_bp
     from .blueprints.organizations import bp as organizations_bp
     from .blueprints.privacy import bp as privacy_bp
+    from .blueprints.programs import bp as programs_bp
     from .blueprints.review import bp as review_bp
     from .blueprints.school import bp as school_bp
 
-    blueprints = (main_bp, auth_bp, privacy_bp, organizations_bp, cabinet_bp, school_bp, diagnostics_bp, review_bp, admin_bp)
+    blueprints = (
+        main_bp, auth_bp, privacy_bp, organizations_bp, cabinet_bp, school_bp, diagnostics_bp, review_bp, programs_bp,
+        admin_bp,
+    )
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
 

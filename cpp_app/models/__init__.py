@@ -22,9 +22,29 @@ from .diagnostic import (
 )
 from .organization import ORGANIZATION_KIND_LABELS, Municipality, Organization, OrganizationKind
 from .platform import ACCOUNT_STATUS_LABELS, AccountStatus, Platform, PlatformAccount, PlatformAccountEvent
+from .program import (
+    ACTION_STATUS_LABELS,
+    ActionStatus,
+    DevelopmentProgram,
+    Measure,
+    ProgramAction,
+    ProgramActionEvent,
+    ProgramRevision,
+    ProgramStatus,
+    RenderedDocument,
+)
 from .user import ROLE_LABELS, STAFF_STATE_LABELS, AuthSession, LoginThrottle, Role, StaffState, User
 
 __all__ = [
+    "ACTION_STATUS_LABELS",
+    "ActionStatus",
+    "DevelopmentProgram",
+    "Measure",
+    "ProgramAction",
+    "ProgramActionEvent",
+    "ProgramRevision",
+    "ProgramStatus",
+    "RenderedDocument",
     "DIAGNOSTIC_STATUS_LABELS",
     "Diagnostic",
     "DiagnosticAnswer",

@@ -23,6 +23,8 @@ RULES = [
     ("diagnostics.result", {Role.SCHOOL_ADMIN, *STAFF}),
     ("diagnostics.", {Role.SCHOOL_ADMIN}),
     ("review.", STAFF),
+    ("programs.", {Role.SCHOOL_ADMIN, *STAFF}),
+    ("admin.measure", STAFF),
     ("admin.methodolog", STAFF),
     ("admin.course", STAFF),
     ("admin.workplace", STAFF),
