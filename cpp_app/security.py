@@ -4,7 +4,7 @@ from functools import wraps
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from flask import abort, current_app, redirect, request, url_for
+from flask import abort, current_app, jsonify, redirect, request, url_for
 from flask_login import current_user
 
 from .models import Role
@@ -68,6 +68,21 @@ def role_required(*roles: Role):
         return wrapped
 
     return decorator
+
+
+SESSION_ENDED = "Сессия истекла — нажмите «Сохранить», ваши ответы не потеряются."
+
+
+def json_sign_in_required(view):
+    """For the autosave script: an ended session is a 401 it understands, not Flask-Login's redirect to /login."""
+
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        if not current_user.is_authenticated:
+            return jsonify(saved=0, error=SESSION_ENDED), 401
+        return view(*args, **kwargs)
+
+    return wrapped
 
 
 def rerender_on_csrf_failure(view):

@@ -6,12 +6,14 @@ from pathlib import Path
 import yaml
 from sqlalchemy import func, select
 
+from .blueprints.admin.measure_services import seed_measures
 from .blueprints.cabinet.course_services import local_today
 from .blueprints.diagnostics.services import publish_methodology
 from .blueprints.organizations.registry import OrganizationRecord, upsert_municipalities, upsert_organizations
 from .blueprints.privacy.services import current_document, grant_consent, publish_document
 from .config import BASE_DIR
 from .demo_diagnostics import seed_demo_diagnostics, seed_demo_staff
+from .demo_programs import seed_demo_programs
 from .domain.inn import inn10_with_check_digit
 from .domain.methodology import load_methodology_file
 from .extensions import db
@@ -84,6 +86,7 @@ def seed_reference_data() -> dict[str, int]:
         before = db.session.scalar(select(func.count(MethodologyVersion.id)))
         publish_methodology(load_methodology_file(path), SYSTEM_ACTOR)
         methodologies += db.session.scalar(select(func.count(MethodologyVersion.id))) - before
+    measures = seed_measures()  # after the courses and methodologies: it resolves course titles and levels
     consent_created = 0
     if db.session.scalar(select(ConsentDocument.id).limit(1)) is None:
         publish_document(*read_consent_file(SEEDS_DIR / "consent" / "v1.md"))
@@ -94,6 +97,7 @@ def seed_reference_data() -> dict[str, int]:
         "platforms": platforms,
         "courses": courses,
         "methodologies": methodologies,
+        "measures": measures,
         "consent_documents": consent_created,
     }
 
@@ -187,4 +191,5 @@ def seed_demo_data(password: str, organizations: int = 40, today: date | None = 
     demo = {user.role: user for user in db.session.scalars(select(User).where(User.email.in_([u[0] for u in DEMO_USERS])))}
     staff = seed_demo_staff(school, demo.get(Role.SCHOOL_ADMIN), password, today)
     diagnostics = seed_demo_diagnostics(demo.get(Role.METHODOLOGIST), today, director=demo.get(Role.SCHOOL_ADMIN))
-    return {"demo_organizations": result.created, "demo_users": users_created, **staff, **diagnostics}
+    return {"demo_organizations": result.created, "demo_users": users_created, **staff, **diagnostics,
+            **seed_demo_programs(today, director=demo.get(Role.SCHOOL_ADMIN))}

@@ -70,7 +70,8 @@ class DevelopmentProgram(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), index=True)
-    diagnostic_id: Mapped[int] = mapped_column(ForeignKey("diagnostics.id"), index=True)
+    # One program per diagnostic: a double-click on «Создать» must not make two.
+    diagnostic_id: Mapped[int] = mapped_column(ForeignKey("diagnostics.id"), unique=True)
     period_start: Mapped[int]  # calendar years, e.g. 2025–2029
     period_end: Mapped[int]
     status: Mapped[ProgramStatus] = mapped_column(_enum(ProgramStatus), default=ProgramStatus.DRAFT)

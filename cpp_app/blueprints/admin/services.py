@@ -75,6 +75,15 @@ AUDIT_ACTION_LABELS = {
     "diagnostic.return": "Самодиагностика возвращена на доработку",
     "diagnostic.accept": "Самодиагностика принята",
     "methodology.published": "Опубликована версия методики",
+    "program.created": "Создана программа развития",
+    "program.updated": "Изменена программа развития",
+    "program.reopened": "Начата новая редакция утверждённой программы развития",
+    "program.approved": "Утверждена программа развития",
+    "program.action_status": "Изменён статус мероприятия дорожной карты",
+    "measure.created": "Добавлена мера в библиотеку мер",
+    "measure.updated": "Изменена мера библиотеки мер",
+    "measure.deactivated": "Мера библиотеки мер отключена",
+    "measure.reactivated": "Мера библиотеки мер снова включена",
 }
 
 

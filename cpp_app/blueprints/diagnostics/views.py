@@ -12,7 +12,7 @@ from ...domain.workflow import TransitionRefused, school_year
 from ...extensions import db, limiter
 from ...formatting import KRASNOYARSK_TIME
 from ...models import Role
-from ...security import request_actor, rerender_on_csrf_failure, role_required
+from ...security import json_sign_in_required, request_actor, rerender_on_csrf_failure, role_required
 from ...service_errors import FieldErrors
 from ..forms_common import EmptyForm
 from . import bp
@@ -40,7 +40,6 @@ from .services import start as start_for
 
 STASH_COOKIE = "cpp_form_stash"
 MAX_STASH_TOKENS = 5
-SESSION_ENDED = "Сессия истекла — нажмите «Сохранить», ваши ответы не потеряются."
 ANONYMOUS_POSTS = "60/hour"
 
 
@@ -139,18 +138,6 @@ def stash_when_signed_out(view):
             flash("Сеанс завершился, и ответы пока не сохранены. Войдите снова — мы покажем введённые ответы, "
                   "чтобы вы их сохранили.", "info")
         return response
-
-    return wrapped
-
-
-def json_sign_in_required(view):
-    """For the autosave script: an ended session is a 401 it understands, not Flask-Login's redirect to /login."""
-
-    @wraps(view)
-    def wrapped(*args, **kwargs):
-        if not current_user.is_authenticated:
-            return jsonify(saved=0, error=SESSION_ENDED), 401
-        return view(*args, **kwargs)
 
     return wrapped
 

@@ -1,7 +1,274 @@
-"""Placeholder route while the constructor is written."""
+"""Development programs: the list (the school's own, or the region's read-only), creating one from a diagnostic,
+the constructor (one form, saved on every POST and by autosave), approval, and the road map's statuses."""
+from datetime import datetime
+
+from flask import abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from ...domain.workflow import TransitionRefused
+from ...extensions import db
+from ...formatting import KRASNOYARSK_TIME
+from ...models import ActionStatus, DevelopmentProgram, Role
+from ...security import json_sign_in_required, request_actor, rerender_on_csrf_failure, role_required
+from ...service_errors import FieldErrors
+from ..cabinet.course_services import local_today
+from ..diagnostics.services import school_diagnostic
+from ..forms_common import EmptyForm, show_field_errors
+from ..review.services import municipalities
 from . import bp
+from .forms import ActionStatusForm, CreateProgramForm, PostedProgram, RegionFilterForm, field_value, parse_program
+from .services import (
+    action_field,
+    add_library_action,
+    add_own_action,
+    approve_program,
+    base_diagnostics,
+    constructor,
+    create_program,
+    delete_action,
+    find_action,
+    move_action,
+    new_field,
+    program_errors,
+    programs_of,
+    region_program,
+    region_programs,
+    roadmap,
+    save_program,
+    school_program,
+    set_action_status,
+    target_field,
+)
+
+READERS = (Role.SCHOOL_ADMIN, Role.METHODOLOGIST, Role.ADMIN)
+DEFAULT_YEARS = 5
+AUTOSAVE_FAILED = "Автосохранение не удалось: проверьте поля и нажмите «Сохранить»."
 
 
-@bp.get("/")
+def _is_school() -> bool:
+    return current_user.has_role(Role.SCHOOL_ADMIN)
+
+
+def _own_or_404(program_id: int) -> DevelopmentProgram:
+    """The school admin's own program; for everyone else, and for another organisation's program, a 404."""
+    if not _is_school():
+        abort(404)
+    return school_program(current_user.organization_id, program_id) or abort(404)
+
+
+def _readable_or_404(program_id: int) -> DevelopmentProgram:
+    if _is_school():
+        return _own_or_404(program_id)
+    return region_program(program_id) or abort(404)
+
+
+def _edit_url(program: DevelopmentProgram, anchor: str | None = None) -> str:
+    return url_for("programs.edit", program_id=program.id, _anchor=anchor)
+
+
+def _render(program: DevelopmentProgram, form=None, posted: PostedProgram | None = None, errors=None,
+            status_form: ActionStatusForm | None = None, status_action_id: int | None = None, code: int = 200):
+    return render_template(
+        "programs/edit.html", page=constructor(program), roadmap=roadmap(program), editable=_is_school(),
+        form=form or EmptyForm(), values=posted.values if posted else None, errors=errors or {},
+        status_form=status_form, status_action_id=status_action_id, statuses=[(s.value, s.label) for s in ActionStatus],
+        value=lambda name, stored: field_value(posted.values if posted else None, name, stored),
+        action_field=action_field, target_field=target_field, new_field=new_field,
+    ), code
+
+
+# ------------------------------------------------------------------------------------------------ the list
+
+
+@bp.route("/", methods=["GET", "POST"])
+@role_required(*READERS)
+@rerender_on_csrf_failure
 def index():
-    return "programs"
+    if not _is_school():
+        if request.method == "POST":
+            abort(404)
+        filters = RegionFilterForm(request.args, municipalities())
+        result = region_programs(filters.municipality_id, request.args.get("page", 1, type=int))
+        return render_template("programs/region.html", filters=filters, result=result)
+    return _school_index()
+
+
+def _school_index():
+    organization, year = current_user.organization, local_today().year
+    diagnostics = base_diagnostics(organization.id) if organization else []
+    form = CreateProgramForm(period_start=year, period_end=year + DEFAULT_YEARS - 1)
+    form.set_diagnostics(diagnostics)
+    if request.method == "POST" and organization is None:
+        abort(404)
+    if form.validate_on_submit():
+        try:
+            program = create_program(organization, _chosen_diagnostic(form),
+                                     (form.period_start.data, form.period_end.data), request_actor(), local_today())
+        except FieldErrors as error:
+            show_field_errors(form, error.errors)
+        else:
+            db.session.commit()
+            flash("Программа развития создана: дефициты и мероприятия из библиотеки уже подобраны, разделы "
+                  "заполнены черновиками. Проверьте и дополните их.", "success")
+            return redirect(_edit_url(program))
+    programs = programs_of(organization.id) if organization else []
+    return render_template("programs/index.html", organization=organization, programs=programs,
+                           diagnostics=diagnostics, form=form), 400 if request.method == "POST" else 200
+
+
+def _chosen_diagnostic(form: CreateProgramForm):
+    chosen = form.chosen_id
+    return school_diagnostic(current_user.organization_id, chosen) if chosen is not None else None
+
+
+# ------------------------------------------------------------------------------------------- the constructor
+
+
+@bp.route("/<int:program_id>", methods=["GET", "POST"])
+@role_required(*READERS)
+@rerender_on_csrf_failure
+def edit(program_id: int):
+    if request.method == "GET":
+        return _render(_readable_or_404(program_id))
+    program = _own_or_404(program_id)
+    form, posted = EmptyForm(), parse_program(request.form)
+    if posted is None:
+        return redirect(_edit_url(program))
+    if not form.validate() or posted.errors:  # a failed CSRF token (global re-render) or garbage: nothing saved
+        return _render(program, form, posted, _all_errors(program, posted), code=400)
+    try:
+        message, target = _apply(program, posted)
+    except FieldErrors as error:
+        db.session.rollback()
+        return _render(_own_or_404(program_id), form, posted, error.errors, code=400)
+    except TransitionRefused as refusal:
+        db.session.rollback()
+        flash(str(refusal), "error")
+        return redirect(_edit_url(program))
+    db.session.commit()
+    flash(message, "success")
+    return redirect(target)
+
+
+def _all_errors(program: DevelopmentProgram, posted: PostedProgram | None) -> dict[str, str]:
+    """What the parser refused and what the service would refuse, so that one round trip shows every problem."""
+    if posted is None or not posted.errors:
+        return {}
+    return {**program_errors(program, posted.data), **posted.errors}
+
+
+def _apply(program: DevelopmentProgram, posted: PostedProgram) -> tuple[str, str]:
+    """Saves the form, then does what the pressed button asks; returns the message and where to go."""
+    actor, command = request_actor(), posted.command
+    outcome = save_program(program, posted.data, actor)
+    saved = _saved_message(outcome)
+    action = find_action(program, command.action_id) if command.action_id is not None else None
+    if command.name in ("up", "down") and action is not None:
+        move_action(program, action, -1 if command.name == "up" else 1, actor)
+        return "Порядок мероприятий изменён. " + saved, _edit_url(program, f"action-{action.id}")
+    if command.name == "delete" and action is not None:
+        return saved, url_for("programs.delete", program_id=program.id, action_id=action.id)
+    if command.name == "add_measure":
+        added = add_library_action(program, command.argument, posted.new_measure_id(command.argument), actor)
+        return "Мероприятие из библиотеки добавлено. " + saved, _edit_url(program, f"action-{added.id}")
+    if command.name == "add_text":
+        added = add_own_action(program, command.argument, posted.new_text(command.argument), actor)
+        return "Мероприятие добавлено: укажите ответственного и срок. " + saved, _edit_url(program, f"action-{added.id}")
+    return saved, _edit_url(program)
+
+
+def _saved_message(outcome) -> str:
+    parts = ["Изменения сохранены." if outcome.changed else "Изменений нет."]
+    if outcome.new_revision:
+        parts.append(f"Начата редакция {outcome.new_revision} (черновик); утверждённая редакция "
+                     f"{outcome.new_revision - 1} остаётся доступной для скачивания.")
+    if outcome.reproposed:
+        parts.append("Мероприятия подобраны заново под новую цель: " + ", ".join(f"«{x}»" for x in outcome.reproposed)
+                     + ".")
+    if outcome.without_measures:
+        parts.append("В библиотеке нет мероприятий под выбранную цель для " + ", ".join(
+            f"«{x}»" for x in outcome.without_measures) + " — добавьте своё мероприятие, иначе цель не сохранится.")
+    return " ".join(parts)
+
+
+@bp.post("/<int:program_id>/autosave")
+@json_sign_in_required
+@role_required(Role.SCHOOL_ADMIN)
+def autosave(program_id: int):
+    """Texts only: targets and buttons wait for «Сохранить», so the page never falls behind the server."""
+    program = _own_or_404(program_id)
+    posted = parse_program(request.form)
+    try:
+        if posted is None or posted.errors:
+            raise FieldErrors(posted.errors if posted else {})
+        outcome = save_program(program, posted.data, request_actor(), apply_targets=False, record=False)
+    except FieldErrors as error:
+        db.session.rollback()
+        return jsonify(saved=0, errors=error.errors, error=AUTOSAVE_FAILED), 422
+    db.session.commit()
+    return jsonify(saved=int(outcome.changed), saved_at=datetime.now(KRASNOYARSK_TIME).strftime("%H:%M"),
+                   conflicts=[])
+
+
+@bp.route("/<int:program_id>/actions/<int:action_id>/delete", methods=["GET", "POST"])
+@role_required(Role.SCHOOL_ADMIN)
+def delete(program_id: int, action_id: int):
+    program = _own_or_404(program_id)
+    action = find_action(program, action_id) or abort(404)
+    form = EmptyForm()
+    if not form.validate_on_submit():
+        return render_template("programs/delete.html", program=program, action=action, form=form,
+                               label=roadmap(program).labels.get(action.indicator_code, action.indicator_code))
+    code = action.indicator_code
+    delete_action(program, action, request_actor())
+    db.session.commit()
+    flash("Мероприятие удалено из программы.", "success")
+    return redirect(_edit_url(program, f"deficit-{code}"))
+
+
+# ------------------------------------------------------------------------------------------ approval, road map
+
+
+@bp.post("/<int:program_id>/approve")
+@role_required(Role.SCHOOL_ADMIN)
+@rerender_on_csrf_failure
+def approve(program_id: int):
+    """The button sits in the constructor's form: what it posts is saved first, then the program approved."""
+    program = _own_or_404(program_id)
+    form, posted = EmptyForm(), parse_program(request.form)
+    if not form.validate() or (posted is not None and posted.errors):
+        return _render(program, form, posted, _all_errors(program, posted), code=400)
+    try:
+        if posted is not None:
+            save_program(program, posted.data, request_actor())
+    except FieldErrors as error:
+        db.session.rollback()
+        return _render(_own_or_404(program_id), form, posted, error.errors, code=400)
+    try:
+        revision = approve_program(program, request_actor())
+    except TransitionRefused as refusal:
+        db.session.commit()  # the edits posted with the button are kept
+        flash(str(refusal), "error")
+        return redirect(_edit_url(program))
+    db.session.commit()
+    flash(f"Программа утверждена (редакция {revision.revision}). Её документы можно скачать.", "success")
+    return redirect(_edit_url(program))
+
+
+@bp.post("/<int:program_id>/actions/<int:action_id>/status")
+@role_required(Role.SCHOOL_ADMIN)
+@rerender_on_csrf_failure
+def action_status(program_id: int, action_id: int):
+    program = _own_or_404(program_id)
+    action = find_action(program, action_id) or abort(404)
+    form = ActionStatusForm()
+    if form.validate_on_submit():
+        try:
+            set_action_status(action, form.status.data, form.note.data or "", request_actor())
+        except FieldErrors as error:
+            show_field_errors(form, error.errors)
+        else:
+            db.session.commit()
+            flash(f"Статус мероприятия: «{action.status.label}».", "success")
+            return redirect(_edit_url(program, f"roadmap-{action.id}"))
+    return _render(program, status_form=form, status_action_id=action.id, code=400)

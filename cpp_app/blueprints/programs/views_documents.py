@@ -1,2 +1,80 @@
-"""Placeholder module while the PDF and DOCX downloads are written."""
-from . import bp  # noqa: F401
+"""Downloads of a development program: GET /programs/<id>.pdf and /programs/<id>.docx (?revision=N)."""
+from flask import abort, make_response, request
+from flask_limiter.util import get_remote_address
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from ...extensions import db, limiter
+from ...models import DevelopmentProgram, Diagnostic, Organization, ProgramRevision, Role
+from ...security import role_required
+from . import bp
+from .document import build_document
+from .rendering import DOCX_MIME, PDF_MIME, stored_copy
+
+READER_ROLES = (Role.SCHOOL_ADMIN, Role.METHODOLOGIST, Role.ADMIN)
+INSTITUTE_ROLES = (Role.METHODOLOGIST, Role.ADMIN)
+MIME_TYPES = {"pdf": PDF_MIME, "docx": DOCX_MIME}
+
+
+def visible_program(program_id: int, role: Role, organization_id: int | None) -> DevelopmentProgram | None:
+    """The program if this user may read it: the school admin of its organisation, the institute's staff any.
+    None otherwise, which the view turns into a 404."""
+    query = select(DevelopmentProgram).where(DevelopmentProgram.id == program_id).options(
+        selectinload(DevelopmentProgram.actions),
+        selectinload(DevelopmentProgram.revisions),
+        selectinload(DevelopmentProgram.organization).selectinload(Organization.municipality),
+        selectinload(DevelopmentProgram.diagnostic).selectinload(Diagnostic.answers),
+        selectinload(DevelopmentProgram.diagnostic).selectinload(Diagnostic.methodology),
+    )
+    if role == Role.SCHOOL_ADMIN and organization_id is not None:
+        query = query.where(DevelopmentProgram.organization_id == organization_id)
+    elif role not in INSTITUTE_ROLES:
+        return None
+    return db.session.scalar(query)
+
+
+def _requested_document(program: DevelopmentProgram) -> tuple[dict, bool]:
+    """(the content to render, whether it is the current one): ?revision=N is an approved revision's snapshot."""
+    wanted = request.args.get("revision")
+    if wanted is None or wanted == "":
+        return build_document(program), True
+    if not wanted.isdigit() or len(wanted) > 6:
+        abort(404)
+    revision = next((r for r in program.revisions if r.revision == int(wanted)), None)
+    if not isinstance(revision, ProgramRevision) or not revision.snapshot:
+        abort(404)
+    return revision.snapshot, False
+
+
+def _limit_key() -> str:
+    # Per user, not per address: a whole school may sit behind one address.
+    return f"user:{current_user.id}" if current_user.is_authenticated else get_remote_address()
+
+
+def _download(program_id: int, kind: str):
+    program = visible_program(program_id, current_user.role, current_user.organization_id) or abort(404)
+    doc, current = _requested_document(program)
+    data = stored_copy(program, kind, doc, current=current)
+    db.session.commit()  # the stored copy's row, and removal of the copies it replaces
+    response = make_response(data)
+    response.mimetype = MIME_TYPES[kind]
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="programma-razvitiya-{program.id}-r{int(doc["revision"])}.{kind}"'
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/<int:program_id>.pdf", endpoint="pdf")
+@role_required(*READER_ROLES)
+@limiter.limit("20/minute", key_func=_limit_key)  # a first rendering costs about a second of CPU
+def program_pdf(program_id: int):
+    return _download(program_id, "pdf")
+
+
+@bp.get("/<int:program_id>.docx", endpoint="docx")
+@role_required(*READER_ROLES)
+@limiter.limit("20/minute", key_func=_limit_key)
+def program_docx(program_id: int):
+    return _download(program_id, "docx")

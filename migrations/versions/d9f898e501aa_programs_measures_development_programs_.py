@@ -1,8 +1,8 @@
 """programs: measures, development programs, actions, revisions, rendered documents
 
-Revision ID: eddd3708388c
+Revision ID: d9f898e501aa
 Revises: 2c47d9197420
-Create Date: 2026-11-29 11:28:27.657765
+Create Date: 2026-11-29 11:47:38.321788
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = 'eddd3708388c'
+revision = 'd9f898e501aa'
 down_revision = '2c47d9197420'
 branch_labels = None
 depends_on = None
@@ -58,10 +58,10 @@ def upgrade():
     sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_development_programs_created_by_id_users')),
     sa.ForeignKeyConstraint(['diagnostic_id'], ['diagnostics.id'], name=op.f('fk_development_programs_diagnostic_id_diagnostics')),
     sa.ForeignKeyConstraint(['organization_id'], ['organizations.id'], name=op.f('fk_development_programs_organization_id_organizations')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_development_programs'))
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_development_programs')),
+    sa.UniqueConstraint('diagnostic_id', name=op.f('uq_development_programs_diagnostic_id'))
     )
     with op.batch_alter_table('development_programs', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_development_programs_diagnostic_id'), ['diagnostic_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_development_programs_organization_id'), ['organization_id'], unique=False)
 
     op.create_table('program_actions',
@@ -147,7 +147,6 @@ def downgrade():
     op.drop_table('program_actions')
     with op.batch_alter_table('development_programs', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_development_programs_organization_id'))
-        batch_op.drop_index(batch_op.f('ix_development_programs_diagnostic_id'))
 
     op.drop_table('development_programs')
     with op.batch_alter_table('measures', schema=None) as batch_op:

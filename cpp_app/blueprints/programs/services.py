@@ -1,0 +1,643 @@
+"""Development programs: created from a diagnostic's deficits, edited in the constructor, approved into frozen
+revisions, and followed through the road map's action statuses.
+
+The target of a deficit is not stored on its own: it is the highest `to_score` of the deficit's actions (the
+documents read it the same way), and a deficit without actions has the default target, the next level.
+"""
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from ... import audit
+from ...domain.methodology import Methodology
+from ...domain.program import (
+    DeficitProposal,
+    MeasureOption,
+    default_due_dates,
+    draft_texts,
+    expected_outcome,
+    measures_for,
+    progress,
+    propose,
+    roadmap_by_year,
+)
+from ...domain.program import closed_deficits as closed_codes
+from ...domain.scoring import Result
+from ...domain.workflow import TransitionRefused
+from ...extensions import db
+from ...models import (
+    ActionStatus,
+    DevelopmentProgram,
+    Diagnostic,
+    DiagnosticStatus,
+    MethodologyVersion,
+    Organization,
+    ProgramAction,
+    ProgramActionEvent,
+    ProgramRevision,
+    ProgramStatus,
+    utcnow,
+)
+from ...queries import Page, paginate
+from ...security import Actor
+from ...service_errors import FieldErrors
+from ..admin.measure_services import measure_options
+from ..diagnostics.services import answers_by_code, methodology_of, result_of
+from .document import build_document
+
+BASE_STATUSES = (DiagnosticStatus.SUBMITTED, DiagnosticStatus.ACCEPTED)
+SECTIONS = ("goal", "tasks", "causes", "decisions", "mechanisms")
+SECTION_LIMIT = 20_000
+TEXT_LIMIT = 2_000
+NAME_LIMIT = 200  # the columns' length
+NOTE_LIMIT = 2_000
+MAX_PERIOD_YEARS = 10
+START_YEARS_AROUND = 5  # a period may start this many years before or after the current one
+REGION_PAGE_SIZE = 25
+
+
+# ------------------------------------------------------------------------------------------- field names
+# The constructor posts one form; services key their errors by the names of its fields.
+
+
+def action_field(action_id: int, name: str) -> str:
+    return f"action-{action_id}-{name}"
+
+
+def target_field(code: str) -> str:
+    return f"target-{code}"
+
+
+def new_field(code: str, name: str) -> str:
+    return f"new-{code}-{name}"
+
+
+# ------------------------------------------------------------------------------------------------ lookups
+
+
+def programs_of(organization_id: int) -> list[DevelopmentProgram]:
+    return list(db.session.scalars(
+        select(DevelopmentProgram)
+        .options(selectinload(DevelopmentProgram.actions), selectinload(DevelopmentProgram.diagnostic))
+        .where(DevelopmentProgram.organization_id == organization_id)
+        .order_by(DevelopmentProgram.period_start.desc(), DevelopmentProgram.id.desc())
+    ))
+
+
+def base_diagnostics(organization_id: int) -> list[Diagnostic]:
+    """The diagnostics a program may be built from: submitted or accepted, newest first."""
+    return list(db.session.scalars(
+        select(Diagnostic)
+        .options(selectinload(Diagnostic.methodology))
+        .where(Diagnostic.organization_id == organization_id, Diagnostic.status.in_(BASE_STATUSES))
+        .order_by(Diagnostic.school_year.desc(), Diagnostic.id.desc())
+    ))
+
+
+def school_program(organization_id: int | None, program_id: int) -> DevelopmentProgram | None:
+    """The organisation's own program; another organisation's is None (and so a 404)."""
+    if organization_id is None:
+        return None
+    return db.session.scalar(select(DevelopmentProgram).where(
+        DevelopmentProgram.id == program_id, DevelopmentProgram.organization_id == organization_id
+    ))
+
+
+def region_program(program_id: int) -> DevelopmentProgram | None:
+    return db.session.get(DevelopmentProgram, program_id)
+
+
+def region_programs(municipality_id: int | None, page: int) -> Page[DevelopmentProgram]:
+    """Every program of the region, the latest changed first, for the institute's read-only list."""
+    statement = (
+        select(DevelopmentProgram)
+        .join(DevelopmentProgram.organization)
+        .options(selectinload(DevelopmentProgram.organization).selectinload(Organization.municipality),
+                 selectinload(DevelopmentProgram.actions))
+        .order_by(DevelopmentProgram.updated_at.desc(), DevelopmentProgram.id.desc())
+    )
+    if municipality_id is not None:
+        statement = statement.where(Organization.municipality_id == municipality_id)
+    return paginate(statement, page, REGION_PAGE_SIZE)
+
+
+def find_action(program: DevelopmentProgram, action_id: int) -> ProgramAction | None:
+    return next((action for action in program.actions if action.id == action_id), None)
+
+
+# ----------------------------------------------------------------------------------------------- creating
+
+
+def check_period(start: int | None, end: int | None, today: date) -> tuple[int, int]:
+    errors = {}
+    if start is None:
+        errors["period_start"] = "Укажите год начала программы."
+    elif not today.year - START_YEARS_AROUND <= start <= today.year + START_YEARS_AROUND:
+        errors["period_start"] = (
+            f"Год начала — от {today.year - START_YEARS_AROUND} до {today.year + START_YEARS_AROUND}."
+        )
+    if end is None:
+        errors["period_end"] = "Укажите год окончания программы."
+    elif start is not None and end < start:
+        errors["period_end"] = "Год окончания не может быть раньше года начала."
+    elif start is not None and end - start + 1 > MAX_PERIOD_YEARS:
+        errors["period_end"] = f"Программа рассчитывается не более чем на {MAX_PERIOD_YEARS} лет."
+    if errors:
+        raise FieldErrors(errors)
+    return start, end
+
+
+def _check_base(organization: Organization, diagnostic: Diagnostic | None) -> Diagnostic:
+    if diagnostic is None or diagnostic.organization_id != organization.id:
+        raise FieldErrors({"diagnostic_id": "Выберите самодиагностику из списка."})
+    if diagnostic.status not in BASE_STATUSES:
+        raise FieldErrors({"diagnostic_id": "Программу можно построить только по самодиагностике, отправленной "
+                                            "на проверку или принятой КК ИПК."})
+    existing = db.session.scalar(select(DevelopmentProgram.id).where(
+        DevelopmentProgram.diagnostic_id == diagnostic.id).limit(1))
+    if existing is not None:
+        raise FieldErrors({"diagnostic_id": f"По самодиагностике {diagnostic.school_year} программа уже создана: "
+                                            "откройте её в списке выше."})
+    return diagnostic
+
+
+def create_program(organization: Organization, diagnostic: Diagnostic | None, period: tuple[int | None, int | None],
+                   actor: Actor, today: date | None = None) -> DevelopmentProgram:
+    """A draft with every proposed measure preselected and the free-text sections drafted from the data."""
+    diagnostic = _check_base(organization, diagnostic)
+    start, end = check_period(*period, today or date.today())
+    methodology, result = methodology_of(diagnostic), result_of(diagnostic)
+    proposals = propose(methodology, result, measure_options(methodology.code))
+    drafts = draft_texts(organization.short_name or organization.full_name, methodology, result, proposals,
+                         (start, end))
+    program = DevelopmentProgram(
+        organization=organization, diagnostic=diagnostic, period_start=start, period_end=end,
+        status=ProgramStatus.DRAFT, revision=1, created_by_id=actor.user_id,
+        **{name: getattr(drafts, name) for name in SECTIONS},
+    )
+    db.session.add(program)
+    due = default_due_dates((start, end), proposals)
+    order = 0
+    for proposal in proposals:
+        for option in proposal.measures:
+            program.actions.append(_action_from(proposal, option, proposal.target, due[proposal.indicator_code], order))
+            order += 1
+    db.session.flush()
+    audit.record(actor, "program.created", program, diagnostic_id=diagnostic.id, period=f"{start}-{end}",
+                 actions=len(program.actions))
+    return program
+
+
+def _action_from(proposal: DeficitProposal, option: MeasureOption, target: int, due: date | None,
+                 order: int) -> ProgramAction:
+    return ProgramAction(
+        indicator_code=proposal.indicator_code, from_score=proposal.current, to_score=target,
+        measure_id=option.id, text=option.text, responsible_position=option.responsible_role[:NAME_LIMIT],
+        responsible_name="", due_date=due, expected_result=option.expected_result, sort_order=order,
+        status=ActionStatus.PLANNED,
+    )
+
+
+# ------------------------------------------------------------------------------------------ the constructor
+
+
+def ordered_actions(program: DevelopmentProgram) -> list[ProgramAction]:
+    # The relationship's order holds when loaded; actions changed in this session may need sorting again.
+    return sorted(program.actions, key=lambda action: (action.sort_order, action.id or 0))
+
+
+def targets_of(program: DevelopmentProgram) -> dict[str, int]:
+    targets: dict[str, int] = {}
+    for action in program.actions:
+        targets[action.indicator_code] = max(targets.get(action.indicator_code, 0), action.to_score)
+    return targets
+
+
+def _proposals(methodology: Methodology, result: Result, options, targets: dict[str, int]) -> list[DeficitProposal]:
+    """Proposals for the program's targets; a stored target that no longer fits is left at the default."""
+    defaults = {p.indicator_code: p for p in propose(methodology, result, options)}
+    valid = {code: value for code, value in targets.items()
+             if code in defaults and value in defaults[code].targets}
+    return propose(methodology, result, options, valid) if valid else list(defaults.values())
+
+
+@dataclass(frozen=True)
+class DeficitView:
+    proposal: DeficitProposal
+    actions: list[ProgramAction]
+    library: tuple[MeasureOption, ...]  # measures that may be added: up to the target, not yet in the program
+    level_texts: dict[int, str]  # score → level text, for the target choice
+
+
+@dataclass(frozen=True)
+class Constructor:
+    program: DevelopmentProgram
+    methodology: Methodology
+    result: Result
+    expected: Result  # when every target is reached
+    deficits: list[DeficitView]
+    others: list[ProgramAction]  # actions on indicators that are no deficit (none unless data was edited by hand)
+    first_day: date
+    last_day: date
+
+
+def _context(program: DevelopmentProgram):
+    methodology = methodology_of(program.diagnostic)
+    result = result_of(program.diagnostic)
+    options = measure_options(methodology.code)
+    proposals = _proposals(methodology, result, options, targets_of(program))
+    return methodology, result, options, proposals
+
+
+def constructor(program: DevelopmentProgram) -> Constructor:
+    methodology, result, options, proposals = _context(program)
+    actions = ordered_actions(program)
+    chosen = {action.measure_id for action in actions if action.measure_id is not None}
+    deficits = []
+    for proposal in proposals:
+        code = proposal.indicator_code
+        indicator = methodology.indicator(code)
+        deficits.append(DeficitView(
+            proposal=proposal,
+            actions=[action for action in actions if action.indicator_code == code],
+            library=tuple(m for m in measures_for(code, proposal.current, proposal.target, options)
+                          if m.id not in chosen),
+            level_texts={level.score: level.text for level in indicator.levels},
+        ))
+    codes = {proposal.indicator_code for proposal in proposals}
+    answers = {code: answer.score for code, answer in answers_by_code(program.diagnostic).items()}
+    _, expected = expected_outcome(methodology, answers, targets_of(program))
+    return Constructor(
+        program=program, methodology=methodology, result=result, expected=expected, deficits=deficits,
+        others=[action for action in actions if action.indicator_code not in codes],
+        first_day=date(program.period_start, 1, 1), last_day=date(program.period_end, 12, 31),
+    )
+
+
+# ---------------------------------------------------------------------------------------------- editing
+
+
+@dataclass(frozen=True)
+class ActionInput:
+    text: str
+    responsible_name: str
+    responsible_position: str
+    due_date: date | None
+    expected_result: str
+
+
+@dataclass(frozen=True)
+class ProgramInput:
+    """What the constructor posted; absent parts are left as they are."""
+
+    sections: dict[str, str] = field(default_factory=dict)
+    targets: dict[str, int] = field(default_factory=dict)
+    actions: dict[int, ActionInput] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class EditOutcome:
+    changed: bool = False
+    new_revision: int | None = None  # set when the edit opened a new draft revision of an approved program
+    reproposed: tuple[str, ...] = ()  # labels of deficits whose measures were proposed again for a new target
+    without_measures: tuple[str, ...] = ()  # of those, deficits for whose target the library has nothing
+
+
+def _length_error(value: str, limit: int) -> str | None:
+    return f"Не более {limit} символов." if len(value) > limit else None
+
+
+def program_errors(program: DevelopmentProgram, data: ProgramInput,
+                   proposals: list[DeficitProposal] | None = None) -> dict[str, str]:
+    """Every problem of the posted constructor, keyed by field name; empty when it may be saved."""
+    if proposals is None:
+        proposals = _context(program)[3]
+    errors: dict[str, str] = {}
+    for name, value in data.sections.items():
+        if problem := _length_error(value, SECTION_LIMIT):
+            errors[name] = problem
+    by_code = {p.indicator_code: p for p in proposals}
+    for code, target in data.targets.items():
+        proposal = by_code.get(code)
+        if proposal is None or target not in proposal.targets:
+            errors[target_field(code)] = "Выберите цель из списка."
+    first, last = date(program.period_start, 1, 1), date(program.period_end, 12, 31)
+    existing = {action.id for action in program.actions}
+    for action_id, given in data.actions.items():
+        if action_id not in existing:
+            continue  # deleted meanwhile (another tab): nothing to correct, nothing to save
+        errors.update({action_field(action_id, name): problem
+                       for name, problem in _action_problems(given, first, last).items()})
+    return errors
+
+
+def _action_problems(given: ActionInput, first: date, last: date) -> dict[str, str]:
+    problems = {}
+    if not given.text:
+        problems["text"] = "Опишите мероприятие."
+    for name, limit in (("text", TEXT_LIMIT), ("expected_result", TEXT_LIMIT),
+                        ("responsible_name", NAME_LIMIT), ("responsible_position", NAME_LIMIT)):
+        if name not in problems and (problem := _length_error(getattr(given, name), limit)):
+            problems[name] = problem
+    if given.due_date is None:
+        problems["due_date"] = "Укажите срок выполнения."
+    elif not first <= given.due_date <= last:
+        problems["due_date"] = f"Срок должен быть в пределах периода программы: с {first:%d.%m.%Y} по {last:%d.%m.%Y}."
+    return problems
+
+
+def _begin_change(program: DevelopmentProgram, actor: Actor) -> int | None:
+    """Every change of an approved program starts its next revision, a draft; the approved one stays frozen."""
+    program.updated_at = utcnow()
+    if program.status != ProgramStatus.APPROVED:
+        return None
+    program.status = ProgramStatus.DRAFT
+    program.revision += 1
+    audit.record(actor, "program.reopened", program, revision=program.revision)
+    return program.revision
+
+
+def save_program(program: DevelopmentProgram, data: ProgramInput, actor: Actor, *, apply_targets: bool = True,
+                 record: bool = True) -> EditOutcome:
+    """Saves what changed (all or nothing: any invalid field raises FieldErrors and nothing is changed).
+
+    A changed target proposes the deficit's measures again: library actions not yet started that do not lead
+    to the new target are dropped, the missing ones added; own actions and started ones stay. `record=False`
+    (autosave) keeps routine edits out of the audit log; a new revision is always recorded."""
+    methodology, result, options, proposals = _context(program)
+    if errors := program_errors(program, data, proposals):
+        raise FieldErrors(errors)
+    changed = False
+    for name, value in data.sections.items():
+        if getattr(program, name) != value:
+            setattr(program, name, value)
+            changed = True
+    actions = {action.id: action for action in program.actions}
+    for action_id, given in data.actions.items():
+        action = actions.get(action_id)
+        if action is None:
+            continue  # deleted meanwhile (another tab): nothing to save it to
+        for name in ActionInput.__dataclass_fields__:
+            if getattr(action, name) != getattr(given, name):
+                setattr(action, name, getattr(given, name))
+                changed = True
+    reproposed, empty = [], []
+    if apply_targets:
+        reproposed, empty = _apply_targets(program, data.targets, methodology, result, options, proposals)
+    changed = changed or bool(reproposed)
+    new_revision = _begin_change(program, actor) if changed else None
+    if changed and record:
+        audit.record(actor, "program.updated", program, revision=program.revision,
+                     reproposed=list(reproposed))
+    db.session.flush()
+    labels = {p.indicator_code: p.label for p in proposals}
+    return EditOutcome(changed, new_revision, tuple(labels[c] for c in reproposed), tuple(labels[c] for c in empty))
+
+
+def _apply_targets(program, targets, methodology, result, options, proposals) -> tuple[list[str], list[str]]:
+    current = {p.indicator_code: p for p in proposals}
+    changed = {code: value for code, value in targets.items() if current[code].target != value}
+    if not changed:
+        return [], []
+    wanted = {p.indicator_code: p.target for p in proposals} | changed
+    renewed = {p.indicator_code: p for p in propose(methodology, result, options, wanted)}
+    due = default_due_dates((program.period_start, program.period_end), list(renewed.values()))
+    order = max((action.sort_order for action in program.actions), default=-1) + 1
+    empty = []
+    for code, target in changed.items():
+        offered = {option.id: option for option in renewed[code].measures}
+        kept = []
+        for action in [a for a in ordered_actions(program) if a.indicator_code == code]:
+            planned_library = action.measure_id is not None and action.status == ActionStatus.PLANNED
+            if planned_library and action.measure_id not in offered:
+                program.actions.remove(action)
+                continue
+            action.to_score = target
+            kept.append(action)
+        present = {action.measure_id for action in kept}
+        for option in offered.values():
+            if option.id not in present:
+                program.actions.append(_action_from(renewed[code], option, target, due[code], order))
+                order += 1
+        if not offered and not kept:
+            empty.append(code)
+    return list(changed), empty
+
+
+def _renumber(actions: list[ProgramAction]) -> None:
+    for order, action in enumerate(actions):
+        action.sort_order = order
+
+
+def move_action(program: DevelopmentProgram, action: ProgramAction, step: int, actor: Actor) -> bool:
+    """Moves the action one place up (-1) or down (+1) among the actions of its deficit."""
+    actions = ordered_actions(program)
+    siblings = [a for a in actions if a.indicator_code == action.indicator_code]
+    position = siblings.index(action)
+    if not 0 <= position + step < len(siblings):
+        return False
+    other = siblings[position + step]
+    i, j = actions.index(action), actions.index(other)
+    actions[i], actions[j] = actions[j], actions[i]
+    _renumber(actions)
+    _begin_change(program, actor)
+    audit.record(actor, "program.updated", program, revision=program.revision, moved_action=action.id)
+    db.session.flush()
+    return True
+
+
+def _deficit(program: DevelopmentProgram, code: str) -> tuple[DeficitProposal, list[MeasureOption], date]:
+    """The deficit's proposal, the library, and the due date an addition to it gets by default."""
+    _, _, options, proposals = _context(program)
+    proposal = next((p for p in proposals if p.indicator_code == code), None)
+    if proposal is None:
+        raise TransitionRefused("Такого дефицита в программе нет.")
+    due = default_due_dates((program.period_start, program.period_end), proposals)[code]
+    return proposal, options, due
+
+
+def _add(program: DevelopmentProgram, action: ProgramAction, actor: Actor) -> ProgramAction:
+    action.sort_order = max((a.sort_order for a in program.actions), default=-1) + 1
+    program.actions.append(action)
+    _begin_change(program, actor)
+    db.session.flush()
+    audit.record(actor, "program.updated", program, revision=program.revision, added_action=action.id)
+    return action
+
+
+def add_library_action(program: DevelopmentProgram, code: str, measure_id: int | None, actor: Actor) -> ProgramAction:
+    proposal, options, due = _deficit(program, code)
+    option = next((m for m in measures_for(code, proposal.current, proposal.target, options) if m.id == measure_id),
+                  None)
+    if option is None:
+        raise FieldErrors({new_field(code, "measure"): "Выберите мероприятие из библиотеки."})
+    return _add(program, _action_from(proposal, option, proposal.target, due, 0), actor)
+
+
+def add_own_action(program: DevelopmentProgram, code: str, text: str, actor: Actor) -> ProgramAction:
+    proposal, _, due = _deficit(program, code)
+    if not text:
+        raise FieldErrors({new_field(code, "text"): "Опишите мероприятие, которое хотите добавить."})
+    if problem := _length_error(text, TEXT_LIMIT):
+        raise FieldErrors({new_field(code, "text"): problem})
+    action = ProgramAction(indicator_code=code, from_score=proposal.current, to_score=proposal.target, text=text,
+                           responsible_name="", responsible_position="", expected_result="",
+                           due_date=due, status=ActionStatus.PLANNED)
+    return _add(program, action, actor)
+
+
+def delete_action(program: DevelopmentProgram, action: ProgramAction, actor: Actor) -> None:
+    program.actions.remove(action)
+    _renumber(ordered_actions(program))
+    _begin_change(program, actor)
+    audit.record(actor, "program.updated", program, revision=program.revision, deleted_action=action.id)
+    db.session.flush()
+
+
+# ------------------------------------------------------------------------------------------------ approving
+
+
+def approval_problems(program: DevelopmentProgram) -> list[str]:
+    problems = []
+    if not program.goal.strip():
+        problems.append("не заполнена цель программы")
+    if not program.tasks.strip():
+        problems.append("не заполнены задачи программы")
+    if not program.actions:
+        problems.append("в программе нет ни одного мероприятия")
+    without = sum(1 for a in program.actions if not (a.responsible_name.strip() or a.responsible_position.strip()))
+    if without:
+        problems.append(f"не указан ответственный у мероприятий: {without}")
+    undated = sum(1 for a in program.actions if a.due_date is None)
+    if undated:
+        problems.append(f"не указан срок у мероприятий: {undated}")
+    return problems
+
+
+def approve_program(program: DevelopmentProgram, actor: Actor) -> ProgramRevision:
+    """Draft → approved; the revision's content is frozen as the documents' snapshot."""
+    if program.status != ProgramStatus.DRAFT:
+        raise TransitionRefused(f"Редакция {program.revision} программы уже утверждена.")
+    problems = approval_problems(program)
+    if problems:
+        raise TransitionRefused("Программу пока нельзя утвердить: " + "; ".join(problems) + ".")
+    program.status = ProgramStatus.APPROVED
+    program.approved_at, program.approved_by_id = utcnow(), actor.user_id
+    db.session.flush()
+    revision = ProgramRevision(program=program, revision=program.revision, snapshot=build_document(program),
+                               approved_at=program.approved_at, approved_by_id=actor.user_id)
+    db.session.add(revision)
+    db.session.flush()
+    audit.record(actor, "program.approved", program, revision=program.revision)
+    return revision
+
+
+# ------------------------------------------------------------------------------------------------ road map
+
+
+def set_action_status(action: ProgramAction, status: str | None, note: str, actor: Actor) -> ProgramActionEvent:
+    """A road-map status change with its note; allowed in any revision, it does not start a new one."""
+    try:
+        target = ActionStatus(status or "")
+    except ValueError:
+        raise FieldErrors({"status": "Выберите статус из списка."}) from None
+    if target == action.status:
+        raise FieldErrors({"status": f"Мероприятие уже в статусе «{target.label}»."})
+    if problem := _length_error(note, NOTE_LIMIT):
+        raise FieldErrors({"note": problem})
+    event = ProgramActionEvent(action=action, from_status=action.status, to_status=target, note=note or None,
+                               actor_id=actor.user_id)
+    db.session.add(event)
+    source, action.status = action.status, target
+    db.session.flush()
+    audit.record(actor, "program.action_status", action.program, action_id=action.id, from_status=source.value,
+                 to_status=target.value)
+    return event
+
+
+@dataclass(frozen=True)
+class Progress:
+    planned: int
+    in_progress: int
+    done: int
+    share_done: float
+
+    @property
+    def total(self) -> int:
+        return self.planned + self.in_progress + self.done
+
+    @property
+    def percent(self) -> int:
+        return round(self.share_done * 100)
+
+
+def progress_of(actions) -> Progress:
+    return Progress(*progress([action.status.value for action in actions]))
+
+
+@dataclass(frozen=True)
+class RoadmapYear:
+    year: int
+    actions: list[ProgramAction]
+    progress: Progress
+
+
+@dataclass(frozen=True)
+class Closure:
+    """What a later diagnostic of the organisation says about the program's deficits."""
+
+    diagnostic: Diagnostic
+    closed: list[str]  # labels
+    open: list[str]
+
+
+@dataclass(frozen=True)
+class Roadmap:
+    overall: Progress
+    years: list[RoadmapYear]
+    closure: Closure | None
+    labels: dict[str, str]  # indicator code → label
+
+
+def roadmap(program: DevelopmentProgram) -> Roadmap:
+    actions = ordered_actions(program)
+    period = (program.period_start, program.period_end)
+    # ProgramAction has every field of ChosenAction under the same name, so the domain takes it as it is.
+    years = [RoadmapYear(year, list(items), progress_of(items)) for year, items in roadmap_by_year(actions, period)]
+    methodology = methodology_of(program.diagnostic)
+    labels = {indicator.code: indicator.label for indicator in methodology.indicators}
+    return Roadmap(progress_of(actions), years, _closure(program, methodology, labels), labels)
+
+
+def later_diagnostic(program: DevelopmentProgram) -> Diagnostic | None:
+    """The organisation's newest submitted or accepted diagnostic of a later school year, same methodology."""
+    base = program.diagnostic
+    return db.session.scalar(
+        select(Diagnostic)
+        .join(MethodologyVersion, Diagnostic.methodology_id == MethodologyVersion.id)
+        .where(
+            Diagnostic.organization_id == program.organization_id,
+            Diagnostic.status.in_(BASE_STATUSES),
+            Diagnostic.school_year > base.school_year,
+            MethodologyVersion.code == base.methodology.code,
+        )
+        .order_by(Diagnostic.school_year.desc(), Diagnostic.id.desc())
+        .limit(1)
+    )
+
+
+def _closure(program: DevelopmentProgram, methodology: Methodology, labels: dict[str, str]) -> Closure | None:
+    later = later_diagnostic(program)
+    if later is None:
+        return None
+    before, after = result_of(program.diagnostic), result_of(later)
+    targets = targets_of(program)
+    closed = closed_codes(before, after, targets)
+    planned = [d.code for d in before.deficits if d.code in targets]  # the deficits the program worked on
+    return Closure(
+        diagnostic=later,
+        closed=[labels.get(code, code) for code in closed],
+        open=[labels.get(code, code) for code in planned if code not in closed],
+    )

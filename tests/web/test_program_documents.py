@@ -1,0 +1,352 @@
+"""A development program's downloads: GET /programs/<id>.pdf and /programs/<id>.docx (?revision=N)."""
+import io
+import re
+from datetime import datetime
+from pathlib import Path
+
+import docx
+import pytest
+from pypdf import PdfReader
+from sqlalchemy import func, select
+
+from cpp_app import pdf
+from cpp_app.blueprints.programs import rendering
+from cpp_app.blueprints.programs.document import build_document, document_hash
+from cpp_app.models import ProgramRevision, ProgramStatus, RenderedDocument, Role
+from tests.conftest import TEST_PASSWORD, extract_csrf
+from tests.unit.test_program_document import ACTIONS, make_program, make_school
+
+HOSTILE = '<img src="file:///etc/passwd"> <a rel="attachment" href="file:///etc/passwd">x</a>'
+
+
+@pytest.fixture
+def rendered(monkeypatch):
+    """The WeasyPrint documents laid out, every URL their fetcher is asked for, and the DOCX renderings made."""
+    documents, asked, docx_calls = [], [], []
+    original_render, original_fetch = pdf.render_document, pdf.LocalAssetFetcher.fetch
+    original_docx = rendering.render_program_docx
+
+    def render_document(*args, **kwargs):
+        document = original_render(*args, **kwargs)
+        documents.append(document)
+        return document
+
+    def fetch(self, url, headers=None):
+        asked.append(url)
+        return original_fetch(self, url, headers)
+
+    def render_docx(doc):
+        docx_calls.append(doc)
+        return original_docx(doc)
+
+    monkeypatch.setattr(pdf, "render_document", render_document)
+    monkeypatch.setattr(pdf.LocalAssetFetcher, "fetch", fetch)
+    monkeypatch.setattr(rendering, "render_program_docx", render_docx)
+    return documents, asked, docx_calls
+
+
+@pytest.fixture
+def school(database):
+    made = make_school(database)
+    database.session.commit()
+    return made
+
+
+@pytest.fixture
+def director(make_user, school):
+    return make_user(role=Role.SCHOOL_ADMIN, organization=school, last_name="Директорова")
+
+
+def words(text: str) -> str:
+    # A line may break after a hyphen (IT-|оборудование): the extracted text then has a space there.
+    return re.sub(r"(?<=\w)- (?=\w)", "-", " ".join(text.split()))
+
+
+def pdf_pages(data: bytes) -> list[str]:
+    return [words(page.extract_text()) for page in PdfReader(io.BytesIO(data)).pages]
+
+
+def docx_text(data: bytes) -> str:
+    document = docx.Document(io.BytesIO(data))
+    parts = [paragraph.text for paragraph in document.paragraphs]
+    parts += [cell.text for table in document.tables for row in table.rows for cell in row.cells]
+    return words(" ".join(parts))
+
+
+def stored_rows(database, program):
+    return database.session.scalars(
+        select(RenderedDocument).where(RenderedDocument.program_id == program.id).order_by(RenderedDocument.id)
+    ).all()
+
+
+def stored_file(app, row) -> Path:
+    return Path(app.instance_path) / "rendered" / row.file_name
+
+
+def test_pdf_holds_the_program_with_contents_page_numbers_and_bookmarks(client, database, login, director, school,
+                                                                         rendered):
+    documents, _, _ = rendered
+    program = make_program(database, school)
+    login(director)
+
+    response = client.get(f"/programs/{program.id}.pdf")
+
+    assert response.status_code == 200
+    assert response.mimetype == "application/pdf"
+    assert response.headers["Content-Disposition"] == f'attachment; filename="programma-razvitiya-{program.id}-r1.pdf"'
+    assert response.headers["Cache-Control"] == "no-store"
+    pages = pdf_pages(response.data)
+    text = " ".join(pages)
+    assert school.full_name in text
+    for action in ACTIONS:
+        assert action[3] in text, action[3]
+    assert "Итоговый результат: 7 из 14 баллов (50 %), уровень «ниже базового»" in text
+    assert "«ниже базового» (7 из 14 баллов, 50 %) → «высокий» (12 из 14 баллов, 86 %)" in text
+    assert "УТВЕРЖДАЮ" in pages[0] and "Приказ №" in pages[0]
+    assert "стр." not in pages[0]  # no page number on the title page
+    assert f"стр. 2 из {len(pages)}" in pages[1]
+
+    # The contents page names every section with the page it starts on.
+    contents = pages[1]
+    assert contents.startswith("Содержание")
+    entries = dict(re.findall(r"(\d(?:\.\d)?\. [А-Яа-яё -]+?) ?\.{3,} ?(\d+)", contents))
+    assert len(entries) == 12, entries
+    for title in ("1. Паспорт программы", "3.1. Результаты самодиагностики", "5. Ожидаемые результаты",
+                  "7. Дорожная карта"):
+        page = int(entries[title])
+        assert page > 2 and title in pages[page - 1], (title, page)
+
+    reader = PdfReader(io.BytesIO(response.data))
+    assert reader.metadata.title == build_document(program)["title"]
+    outline = [item.title for item in reader.outline if not isinstance(item, list)]
+    assert "1. Паспорт программы" in outline and "7. Дорожная карта" in outline
+    assert len(documents) == 1
+
+
+def test_roadmap_table_repeats_its_header_on_every_page(client, database, login, director, school, rendered):
+    documents, _, _ = rendered
+    many = tuple((code, f, t, f"Мероприятие номер {n:02d} с длинным описанием того, что именно предстоит сделать "
+                  "ответственному исполнителю в течение учебного года", due, status)
+                 for n in range(1, 41) for code, f, t, _, due, status in [ACTIONS[n % len(ACTIONS)]])
+    program = make_program(database, school, actions=many)
+    login(director)
+
+    assert client.get(f"/programs/{program.id}.pdf").status_code == 200
+
+    texts = [words(text) for text in pdf.page_texts(documents[0])]
+    roadmap_pages = [text for text in texts if "Мероприятие номер" in text and "Ответственный" in text]
+    assert len(roadmap_pages) >= 3
+    assert all("Мероприятие Показатель Ответственный Срок Ожидаемый результат Статус" in text
+               for text in roadmap_pages)
+
+
+def test_user_text_is_printed_as_text_and_fetches_nothing(client, database, login, director, school, rendered):
+    documents, asked, _ = rendered
+    actions = ((*ACTIONS[0][:3], HOSTILE, *ACTIONS[0][4:]),) + ACTIONS[1:]
+    program = make_program(database, school, actions=actions, goal='<link rel="stylesheet" href="https://example.com/x.css">')
+    program.actions[0].responsible_name = '<a rel="attachment" href="file:///etc/shadow">y</a>'
+    database.session.commit()
+    login(director)
+
+    response = client.get(f"/programs/{program.id}.pdf")
+
+    assert response.status_code == 200 and response.data.startswith(b"%PDF-")
+    assert b"/EmbeddedFile" not in response.data
+    assert asked, "the spy saw no fetch at all: it is not wired to the renderer"
+    assert not [url for url in asked if "passwd" in url or "shadow" in url or "example.com" in url]
+    assert all(url.startswith("cpp-static:") for url in asked)
+    text = words(" ".join(pdf.page_texts(documents[0])))
+    assert HOSTILE in text
+    # Narrow columns break lines after «/»: compared without spaces.
+    squeezed = text.replace(" ", "")
+    assert '<arel="attachment"href="file:///etc/shadow">y</a>' in squeezed
+    assert '<linkrel="stylesheet"href="https://example.com/x.css">' in squeezed
+
+
+def test_unchanged_program_is_served_from_the_stored_copy(app, client, database, login, director, school, rendered):
+    documents, _, _ = rendered
+    program = make_program(database, school)
+    login(director)
+
+    first = client.get(f"/programs/{program.id}.pdf")
+    second = client.get(f"/programs/{program.id}.pdf")
+
+    assert first.status_code == second.status_code == 200
+    assert len(documents) == 1, "the second download must not render again"
+    assert second.data == first.data
+    (row,) = stored_rows(database, program)
+    assert (row.kind, row.revision, row.content_hash) == ("pdf", 1, document_hash(build_document(program)))
+    old_id, old_file = row.id, stored_file(app, row)
+    assert old_file.read_bytes() == first.data
+
+    program.actions[0].text = "Зарегистрировать всех педагогов и администрацию во ФГИС «Моя школа»"
+    database.session.commit()
+    third = client.get(f"/programs/{program.id}.pdf")
+
+    assert third.status_code == 200 and len(documents) == 2
+    assert "и администрацию во ФГИС" in " ".join(pdf_pages(third.data))
+    (new_row,) = stored_rows(database, program)  # the old draft's copy is gone, row and file
+    assert new_row.id != old_id and not old_file.exists()
+    assert stored_file(app, new_row).read_bytes() == third.data
+
+
+def test_approved_revision_keeps_its_content_and_its_copy(app, client, database, login, director, school, rendered):
+    documents, _, _ = rendered
+    program = make_program(database, school)
+    program.status, program.approved_at, program.approved_by_id = ProgramStatus.APPROVED, datetime(2025, 10, 1), director.id
+    database.session.add(ProgramRevision(program=program, revision=1, snapshot=build_document(program),
+                                         approved_at=program.approved_at, approved_by_id=director.id))
+    database.session.commit()
+    login(director)
+
+    approved = client.get(f"/programs/{program.id}.pdf")
+    assert approved.status_code == 200 and len(documents) == 1
+    assert "Утверждена в ЦПП 01.10.2025, редакция 1" in " ".join(pdf_pages(approved.data))
+
+    # The first edit after the approval starts revision 2, a draft.
+    program.revision, program.status = 2, ProgramStatus.DRAFT
+    program.actions[0].text = "Новое мероприятие второй редакции"
+    database.session.commit()
+
+    old = client.get(f"/programs/{program.id}.pdf?revision=1")
+    assert old.status_code == 200 and len(documents) == 1, "revision 1's stored copy serves it"
+    assert old.data == approved.data
+    assert old.headers["Content-Disposition"] == f'attachment; filename="programma-razvitiya-{program.id}-r1.pdf"'
+
+    current = client.get(f"/programs/{program.id}.pdf")
+    assert current.status_code == 200 and len(documents) == 2
+    assert current.headers["Content-Disposition"] == f'attachment; filename="programma-razvitiya-{program.id}-r2.pdf"'
+    current_text = " ".join(pdf_pages(current.data))
+    assert "Новое мероприятие второй редакции" in current_text and "ПРОЕКТ · редакция 2" in current_text
+
+    again = client.get(f"/programs/{program.id}.pdf?revision=1")
+    assert again.data == approved.data and len(documents) == 2
+    old_text = " ".join(pdf_pages(again.data))
+    assert ACTIONS[0][3] in old_text and "Новое мероприятие второй редакции" not in old_text
+    assert len(stored_rows(database, program)) == 2  # the approved copy and the current draft's
+
+    for wanted in ("2", "7", "abc", "-1", "1.0"):
+        assert client.get(f"/programs/{program.id}.pdf?revision={wanted}").status_code == 404, wanted
+
+
+def test_docx_opens_with_word_structure_and_is_stored(client, database, login, director, school, rendered):
+    _, _, docx_calls = rendered
+    actions = ((*ACTIONS[0][:3], "Провести\x01 аудит\x0b сети\x1f школы", *ACTIONS[0][4:]),) + ACTIONS[1:]
+    program = make_program(database, school, actions=actions)
+    login(director)
+
+    response = client.get(f"/programs/{program.id}.docx")
+
+    assert response.status_code == 200
+    assert response.mimetype == rendering.DOCX_MIME
+    assert response.headers["Content-Disposition"] == f'attachment; filename="programma-razvitiya-{program.id}-r1.docx"'
+    assert response.headers["Cache-Control"] == "no-store"
+    text = docx_text(response.data)
+    assert school.full_name in text
+    assert "Провести аудит сети школы" in text  # control characters dropped
+    for action in ACTIONS[1:]:
+        assert action[3] in text, action[3]
+
+    document = docx.Document(io.BytesIO(response.data))
+    assert document.core_properties.title == build_document(program)["title"]
+    headings = [p.text for p in document.paragraphs if p.style.name == "Heading 1"]
+    assert headings[0] == "1. Паспорт программы" and headings[-1] == "7. Дорожная карта"
+    body = document.element.body.xml
+    assert 'TOC \\o "1-2"' in body and "F9" in body
+    assert "<w:tblHeader" in body
+    footer = document.sections[0].footer._element.xml
+    assert " PAGE " in footer and " NUMPAGES " in footer
+    assert document.sections[0].different_first_page_header_footer
+
+    assert client.get(f"/programs/{program.id}.docx").data == response.data
+    assert len(docx_calls) == 1, "the second download must not render again"
+    assert [row.kind for row in stored_rows(database, program)] == ["docx"]
+
+
+def signed_in(app, user):
+    client = app.test_client()
+    token = extract_csrf(client.get("/login"))
+    response = client.post("/login", data={"email": user.email, "password": TEST_PASSWORD, "csrf_token": token})
+    assert response.status_code == 302
+    return client
+
+
+@pytest.mark.parametrize("kind", ["pdf", "docx"])
+def test_only_the_school_and_the_institute_may_download(app, client, database, make_user, school, kind):
+    program = make_program(database, school)
+    other_school = make_school(database, short_name="МБОУ СШ № 8", full_name="МБОУ «Средняя школа № 8»")
+    database.session.commit()
+    url = f"/programs/{program.id}.{kind}"
+
+    anonymous = client.get(url)
+    assert anonymous.status_code == 302 and anonymous.headers["Location"].startswith("/login")
+    for user, expected in (
+        (make_user(role=Role.SCHOOL_ADMIN, organization=other_school), 404),
+        (make_user(role=Role.TEACHER, organization=school), 404),
+        (make_user(role=Role.METHODOLOGIST), 200),
+        (make_user(role=Role.ADMIN), 200),
+        (make_user(role=Role.SCHOOL_ADMIN, organization=school), 200),
+    ):
+        assert signed_in(app, user).get(url).status_code == expected, user.role
+
+
+def test_missing_program_is_404(client, login, director):
+    login(director)
+    assert client.get("/programs/999999.pdf").status_code == 404
+    assert client.get("/programs/999999.docx").status_code == 404
+
+
+def test_stored_copy_survives_only_a_committed_transaction(app, database, school):
+    program = make_program(database, school)
+    doc = build_document(program)
+    with app.test_request_context():
+        rendering.stored_copy(program, "docx", doc, current=True)
+        (row,) = stored_rows(database, program)
+        path = stored_file(app, row)
+        assert path.exists()
+        database.session.rollback()
+        assert not path.exists()
+    assert database.session.scalar(select(func.count(RenderedDocument.id))) == 0
+
+
+def test_a_lost_stored_file_is_rendered_again(app, client, database, login, director, school, rendered):
+    documents, _, _ = rendered
+    program = make_program(database, school)
+    login(director)
+    first = client.get(f"/programs/{program.id}.pdf")
+    (row,) = stored_rows(database, program)
+    stored_file(app, row).unlink()  # e.g. a database restored without the instance folder
+
+    second = client.get(f"/programs/{program.id}.pdf")
+
+    assert second.status_code == 200 and len(documents) == 2
+    assert pdf_pages(second.data) == pdf_pages(first.data)
+    database.session.expire_all()
+    (again,) = stored_rows(database, program)
+    assert again.id == row.id and stored_file(app, again).read_bytes() == second.data
+
+
+def test_a_simultaneous_first_download_keeps_one_copy(app, client, database, login, director, school, monkeypatch):
+    program = make_program(database, school)
+    digest = document_hash(build_document(program))
+    original = rendering.render_program_docx
+
+    def render_while_another_request_stores(doc):
+        data = original(doc)
+        # The other request's row lands between our lookup and our insert.
+        database.session.add(RenderedDocument(program_id=program.id, kind="docx", revision=1, content_hash=digest,
+                                              file_name="0" * 32 + ".docx"))
+        database.session.flush()
+        return data
+
+    monkeypatch.setattr(rendering, "render_program_docx", render_while_another_request_stores)
+    store = Path(app.instance_path) / "rendered"
+    before = set(store.glob("*.docx"))
+    with app.test_request_context():
+        data = rendering.stored_copy(program, "docx", build_document(program), current=True)
+        database.session.commit()
+
+    assert docx_text(data)
+    (row,) = stored_rows(database, program)
+    assert row.file_name == "0" * 32 + ".docx"
+    assert set(store.glob("*.docx")) == before  # ours was removed on commit
