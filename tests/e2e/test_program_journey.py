@@ -1,0 +1,62 @@
+"""From an accepted diagnostic a director builds a program, changes a measure, approves it and downloads it."""
+import io
+import re
+
+from docx import Document
+from playwright.sync_api import expect
+from pypdf import PdfReader
+from sqlalchemy import select
+
+from cpp_app.blueprints.diagnostics.services import accept
+from cpp_app.models import Organization, OrganizationKind, Role, utcnow
+from cpp_app.security import Actor
+from tests.e2e.test_diagnostic_fill import sign_in
+from tests.e2e.test_review_journey import submitted_diagnostic
+
+CHANGED_MEASURE = "Провести педагогический совет «Сферум в работе школы» и создать сообщества кафедр"
+
+
+def test_build_change_approve_download(page, make_user, database):
+    school = database.session.scalars(
+        select(Organization).where(Organization.kind == OrganizationKind.SCHOOL).order_by(Organization.id)
+    ).first()
+    director = make_user(role=Role.SCHOOL_ADMIN, email="director@school.example", organization=school,
+                         confirmed_at=utcnow())
+    methodologist = make_user(role=Role.METHODOLOGIST, email="methodist@kipk.example")
+    diagnostic = submitted_diagnostic(database, director, school)
+    # Accepted, with deficits left: lower two answers before the review.
+    for answer in diagnostic.answers:
+        if answer.indicator_code in ("cos.sferum", "cos.moya_shkola"):
+            answer.score = 1
+    accept(diagnostic, Actor(methodologist.id, None, None), "methodologist", None)
+    database.session.commit()
+
+    sign_in(page, "director@school.example")
+    page.get_by_role("link", name="Программа развития").click()
+    page.get_by_label("Самодиагностика, по которой строится программа").select_option(index=0)
+    page.get_by_role("button", name="Создать программу развития").click()
+    expect(page.get_by_role("heading", name=re.compile("Программа развития"))).to_be_visible()
+
+    actions = page.get_by_role("group", name=re.compile(r"^Мероприятие \d+"))
+    actions.first.get_by_label("Что сделать").fill(CHANGED_MEASURE)
+    for action in actions.all():
+        if not action.get_by_label("Ответственный (ФИО)").input_value():
+            action.get_by_label("Ответственный (ФИО)").fill("Смирнов А. В.")
+    page.get_by_role("button", name="Сохранить и утвердить программу").click()
+    expect(page.get_by_text("Программа утверждена (редакция 1). Её документы можно скачать.")).to_be_visible()
+
+    with page.expect_download() as pdf_download:
+        page.get_by_role("link", name="Скачать PDF").click()
+    pdf_text = "".join(p.extract_text() for p in PdfReader(pdf_download.value.path()).pages)
+    flat = " ".join(pdf_text.split())
+    assert school.short_name in flat or school.full_name[:40] in flat
+    assert " ".join(CHANGED_MEASURE.split())[:60] in flat
+
+    with page.expect_download() as docx_download:
+        page.get_by_role("link", name="Скачать DOCX").click()
+    with open(docx_download.value.path(), "rb") as stream:
+        document = Document(io.BytesIO(stream.read()))
+    texts = [p.text for p in document.paragraphs] + [
+        cell.text for table in document.tables for row in table.rows for cell in row.cells
+    ]
+    assert any(CHANGED_MEASURE in text for text in texts)
