@@ -7,23 +7,19 @@ then times the staff page against a bare route of the same app and counts the qu
 
 Not part of the test suite. CPP_BENCH_POSTGRES_URL overrides the server (default: postgres@127.0.0.1:5432, trust auth).
 """
-import os
 import random
 import re
 import statistics
 import sys
 import tempfile
 import time
-import uuid
-from contextlib import contextmanager
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import create_engine, event, insert, select, text  # noqa: E402
-from sqlalchemy.engine import make_url  # noqa: E402
+from _support import bench_database, make_app  # noqa: E402
+from sqlalchemy import event, insert, select, text  # noqa: E402
 
-SERVER_URL = os.environ.get("CPP_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 ORGANIZATIONS = 900
 TEACHERS = 25_000
 BIG_SCHOOL_TEACHERS = 3_000
@@ -38,33 +34,6 @@ FIRST_NAMES = ("Анна", "Мария", "Елена", "Ольга", "Татья
 MIDDLE_NAMES = ("Ивановна", "Петровна", "Сергеевна", "Александровна", "Викторовна", "Николаевна", None)
 POSITIONS = ("учитель начальных классов", "учитель математики", "учитель русского языка", "учитель истории",
              "педагог-психолог", "учитель физической культуры", None)
-
-
-@contextmanager
-def bench_database():
-    name = f"cpp_bench_{uuid.uuid4().hex[:10]}"
-    server = create_engine(SERVER_URL, isolation_level="AUTOCOMMIT")
-    with server.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(SERVER_URL).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with server.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        server.dispose()
-
-
-def make_app(url: str, instance: Path):
-    from cpp_app import create_app
-    from cpp_app.config import TestingConfig
-
-    settings = TestingConfig.load()
-    settings.update(SQLALCHEMY_DATABASE_URI=url, MAIL_DIR=str(instance / "mail"), SERVER_NAME=None,
-                    RATELIMIT_ENABLED=False)
-    app = create_app(settings)
-    # The baseline: a route of the same app, through the same hooks (session, consent gate, headers), doing nothing.
-    app.add_url_rule("/bench-baseline", "bench_baseline", lambda: "ok")
-    return app
 
 
 def seed(rng: random.Random) -> dict[str, int]:

@@ -55,6 +55,7 @@ def _register_blueprints(app: Flask) -> None:
     from .blueprints.cabinet import bp as cabinet_bp
     from .blueprints.diagnostics import bp as diagnostics_bp
     from .blueprints.main import bp as main_bp
+    from .blueprints.monitoring import bp as monitoring_bp
     from .blueprints.organizations import bp as organizations_bp
     from .blueprints.privacy import bp as privacy_bp
     from .blueprints.programs import bp as programs_bp
@@ -63,7 +64,7 @@ def _register_blueprints(app: Flask) -> None:
 
     blueprints = (
         main_bp, auth_bp, privacy_bp, organizations_bp, cabinet_bp, school_bp, diagnostics_bp, review_bp, programs_bp,
-        admin_bp,
+        monitoring_bp, admin_bp,
     )
     for blueprint in blueprints:
         app.register_blueprint(blueprint)

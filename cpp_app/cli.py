@@ -48,9 +48,28 @@ def publish_consent_command(path: Path):
     click.echo(f"Опубликована редакция {document.version}: {document.title}")
 
 
+@click.command("seed-scale")
+@click.option("--orgs", "organizations", type=click.IntRange(1, 200_000), default=1_000, show_default=True)
+@click.option("--teachers", type=click.IntRange(0, 5_000_000), default=35_000, show_default=True)
+@click.option("--diagnostics", type=click.IntRange(0, 200_000), default=1_000, show_default=True)
+def seed_scale_command(organizations: int, teachers: int, diagnostics: int):
+    """Fill the database with synthetic organisations, teachers and diagnostics for benchmarks."""
+    from .scale import seed_scale
+
+    if current_app.config["ENV_NAME"] == "production":
+        raise CliError("Синтетические данные нельзя загружать в рабочую базу (CPP_ENV=production).")
+    counts = seed_scale(organizations, teachers, diagnostics)
+    db.session.commit()
+    click.echo(", ".join(f"{name}: +{count}" for name, count in counts.items()))
+
+
 def register_cli(app):
     from .blueprints.admin.cli import create_user_command
+    from .blueprints.monitoring.snapshots import snapshot_monitoring_command
     from .blueprints.organizations.cli import import_organizations_command
 
-    for command in (seed_command, publish_consent_command, create_user_command, import_organizations_command):
+    for command in (
+        seed_command, seed_scale_command, publish_consent_command, create_user_command, import_organizations_command,
+        snapshot_monitoring_command,
+    ):
         app.cli.add_command(command)

@@ -13,6 +13,7 @@ from .blueprints.organizations.registry import OrganizationRecord, upsert_munici
 from .blueprints.privacy.services import current_document, grant_consent, publish_document
 from .config import BASE_DIR
 from .demo_diagnostics import seed_demo_diagnostics, seed_demo_staff
+from .demo_monitoring import seed_demo_monitoring
 from .demo_programs import seed_demo_programs
 from .domain.inn import inn10_with_check_digit
 from .domain.methodology import load_methodology_file
@@ -23,6 +24,7 @@ from .models import (
     Course,
     CourseFormat,
     MethodologyVersion,
+    MonitoringThreshold,
     Municipality,
     Organization,
     OrganizationKind,
@@ -87,6 +89,9 @@ def seed_reference_data() -> dict[str, int]:
         publish_methodology(load_methodology_file(path), SYSTEM_ACTOR)
         methodologies += db.session.scalar(select(func.count(MethodologyVersion.id))) - before
     measures = seed_measures()  # after the courses and methodologies: it resolves course titles and levels
+    thresholds = _upsert_by_key(
+        MonitoringThreshold, "metric", load_yaml(SEEDS_DIR / "monitoring_thresholds.yaml"), create_only=True
+    )
     consent_created = 0
     if db.session.scalar(select(ConsentDocument.id).limit(1)) is None:
         publish_document(*read_consent_file(SEEDS_DIR / "consent" / "v1.md"))
@@ -98,6 +103,7 @@ def seed_reference_data() -> dict[str, int]:
         "courses": courses,
         "methodologies": methodologies,
         "measures": measures,
+        "monitoring_thresholds": thresholds,
         "consent_documents": consent_created,
     }
 
@@ -192,4 +198,5 @@ def seed_demo_data(password: str, organizations: int = 40, today: date | None = 
     staff = seed_demo_staff(school, demo.get(Role.SCHOOL_ADMIN), password, today)
     diagnostics = seed_demo_diagnostics(demo.get(Role.METHODOLOGIST), today, director=demo.get(Role.SCHOOL_ADMIN))
     return {"demo_organizations": result.created, "demo_users": users_created, **staff, **diagnostics,
-            **seed_demo_programs(today, director=demo.get(Role.SCHOOL_ADMIN))}
+            **seed_demo_programs(today, director=demo.get(Role.SCHOOL_ADMIN)),
+            **seed_demo_monitoring(today)}  # last: the synthetic history scales the figures seeded above

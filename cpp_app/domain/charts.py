@@ -113,3 +113,65 @@ def bar_chart(bars: Sequence[Bar], *, title: str, description: str, chart_id: st
         f'<title id="{chart_id}-title">{_text(title)}</title><desc id="{chart_id}-desc">{_text(description)}</desc>'
         f'{"".join(rows)}</svg>'
     )
+
+
+# --- trends --------------------------------------------------------------------------------------------------
+
+TREND_HEIGHT = 220
+TREND_LEFT = 56
+TREND_BOTTOM = 36
+MONTHS_SHORT = ("янв", "фев", "мар", "апр", "май", "июн", "июл", "авг", "сен", "окт", "ноя", "дек")
+
+
+def month_label(month) -> str:
+    """date(2026, 11, 1) → «ноя 2026»."""
+    return f"{MONTHS_SHORT[month.month - 1]} {month.year}"
+
+
+def trend_chart(points: Sequence[tuple], title: str, *, chart_id: str = "trend", width: int = 720) -> str:
+    """A line over months with a dot and its value at every point, the scale starting at zero.
+
+    `points` are (month date, value) in month order; the page shows the same figures as a table beside it."""
+    if not re.fullmatch(r"[A-Za-z][A-Za-z0-9_-]*", chart_id):
+        raise ValueError(f"chart_id must be a plain identifier, got {chart_id!r}")
+    top = PADDING + FONT_SIZE
+    plot_height = TREND_HEIGHT - top - TREND_BOTTOM
+    plot_width = width - TREND_LEFT - 2 * PADDING
+    maximum = max((value for _, value in points), default=0) or 1
+    step = plot_width / (len(points) - 1) if len(points) > 1 else 0
+
+    def x(number: int) -> float:
+        return TREND_LEFT + (step * number if len(points) > 1 else plot_width / 2)
+
+    def y(value: float) -> float:
+        return top + plot_height - value / maximum * plot_height
+
+    baseline = top + plot_height
+    parts = [
+        f'<line x1="{TREND_LEFT}" y1="{_coordinate(baseline)}" x2="{_coordinate(TREND_LEFT + plot_width)}" '
+        f'y2="{_coordinate(baseline)}" stroke="{TRACK_STROKE}" stroke-width="1"/>',
+        f'<text x="{TREND_LEFT - 6}" y="{_coordinate(baseline + 4)}" font-size="{FONT_SIZE - 2}" text-anchor="end">0</text>',
+    ]
+    if len(points) > 1:
+        path = " ".join(f"{_coordinate(x(n))},{_coordinate(y(v))}" for n, (_, v) in enumerate(points))
+        parts.append(f'<polyline class="chart-line" points="{path}" fill="none" stroke="{BAR_COLOUR}" stroke-width="2.5"/>')
+    for number, (month, value) in enumerate(points):
+        label = f"{month_label(month)}: {_number(value)}"
+        parts.append(
+            f'<g class="chart-point"><title>{_text(label)}</title>'
+            f'<circle cx="{_coordinate(x(number))}" cy="{_coordinate(y(value))}" r="4" fill="{BAR_COLOUR}"/>'
+            f'<text x="{_coordinate(x(number))}" y="{_coordinate(y(value) - 8)}" font-size="{FONT_SIZE - 2}" '
+            f'text-anchor="middle" font-weight="bold">{_text(_number(value))}</text>'
+            f'<text x="{_coordinate(x(number))}" y="{_coordinate(baseline + 18)}" font-size="{FONT_SIZE - 2}" '
+            f'text-anchor="middle">{_text(month_label(month))}</text></g>'
+        )
+    if not points:
+        parts.append(f'<text x="{TREND_LEFT}" y="{_coordinate(top + plot_height / 2)}" font-size="{FONT_SIZE}">Нет данных</text>')
+    description = "; ".join(f"{month_label(m)}: {_number(v)}" for m, v in points) or "Нет данных"
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart keep" role="img" focusable="false" '
+        f'aria-labelledby="{chart_id}-title {chart_id}-desc" viewBox="0 0 {width} {TREND_HEIGHT}" '
+        f'width="{width}" height="{TREND_HEIGHT}" font-family="{_text(FONT)}" fill="{TEXT_COLOUR}">'
+        f'<title id="{chart_id}-title">{_text(title)}</title><desc id="{chart_id}-desc">{_text(description)}</desc>'
+        f'{"".join(parts)}</svg>'
+    )

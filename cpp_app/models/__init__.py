@@ -20,6 +20,7 @@ from .diagnostic import (
     FormStash,
     MethodologyVersion,
 )
+from .monitoring import MonitoringSnapshot, MonitoringThreshold
 from .organization import ORGANIZATION_KIND_LABELS, Municipality, Organization, OrganizationKind
 from .platform import ACCOUNT_STATUS_LABELS, AccountStatus, Platform, PlatformAccount, PlatformAccountEvent
 from .program import (
@@ -36,6 +37,8 @@ from .program import (
 from .user import ROLE_LABELS, STAFF_STATE_LABELS, AuthSession, LoginThrottle, Role, StaffState, User
 
 __all__ = [
+    "MonitoringSnapshot",
+    "MonitoringThreshold",
     "ACTION_STATUS_LABELS",
     "ActionStatus",
     "DevelopmentProgram",

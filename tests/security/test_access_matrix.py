@@ -24,6 +24,7 @@ RULES = [
     ("diagnostics.", {Role.SCHOOL_ADMIN}),
     ("review.", STAFF),
     ("programs.", {Role.SCHOOL_ADMIN, *STAFF}),
+    ("monitoring.", STAFF),
     ("admin.measure", STAFF),
     ("admin.methodolog", STAFF),
     ("admin.course", STAFF),

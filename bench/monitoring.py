@@ -1,0 +1,92 @@
+"""Bench: the region overview and the municipality table at the scale of the region and of the whole country.
+
+For each scale, seeds its own PostgreSQL database with `cpp_app.scale.seed_scale` (bulk inserts), signs in as a
+methodologist and times the two pages against a bare route of the same app, printing medians and ratios.
+
+    cd /work/main && .venv/bin/python bench/monitoring.py [--only region|country]
+
+Not part of the test suite. CPP_BENCH_POSTGRES_URL overrides the server (default: postgres@127.0.0.1:5432).
+"""
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from _support import bench_database, make_app  # noqa: E402
+from sqlalchemy import text  # noqa: E402
+
+SCALES = {
+    "region": {"organizations": 1_000, "teachers": 35_000, "diagnostics": 1_000, "repeats": 15},
+    "country": {"organizations": 40_000, "teachers": 1_100_000, "diagnostics": 40_000, "repeats": 5},
+}
+PAGES = ("/monitoring/", "/monitoring/municipalities")
+PASSWORD = "Bench-password-2026"
+
+
+def median_ms(client, path: str, repeats: int) -> float:
+    timings = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        response = client.get(path)
+        timings.append((time.perf_counter() - started) * 1000)
+        assert response.status_code == 200, (path, response.status_code)
+    return statistics.median(timings)
+
+
+def run(scale: str) -> None:
+    from flask_migrate import upgrade
+
+    from cpp_app.blueprints.privacy.services import current_document, grant_consent
+    from cpp_app.extensions import db
+    from cpp_app.models import Role, User
+    from cpp_app.scale import seed_scale
+    from cpp_app.security import Actor, hash_password
+    from cpp_app.seeding import seed_reference_data
+
+    sizes = SCALES[scale]
+    with bench_database() as url, tempfile.TemporaryDirectory() as instance:
+        app = make_app(url, Path(instance))
+        with app.app_context():
+            upgrade()
+            seed_reference_data()
+            started = time.perf_counter()
+            counts = seed_scale(sizes["organizations"], sizes["teachers"], sizes["diagnostics"])
+            methodologist = User(email="bench-methodologist@bench.example", password_hash=hash_password(PASSWORD),
+                                 last_name="Методист", first_name="Бенч", role=Role.METHODOLOGIST)
+            db.session.add(methodologist)
+            db.session.flush()
+            grant_consent(methodologist, current_document(), Actor(None, None, None))
+            db.session.commit()
+            db.session.execute(text("ANALYZE"))
+            db.session.commit()
+            seeded = time.perf_counter() - started
+        client = app.test_client()
+        page = client.get("/login").get_data(as_text=True)
+        token = page.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
+        client.post("/login", data={"email": "bench-methodologist@bench.example", "password": PASSWORD,
+                                    "csrf_token": token})
+        repeats = sizes["repeats"]
+        for path in PAGES:  # warm-up
+            client.get(path)
+        baseline = median_ms(client, "/bench-baseline", repeats)
+        print(f"\n{scale}: seeded in {seeded:.1f} s — " + ", ".join(f"{k} {v:,}" for k, v in counts.items()))
+        print(f"  bare route /bench-baseline             {baseline:9.2f} ms   × 1.0")
+        for path in PAGES:
+            value = median_ms(client, path, repeats)
+            print(f"  {path:38s} {value:9.2f} ms   × {value / baseline:.1f} of the bare route (median of {repeats})")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--only", choices=sorted(SCALES))
+    arguments = parser.parse_args()
+    for scale in [arguments.only] if arguments.only else ["region", "country"]:
+        run(scale)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,291 @@
+"""Monitoring figures from grouped SQL queries: a fixed number of queries whatever the number of municipalities,
+organisations or teachers. Python only merges grouped rows (a few per municipality) into plain figures."""
+from collections import defaultdict
+from dataclasses import dataclass
+
+from sqlalchemy import and_, case, distinct, func, select, true
+
+from ...domain.methodology import Methodology
+from ...domain.monitoring import (
+    SUBMITTED_STATUSES,
+    AreaFigures,
+    OrganizationFigures,
+    PlatformFigures,
+    Thresholds,
+    sum_areas,
+)
+from ...domain.program import progress
+from ...extensions import db
+from ...models import (
+    AccountStatus,
+    DevelopmentProgram,
+    Diagnostic,
+    DiagnosticAnswer,
+    MethodologyVersion,
+    MonitoringThreshold,
+    Municipality,
+    Organization,
+    Platform,
+    PlatformAccount,
+    ProgramAction,
+    User,
+)
+from ..diagnostics.services import methodology_of
+from ..school.services import REGISTERED_STATUSES, STAFF_ROLES
+
+REGION_NAME = "Красноярский край"
+
+
+# ------------------------------------------------------------------------------------------- reference data
+
+
+def thresholds() -> Thresholds:
+    rows = db.session.execute(
+        select(MonitoringThreshold.metric, MonitoringThreshold.below_max, MonitoringThreshold.good_min)
+    ).all()
+    return Thresholds.from_rows(rows)
+
+
+def platform_list() -> list[tuple[int, str, str]]:
+    """(id, code, name) of every platform in display order."""
+    return [tuple(row) for row in db.session.execute(
+        select(Platform.id, Platform.code, Platform.name).order_by(Platform.sort_order, Platform.id)
+    )]
+
+
+def active_methodologies() -> dict[str, Methodology]:
+    versions = db.session.scalars(
+        select(MethodologyVersion).where(MethodologyVersion.is_active).order_by(MethodologyVersion.version)
+    )
+    return {version.code: methodology_of(version) for version in versions}
+
+
+def level_titles(methodologies: dict[str, Methodology]) -> dict[str, str]:
+    return {t.code: t.title for methodology in methodologies.values() for t in methodology.thresholds}
+
+
+# ------------------------------------------------------------------------------------------ grouped queries
+
+
+@dataclass
+class _Grouped:
+    """The grouped rows of one area key (a municipality id or an organisation id)."""
+
+    by_kind: dict
+    teachers: tuple[int, int]
+    platforms: dict  # platform id → (orgs active, registered, active, orgs active confirmed, active confirmed)
+    statuses: dict
+    levels: dict
+
+
+def _grouped(key, condition, school_year: str) -> dict[int, _Grouped]:
+    """Four grouped queries keyed by `key` (a column of Organization) over the active organisations where
+    `condition` holds."""
+    area = and_(Organization.is_active, condition)
+    groups: dict[int, _Grouped] = defaultdict(lambda: _Grouped({}, (0, 0), {}, {}, {}))
+
+    for value, kind, count in db.session.execute(
+        select(key, Organization.kind, func.count(Organization.id)).where(area).group_by(key, Organization.kind)
+    ):
+        groups[value].by_kind[str(kind)] = count
+
+    staff = and_(area, User.role.in_(STAFF_ROLES))
+    for value, teachers, confirmed in db.session.execute(
+        select(key, func.count(User.id), func.count(User.confirmed_at))
+        .join(Organization, Organization.id == User.organization_id).where(staff).group_by(key)
+    ):
+        groups[value].teachers = (teachers, confirmed)
+
+    registered = PlatformAccount.status.in_(REGISTERED_STATUSES)
+    active = PlatformAccount.status == AccountStatus.ACTIVE
+    # Confirmed: the organisation confirmed both the teacher and the account's status.
+    active_confirmed = and_(active, PlatformAccount.confirmed_at.is_not(None), User.confirmed_at.is_not(None))
+    for value, platform_id, *counts in db.session.execute(
+        select(
+            key, PlatformAccount.platform_id,
+            func.count(distinct(case((active, User.organization_id)))),
+            func.count(case((registered, 1))),
+            func.count(case((active, 1))),
+            func.count(distinct(case((active_confirmed, User.organization_id)))),
+            func.count(case((active_confirmed, 1))),
+        )
+        .join(User, User.id == PlatformAccount.user_id)
+        .join(Organization, Organization.id == User.organization_id)
+        .where(staff).group_by(key, PlatformAccount.platform_id)
+    ):
+        groups[value].platforms[platform_id] = tuple(counts)
+
+    for value, status, level_code, count in db.session.execute(
+        select(key, Diagnostic.status, Diagnostic.level_code, func.count(Diagnostic.id))
+        .join(Organization, Organization.id == Diagnostic.organization_id)
+        .where(area, Diagnostic.school_year == school_year)
+        .group_by(key, Diagnostic.status, Diagnostic.level_code)
+    ):
+        group = groups[value]
+        group.statuses[str(status)] = group.statuses.get(str(status), 0) + count
+        if level_code and str(status) in SUBMITTED_STATUSES:
+            group.levels[level_code] = group.levels.get(level_code, 0) + count
+    return groups
+
+
+def _platform_figures(group: _Grouped, platforms, organizations_total: int) -> tuple[PlatformFigures, ...]:
+    teachers = group.teachers[0]
+    figures = []
+    for platform_id, code, name in platforms:
+        orgs_active, registered, active, orgs_confirmed, active_confirmed = group.platforms.get(platform_id, (0,) * 5)
+        figures.append(PlatformFigures(code, name, organizations_total, orgs_active, teachers, registered, active,
+                                       orgs_confirmed, active_confirmed))
+    return tuple(figures)
+
+
+def _area(name: str, municipality_id: int | None, group: _Grouped, platforms) -> AreaFigures:
+    organizations_total = sum(group.by_kind.values())
+    return AreaFigures(
+        name=name, municipality_id=municipality_id, organizations_by_kind=dict(group.by_kind),
+        organizations_total=organizations_total, teachers_registered=group.teachers[0],
+        teachers_confirmed=group.teachers[1], platforms=_platform_figures(group, platforms, organizations_total),
+        diagnostics_by_status=dict(group.statuses), levels=dict(group.levels),
+    )
+
+
+# ------------------------------------------------------------------------------------------------ the areas
+
+
+def municipality_rows(school_year: str) -> list[AreaFigures]:
+    """One row per municipality (also those without organisations), by name; six queries in all."""
+    platforms = platform_list()
+    groups = _grouped(Organization.municipality_id, true(), school_year)
+    municipalities = db.session.execute(select(Municipality.id, Municipality.name).order_by(Municipality.name))
+    return [_area(name, municipality_id, groups[municipality_id], platforms) for municipality_id, name in municipalities]
+
+
+def region_figures(school_year: str) -> AreaFigures:
+    """The region as the sum of its municipalities: every organisation belongs to exactly one."""
+    platforms = platform_list()
+    return sum_areas(REGION_NAME, municipality_rows(school_year), [(code, name) for _, code, name in platforms])
+
+
+def municipality_figures(municipality_id: int, school_year: str) -> AreaFigures | None:
+    """None for an unknown municipality."""
+    name = db.session.scalar(select(Municipality.name).where(Municipality.id == municipality_id))
+    if name is None:
+        return None
+    groups = _grouped(Organization.municipality_id, Organization.municipality_id == municipality_id, school_year)
+    return _area(name, municipality_id, groups[municipality_id], platform_list())
+
+
+def organization_rows(municipality_id: int, school_year: str) -> list[OrganizationFigures]:
+    """Every active organisation of the municipality with its staff, platform and diagnostic figures, by name."""
+    platforms = platform_list()
+    in_municipality = Organization.municipality_id == municipality_id
+    groups = _grouped(Organization.id, in_municipality, school_year)
+    organizations = db.session.execute(
+        select(Organization.id, Organization.short_name, Organization.kind)
+        .where(in_municipality, Organization.is_active).order_by(Organization.short_name, Organization.id)
+    ).all()
+    diagnostics = {
+        organization_id: (diagnostic_id, str(status), level_code)
+        for organization_id, diagnostic_id, status, level_code in db.session.execute(
+            select(Diagnostic.organization_id, Diagnostic.id, Diagnostic.status, Diagnostic.level_code)
+            .join(Organization, Organization.id == Diagnostic.organization_id)
+            .where(in_municipality, Diagnostic.school_year == school_year)
+            .order_by(Diagnostic.id)  # the latest of several methodologies wins
+        )
+    }
+    rows = []
+    for organization_id, name, kind in organizations:
+        group = groups[organization_id]
+        rows.append(OrganizationFigures(
+            id=organization_id, name=name, kind=str(kind), teachers_registered=group.teachers[0],
+            teachers_confirmed=group.teachers[1], platforms=_platform_figures(group, platforms, 1),
+            **dict(zip(("diagnostic_id", "diagnostic_status", "level_code"),
+                       diagnostics.get(organization_id, (None, None, None)), strict=True)),
+        ))
+    return rows
+
+
+# ---------------------------------------------------------------------------------------------- deficits
+
+
+@dataclass(frozen=True)
+class DeficitCount:
+    code: str
+    title: str
+    organizations: int  # diagnostics (one per organisation and methodology) scoring it below its maximum
+    diagnostics: int  # submitted and accepted diagnostics of the year with that methodology
+
+    @property
+    def share(self) -> float | None:
+        return self.organizations / self.diagnostics if self.diagnostics else None
+
+
+def top_deficits(school_year: str, limit: int = 10) -> list[DeficitCount]:
+    """The indicators most often below their maximum in this year's submitted and accepted diagnostics: the answers
+    are counted by score in SQL, the maxima (a few dozen indicators) come from the active methodology versions."""
+    submitted = and_(Diagnostic.school_year == school_year, Diagnostic.status.in_(SUBMITTED_STATUSES))
+    rows = db.session.execute(
+        select(MethodologyVersion.code, DiagnosticAnswer.indicator_code, DiagnosticAnswer.score,
+               func.count(DiagnosticAnswer.id))
+        .join(Diagnostic, Diagnostic.id == DiagnosticAnswer.diagnostic_id)
+        .join(MethodologyVersion, MethodologyVersion.id == Diagnostic.methodology_id)
+        .where(submitted, DiagnosticAnswer.score.is_not(None))
+        .group_by(MethodologyVersion.code, DiagnosticAnswer.indicator_code, DiagnosticAnswer.score)
+    ).all()
+    totals = dict(db.session.execute(
+        select(MethodologyVersion.code, func.count(Diagnostic.id))
+        .join(MethodologyVersion, MethodologyVersion.id == Diagnostic.methodology_id)
+        .where(submitted).group_by(MethodologyVersion.code)
+    ).all())
+    methodologies = active_methodologies()
+    counts: dict[tuple[str, str], int] = defaultdict(int)
+    for methodology_code, indicator_code, score, count in rows:
+        methodology = methodologies.get(methodology_code)
+        indicator = methodology.indicator(indicator_code) if methodology else None
+        if indicator is not None and score < indicator.max_score:
+            counts[methodology_code, indicator_code] += count
+    deficits = [
+        DeficitCount(code, methodologies[methodology_code].indicator(code).label, count, totals.get(methodology_code, 0))
+        for (methodology_code, code), count in counts.items()
+    ]
+    deficits.sort(key=lambda deficit: (-deficit.organizations, deficit.code))
+    return deficits[:limit]
+
+
+# ------------------------------------------------------------------------------------------ one organisation
+
+
+@dataclass(frozen=True)
+class ProgramProgress:
+    id: int
+    status: str
+    period: str
+    planned: int
+    in_progress: int
+    done: int
+    done_share: float
+
+
+def organization_diagnostics(organization_id: int) -> list[Diagnostic]:
+    return list(db.session.scalars(
+        select(Diagnostic).where(Diagnostic.organization_id == organization_id)
+        .order_by(Diagnostic.school_year.desc(), Diagnostic.id.desc())
+    ))
+
+
+def organization_programs(organization_id: int) -> list[ProgramProgress]:
+    """The organisation's programs with their road-map progress: two queries."""
+    programs = db.session.execute(
+        select(DevelopmentProgram.id, DevelopmentProgram.status, DevelopmentProgram.period_start,
+               DevelopmentProgram.period_end)
+        .where(DevelopmentProgram.organization_id == organization_id).order_by(DevelopmentProgram.id.desc())
+    ).all()
+    statuses: dict[int, list[str]] = defaultdict(list)
+    for program_id, status in db.session.execute(
+        select(ProgramAction.program_id, ProgramAction.status)
+        .where(ProgramAction.program_id.in_([program.id for program in programs]))
+    ):
+        statuses[program_id].append(str(status))
+    return [
+        ProgramProgress(program_id, str(status), f"{start}–{end}", *progress(statuses[program_id]))
+        for program_id, status, start, end in programs
+    ]

@@ -1,0 +1,232 @@
+"""Inactive organisations, the dashboard tables as downloads, and the trends drawn from stored month-end figures."""
+from flask import abort, render_template, request
+
+from ...domain.charts import trend_chart
+from ...domain.workflow import school_year
+from ...exports import FORMATS, Column, export_response
+from ...extensions import db
+from ...models import DIAGNOSTIC_STATUS_LABELS, ORGANIZATION_KIND_LABELS, Municipality, OrganizationKind, Role
+from ...security import role_required
+from ..cabinet.course_services import local_today
+from . import bp
+from .inactive import (
+    NO_ACTIVE,
+    NO_CONFIRMED,
+    REASON_CHOICES,
+    REASONS,
+    InactiveFilters,
+    inactive_page,
+    inactive_rows,
+    municipalities,
+    organizations_count,
+    platforms,
+)
+from .snapshots import TREND_METRICS, trend_series
+
+STAFF = (Role.METHODOLOGIST, Role.ADMIN)
+PER_PAGE = 50
+
+INACTIVE_COLUMNS = [
+    Column("Краткое название"),
+    Column("Полное название"),
+    Column("Тип ОО"),
+    Column("Муниципалитет"),
+    Column("ИНН"),
+    Column("Учителей в ЦПП", "int"),
+    Column("Подтверждено", "int"),
+    Column("Причина"),
+]
+
+
+def _filters(platform_list) -> tuple[InactiveFilters, dict[str, str]]:
+    """Filters from the query string; an unknown value is ignored, not an error page. Also returns the link args."""
+    args = request.args
+    reason = args.get("reason") if args.get("reason") in REASONS else NO_CONFIRMED
+    by_code = {p.code: p for p in platform_list}
+    platform = by_code.get(args.get("platform", "")) or (platform_list[0] if platform_list else None)
+    if reason == NO_ACTIVE and platform is None:
+        reason = NO_CONFIRMED
+    municipality_id = args.get("municipality", type=int)
+    if municipality_id is not None and db.session.get(Municipality, municipality_id) is None:
+        municipality_id = None
+    kind = args.get("kind") if args.get("kind") in {k.value for k in OrganizationKind} else None
+    filters = InactiveFilters(
+        reason=reason,
+        school_year=school_year(local_today()),
+        platform=platform if reason == NO_ACTIVE else None,
+        municipality_id=municipality_id,
+        kind=OrganizationKind(kind) if kind else None,
+    )
+    link_args = {"reason": reason}
+    if reason == NO_ACTIVE:
+        link_args["platform"] = platform.code
+    if municipality_id is not None:
+        link_args["municipality"] = str(municipality_id)
+    if kind:
+        link_args["kind"] = kind
+    return filters, link_args
+
+
+@bp.get("/inactive")
+@role_required(*STAFF)
+def inactive():
+    platform_list = platforms()
+    filters, link_args = _filters(platform_list)
+    fmt = request.args.get("format")
+    if fmt is not None:
+        if fmt not in FORMATS:
+            abort(404)
+        reason = filters.reason_text
+        rows = (
+            [r.organization.short_name, r.organization.full_name, r.organization.kind.label, r.municipality_name,
+             r.organization.inn, r.teachers, r.confirmed, reason]
+            for r in inactive_rows(filters)
+        )
+        return export_response("Неактивные ОО", fmt, INACTIVE_COLUMNS, rows)
+    result = inactive_page(filters, request.args.get("page", 1, type=int), PER_PAGE)
+    return render_template(
+        "monitoring/inactive.html",
+        filters=filters,
+        link_args=link_args,
+        result=result,
+        covered=organizations_count(filters),
+        reasons=REASON_CHOICES,
+        platforms=platform_list,
+        municipalities=municipalities(),
+        kinds=list(OrganizationKind),
+    )
+
+
+# --- the dashboard tables as downloads ------------------------------------------------------
+
+
+def _platform_columns(platform_list) -> list[Column]:
+    columns = []
+    for p in platform_list:
+        columns += [
+            Column(f"{p.name}: ОО с активными педагогами", "int"),
+            Column(f"{p.name}: доля ОО", "percent"),
+            Column(f"{p.name}: педагогов зарегистрировано", "int"),
+            Column(f"{p.name}: педагогов активно", "int"),
+            Column(f"{p.name}: доля активных педагогов", "percent"),
+        ]
+    return columns
+
+
+def _platform_values(figures, platform_list) -> list:
+    by_code = {p.code: p for p in figures.platforms}
+    values = []
+    for platform in platform_list:
+        p = by_code.get(platform.code)
+        if p is None:
+            values += [None] * 5
+            continue
+        values += [
+            p.organizations_with_active,
+            p.organizations_share,
+            p.teachers_registered,
+            p.teachers_active,
+            p.active_share,
+        ]
+    return values
+
+
+def _area_table(figures_list) -> tuple[list[Column], list[list]]:
+    platform_list = platforms()
+    columns = [
+        Column("Муниципалитет"),
+        Column("ОО всего", "int"),
+        Column("Педагогов в ЦПП", "int"),
+        Column("Подтверждено ОО", "int"),
+        *_platform_columns(platform_list),
+        Column("Самодиагностик подано", "int"),
+        Column("Самодиагностик принято", "int"),
+    ]
+    rows = [
+        [f.name if f.municipality_id else "Край, всего", f.organizations_total, f.teachers_registered,
+         f.teachers_confirmed, *_platform_values(f, platform_list), f.diagnostics_submitted,
+         f.diagnostics_by_status.get("accepted", 0)]
+        for f in figures_list
+    ]
+    return columns, rows
+
+
+def _organization_table(figures_list) -> tuple[list[Column], list[list]]:
+    platform_list = platforms()
+    columns = [
+        Column("Организация"),
+        Column("Тип ОО"),
+        Column("Педагогов в ЦПП", "int"),
+        Column("Подтверждено ОО", "int"),
+        *(column for p in platform_list for column in (
+            Column(f"{p.name}: педагогов зарегистрировано", "int"),
+            Column(f"{p.name}: педагогов активно", "int"),
+            Column(f"{p.name}: доля активных педагогов", "percent"),
+        )),
+        Column("Самодиагностика"),
+    ]
+    rows = []
+    for f in figures_list:
+        values = []
+        for platform in platform_list:
+            p = f.platform(platform.code)
+            values += [p.teachers_registered, p.teachers_active, p.active_share] if p else [None] * 3
+        status = DIAGNOSTIC_STATUS_LABELS.get(f.diagnostic_status, "нет") if f.diagnostic_status else "нет"
+        rows.append([f.name, ORGANIZATION_KIND_LABELS.get(f.kind, f.kind), f.teachers_registered,
+                     f.teachers_confirmed, *values, status])
+    return columns, rows
+
+
+def _format_or_404(fmt: str) -> str:
+    if fmt not in FORMATS:
+        abort(404)
+    return fmt
+
+
+@bp.get("/municipalities.<fmt>")
+@role_required(*STAFF)
+def export_municipalities(fmt: str):
+    from .stats import municipality_rows, region_figures  # the dashboards' figures, written alongside
+
+    _format_or_404(fmt)
+    year = school_year(local_today())
+    figures = [*municipality_rows(year), region_figures(year)]
+    columns, rows = _area_table(figures)
+    return export_response(f"Муниципалитеты {year.replace('/', '-')}", fmt, columns, rows)
+
+
+@bp.get("/municipalities/<int:municipality_id>/organizations.<fmt>")
+@role_required(*STAFF)
+def export_organizations(municipality_id: int, fmt: str):
+    from .stats import organization_rows
+
+    _format_or_404(fmt)
+    municipality = db.session.get(Municipality, municipality_id) or abort(404)
+    year = school_year(local_today())
+    columns, rows = _organization_table(organization_rows(municipality_id, year))
+    return export_response(f"ОО {municipality.name} {year.replace('/', '-')}", fmt, columns, rows)
+
+
+# --- trends ---------------------------------------------------------------------------------
+
+
+@bp.get("/trends")
+@role_required(*STAFF)
+def trends():
+    municipality_id = request.args.get("municipality", type=int)
+    municipality = db.session.get(Municipality, municipality_id) if municipality_id is not None else None
+    if municipality_id is not None and municipality is None:
+        abort(404)
+    series = trend_series("municipality" if municipality else "region", municipality.id if municipality else None)
+    charts = [
+        (metric, title, points, trend_chart(points, title, chart_id=f"trend-{number}"))
+        for number, (metric, title, points) in enumerate(series)
+        if points
+    ]
+    return render_template(
+        "monitoring/trends.html",
+        municipality=municipality,
+        municipalities=municipalities(),
+        charts=charts,
+        metric_count=len(TREND_METRICS),
+    )

@@ -1,0 +1,36 @@
+"""Monitoring settings kept as data, and the stored month-end figures the trends are drawn from."""
+from datetime import date, datetime
+
+from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..extensions import db
+from ._common import utcnow
+
+
+class MonitoringThreshold(db.Model):
+    """Colour bands of a share: ≤ below_max is «ниже нормы», ≥ good_min is «хорошо», between is «средний уровень»."""
+
+    __tablename__ = "monitoring_thresholds"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    metric: Mapped[str] = mapped_column(String(50), unique=True)  # organizations | teachers
+    title: Mapped[str] = mapped_column(String(200))
+    below_max: Mapped[float]
+    good_min: Mapped[float]
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+class MonitoringSnapshot(db.Model):
+    """The figures of one scope (the region or one municipality) at the end of one month."""
+
+    __tablename__ = "monitoring_snapshots"
+    __table_args__ = (UniqueConstraint("month", "scope", "municipality_id", name="month_scope_municipality"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    month: Mapped[date]  # the first day of the month the figures close
+    scope: Mapped[str] = mapped_column(String(20))  # region | municipality
+    municipality_id: Mapped[int | None] = mapped_column(ForeignKey("municipalities.id", ondelete="CASCADE"))
+    metrics: Mapped[dict] = mapped_column(JSON)
+    taken_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -1,0 +1,301 @@
+"""Monitoring pages: access, figures of a small hand-built region, sorting, the organisation card, query counts."""
+import re
+
+import pytest
+from sqlalchemy import event, select
+
+from cpp_app.blueprints.cabinet.course_services import local_today
+from cpp_app.blueprints.diagnostics.services import active_version, methodology_of
+from cpp_app.blueprints.monitoring import stats
+from cpp_app.domain.workflow import school_year
+from cpp_app.models import (
+    AccountStatus,
+    DevelopmentProgram,
+    Diagnostic,
+    DiagnosticAnswer,
+    DiagnosticStatus,
+    Municipality,
+    Organization,
+    OrganizationKind,
+    Platform,
+    PlatformAccount,
+    ProgramAction,
+    Role,
+    User,
+    utcnow,
+)
+
+YEAR = school_year(local_today())
+PREVIOUS_YEAR = f"{int(YEAR[:4]) - 1}/{YEAR[:4]}"
+
+
+def _municipality(database, name):
+    municipality = Municipality(name=name)
+    database.session.add(municipality)
+    database.session.flush()
+    return municipality
+
+
+def _organization(database, municipality, name, kind=OrganizationKind.SCHOOL):
+    organization = Organization(full_name=f"МБОУ «{name}»", short_name=name, kind=kind, municipality=municipality)
+    database.session.add(organization)
+    database.session.flush()
+    return organization
+
+
+def _teacher(database, organization, accounts=(), confirmed=False, role=Role.TEACHER, confirmed_accounts=False):
+    """A staff member without a password of their own: these pages never sign them in."""
+    number = _teacher.counter = getattr(_teacher, "counter", 0) + 1
+    user = User(email=f"t{number}@region.example", password_hash="-", last_name="Учитель", first_name=f"Тест{number}",
+                organization=organization, role=role, confirmed_at=utcnow() if confirmed else None)
+    database.session.add(user)
+    database.session.flush()
+    platforms = {p.code: p.id for p in database.session.scalars(select(Platform))}
+    for code, status in accounts:
+        database.session.add(PlatformAccount(user_id=user.id, platform_id=platforms[code], status=status,
+                                             confirmed_at=utcnow() if confirmed_accounts else None))
+    return user
+
+
+def _diagnostic(database, organization, status, level=None, year=YEAR, answers=None):
+    version = active_version()
+    diagnostic = Diagnostic(organization_id=organization.id, methodology_id=version.id, school_year=year,
+                            status=status, level_code=level, total_points=10 if level else None,
+                            max_points=30 if level else None)
+    database.session.add(diagnostic)
+    database.session.flush()
+    for code, score in (answers or {}).items():
+        database.session.add(DiagnosticAnswer(diagnostic_id=diagnostic.id, indicator_code=code, score=score))
+    return diagnostic
+
+
+@pytest.fixture
+def region(database):
+    """Альфа: two schools and a kindergarten without staff; Бета: one school."""
+    active, registered = AccountStatus.ACTIVE, AccountStatus.REGISTERED
+    alpha, beta = _municipality(database, "Аа-тест Альфа"), _municipality(database, "Аа-тест Бета")
+    a1, a2 = _organization(database, alpha, "Альфа школа 1"), _organization(database, alpha, "Альфа школа 2")
+    a3 = _organization(database, alpha, "Альфа детсад", OrganizationKind.PRESCHOOL)
+    b1 = _organization(database, beta, "Бета школа")
+    _teacher(database, a1, [("sferum", active)], confirmed=True, confirmed_accounts=True)
+    _teacher(database, a1, [("sferum", active)])
+    _teacher(database, a1, [("sferum", registered), ("resh", registered)], confirmed=True)
+    _teacher(database, a1)
+    _teacher(database, a1, role=Role.SCHOOL_ADMIN, confirmed=True)
+    _teacher(database, a2, [("resh", active)])
+    _teacher(database, b1, [("sferum", active)], confirmed=True)
+    _teacher(database, b1)
+    methodology = methodology_of(active_version())
+    first, second = methodology.indicators[0], methodology.indicators[1]
+    a1_diagnostic = _diagnostic(database, a1, DiagnosticStatus.ACCEPTED, "basic",
+                                answers={first.code: 0, second.code: second.max_score})
+    _diagnostic(database, a1, DiagnosticStatus.ACCEPTED, "high", year=PREVIOUS_YEAR, answers={second.code: 0})
+    _diagnostic(database, a2, DiagnosticStatus.DRAFT, answers={first.code: 0, second.code: 0})
+    _diagnostic(database, b1, DiagnosticStatus.SUBMITTED, "high", answers={first.code: 0, second.code: 0})
+    program = DevelopmentProgram(organization_id=a1.id, diagnostic_id=a1_diagnostic.id, period_start=2025,
+                                 period_end=2029)
+    database.session.add(program)
+    database.session.flush()
+    for status in ("done", "planned", "in_progress", "done"):
+        database.session.add(ProgramAction(program_id=program.id, indicator_code=first.code, from_score=0, to_score=1,
+                                           text="Мероприятие", status=status))
+    database.session.commit()
+    return {"alpha": alpha, "beta": beta, "a1": a1, "a2": a2, "a3": a3, "b1": b1, "first": first, "second": second,
+            "program": program, "diagnostic": a1_diagnostic}
+
+
+@pytest.fixture
+def methodologist(app, database, make_user, login):
+    login(make_user(role=Role.METHODOLOGIST, email="method@kipk.example"))
+
+
+def _text(response) -> str:
+    assert response.status_code == 200, response.status_code
+    return response.get_data(as_text=True)
+
+
+def _row(html: str, attribute: str, value) -> str:
+    match = re.search(rf'<tr {attribute}="{value}">(.*?)</tr>', html, re.S)
+    assert match, f"no row {attribute}={value}"
+    return match.group(1)
+
+
+def _cell(row: str, column: str) -> str:
+    match = re.search(rf'<td data-(?:col|share)="{re.escape(column)}">(.*?)</td>', row, re.S)
+    assert match, f"no cell {column}"
+    return " ".join(re.sub(r"<[^>]+>", " ", match.group(1)).replace("&nbsp;", " ").split())
+
+
+# ----------------------------------------------------------------------------------------------------- access
+
+
+@pytest.mark.parametrize("path", ["/monitoring/", "/monitoring/municipalities", "/monitoring/municipalities/{m}",
+                                  "/monitoring/organizations/{o}"])
+def test_only_the_institute_sees_monitoring(app, database, make_user, login, client, region, path):
+    path = path.format(m=region["alpha"].id, o=region["a1"].id)
+    assert client.get(path).status_code == 302  # anonymous: sign in first
+    for role, expected in ((Role.TEACHER, 404), (Role.SCHOOL_ADMIN, 404), (Role.METHODOLOGIST, 200), (Role.ADMIN, 200)):
+        visitor = app.test_client()
+        user = make_user(role=role, organization=region["a1"] if role in (Role.TEACHER, Role.SCHOOL_ADMIN) else None)
+        token_page = visitor.get("/login")
+        token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', token_page.get_data(as_text=True))[1]
+        visitor.post("/login", data={"email": user.email, "password": "Krasnoyarsk-teacher-2026", "csrf_token": token})
+        assert visitor.get(path).status_code == expected, (role, path)
+
+
+def test_unknown_ids_are_404(client, methodologist, region):
+    assert client.get("/monitoring/municipalities/999999").status_code == 404
+    assert client.get("/monitoring/organizations/999999").status_code == 404
+
+
+# ---------------------------------------------------------------------------------------------------- figures
+
+
+def test_municipality_figures_from_grouped_queries(database, region):
+    alpha = stats.municipality_figures(region["alpha"].id, YEAR)
+    assert alpha.organizations_total == 3 and alpha.organizations_by_kind == {"school": 2, "preschool": 1}
+    assert (alpha.teachers_registered, alpha.teachers_confirmed) == (6, 3)
+    sferum = alpha.platform("sferum")
+    assert (sferum.organizations_with_active, sferum.teachers_registered, sferum.teachers_active) == (1, 3, 2)
+    assert (sferum.organizations_with_active_confirmed, sferum.teachers_active_confirmed) == (1, 1)
+    assert alpha.platform("resh").organizations_with_active == 1
+    assert alpha.diagnostics_by_status == {"accepted": 1, "draft": 1} and alpha.levels == {"basic": 1}
+    assert stats.municipality_figures(999999, YEAR) is None
+
+
+def test_region_is_the_sum_of_municipalities(database, region):
+    region_figures = stats.region_figures(YEAR)
+    rows = stats.municipality_rows(YEAR)
+    assert region_figures.organizations_total == sum(row.organizations_total for row in rows)
+    assert region_figures.teachers_registered == 8 and region_figures.teachers_confirmed == 4
+    assert region_figures.platform("sferum").organizations_with_active == 2
+    assert region_figures.levels == {"basic": 1, "high": 1}
+    assert region_figures.diagnostics_by_status == {"accepted": 1, "draft": 1, "submitted": 1}
+    assert {row.name for row in rows} >= {"Аа-тест Альфа", "Аа-тест Бета"}
+
+
+def test_top_deficits_count_submitted_answers_below_the_maximum(database, region):
+    deficits = stats.top_deficits(YEAR)
+    assert [(d.code, d.organizations, d.diagnostics) for d in deficits] == [
+        (region["first"].code, 2, 2), (region["second"].code, 1, 2)]
+    assert deficits[0].title == region["first"].label
+    assert stats.top_deficits(YEAR, limit=1)[0].code == region["first"].code
+
+
+def test_overview_shows_shares_with_bands_in_words(client, methodologist, region):
+    html = _text(client.get("/monitoring/"))
+    sferum = _row(html, "data-platform", "sferum")
+    assert _cell(sferum, "registered") == "50 % (4 из 8) хорошо"
+    assert _cell(sferum, "active") == "38 % (3 из 8) хорошо"
+    assert 'class="band band-good"' in sferum
+    assert "ниже нормы" in _cell(sferum, "organizations")  # 2 of 60-odd organisations
+    vk = _row(html, "data-platform", "vk_messenger")
+    assert _cell(vk, "active") == "0 % (0 из 8) ниже нормы" and "band-below" in vk
+    resh = _row(html, "data-platform", "resh")
+    assert _cell(resh, "active") == "12 % (1 из 8) средний уровень" and "band-medium" in resh
+    assert region["first"].label in html and "<svg" in html
+    assert 'data-level="basic"' in html and "базовый" in html
+
+
+def test_empty_overview(client, methodologist):
+    html = _text(client.get("/monitoring/"))
+    assert "самодиагностик пока нет" in html and "дефициты появятся после подачи" in html
+
+
+def test_municipality_table_values_and_sorting(client, methodologist, region):
+    html = _text(client.get("/monitoring/municipalities"))
+    alpha = _row(html, "data-municipality-id", region["alpha"].id)
+    assert _cell(alpha, "organizations") == "3" and _cell(alpha, "teachers") == "6"
+    assert _cell(alpha, "sferum.organizations") == "33 % ниже нормы"
+    assert _cell(alpha, "sferum.registered") == "50 % хорошо"
+    assert _cell(alpha, "resh.active") == "17 % средний уровень"
+    assert _cell(_row(html, "data-municipality-id", region["beta"].id), "sferum.organizations") == "100 % хорошо"
+    assert f'href="/monitoring/municipalities/{region["alpha"].id}"' in html
+
+    def order(query):
+        ids = [int(i) for i in re.findall(r'data-municipality-id="(\d+)"', _text(client.get(query)))]
+        return [i for i in ids if i in (region["alpha"].id, region["beta"].id)], ids
+
+    assert order("/monitoring/municipalities?sort=teachers&dir=desc")[1][:2] == [region["alpha"].id, region["beta"].id]
+    assert order("/monitoring/municipalities?sort=sferum.organizations&dir=desc")[1][0] == region["beta"].id
+    assert order("/monitoring/municipalities?sort=name&dir=asc")[1][:2] == [region["alpha"].id, region["beta"].id]
+    assert order("/monitoring/municipalities?sort=name&dir=desc")[0] == [region["beta"].id, region["alpha"].id]
+    assert order("/monitoring/municipalities?sort=__class__&dir=sideways")[1][:2] == [region["alpha"].id, region["beta"].id]
+
+
+def test_municipality_page_lists_its_organisations(client, methodologist, region):
+    html = _text(client.get(f"/monitoring/municipalities/{region['alpha'].id}?sort=teachers&dir=desc"))
+    ids = [int(i) for i in re.findall(r'data-organization-id="(\d+)"', html)]
+    assert ids == [region["a1"].id, region["a2"].id, region["a3"].id]
+    a1 = _row(html, "data-organization-id", region["a1"].id)
+    assert _cell(a1, "teachers") == "5" and _cell(a1, "confirmed") == "3"
+    assert _cell(a1, "diagnostic") == "принята" and _cell(a1, "level") == "базовый"
+    assert _cell(a1, "sferum.active") == "40 % хорошо"
+    assert _cell(_row(html, "data-organization-id", region["a3"].id), "sferum.active") == "—"
+    assert _cell(_row(html, "data-organization-id", region["a2"].id), "diagnostic") == "черновик"
+    assert f'href="/monitoring/organizations/{region["a1"].id}"' in html
+
+
+def test_municipality_without_organisations(client, methodologist, database):
+    empty = _municipality(database, "Аа-тест Пустой")
+    database.session.commit()
+    assert "нет действующих организаций" in _text(client.get(f"/monitoring/municipalities/{empty.id}"))
+
+
+def test_organisation_page(client, methodologist, region):
+    html = _text(client.get(f"/monitoring/organizations/{region['a1'].id}"))
+    assert _cell(_row(html, "data-platform", "sferum"), "active") == "40 % (2 из 5) хорошо"
+    assert _cell(_row(html, "data-platform", "sferum"), "active_confirmed") == "33 % (1 из 3) хорошо"
+    assert f'/diagnostics/{region["diagnostic"].id}/result' in html
+    program = _row(html, "data-program-id", region["program"].id)
+    assert f'/programs/{region["program"].id}"' in program and 'data-progress="50"' in program
+    empty = _text(client.get(f"/monitoring/organizations/{region['a3'].id}"))
+    assert "ни один педагог" in empty and "ещё не начинала" in empty and "Программы развития пока нет" in empty
+
+
+# ---------------------------------------------------------------------------------------------- query counts
+
+
+def _queries(database, client, path) -> int:
+    count = 0
+
+    def counter(*args):
+        nonlocal count
+        count += 1
+
+    event.listen(database.engine, "before_cursor_execute", counter)
+    try:
+        _text(client.get(path))
+    finally:
+        event.remove(database.engine, "before_cursor_execute", counter)
+    return count
+
+
+def _add_municipalities(database, how_many, start):
+    for number in range(start, start + how_many):
+        municipality = _municipality(database, f"Аа-нагрузка {number}")
+        organization = _organization(database, municipality, f"Школа нагрузки {number}")
+        _teacher(database, organization, [("sferum", AccountStatus.ACTIVE)], confirmed=True)
+        _diagnostic(database, organization, DiagnosticStatus.SUBMITTED, "basic")
+    database.session.commit()
+
+
+def test_municipality_table_queries_do_not_grow_with_municipalities(client, methodologist, database, region):
+    _add_municipalities(database, 2, 0)
+    with_two = _queries(database, client, "/monitoring/municipalities")
+    _add_municipalities(database, 4, 2)
+    assert _queries(database, client, "/monitoring/municipalities") == with_two
+
+
+def test_overview_queries_do_not_grow_with_teachers(client, methodologist, database, region):
+    def add_teachers(how_many):
+        for _ in range(how_many):
+            _teacher(database, region["b1"], [("sferum", AccountStatus.ACTIVE), ("resh", AccountStatus.REGISTERED)])
+        database.session.commit()
+
+    add_teachers(5)
+    with_five = _queries(database, client, "/monitoring/")
+    add_teachers(45)
+    assert _queries(database, client, "/monitoring/") == with_five
+    assert _queries(database, client, f"/monitoring/municipalities/{region['beta'].id}") == \
+        _queries(database, client, f"/monitoring/municipalities/{region['alpha'].id}")
