@@ -30,7 +30,7 @@ EXTENSIONS = {PDF: ".pdf", JPEG: ".jpg", PNG: ".png"}
 TYPE_LABELS = {PDF: "PDF", JPEG: "JPG", PNG: "PNG"}
 
 # Only names this module makes: hex and a known extension, so no path can be smuggled in.
-NAME_PATTERN = re.compile(r"[0-9a-f]{32}\.(pdf|jpg|png)")
+NAME_PATTERN = re.compile(r"[0-9a-f]{32}\.(pdf|jpg|png|docx)")
 
 
 @dataclass(frozen=True)
@@ -42,6 +42,8 @@ class Kind:
 KINDS = {
     "certificates": Kind(max_bytes=5 * 1024 * 1024, types=(PDF, JPEG, PNG)),
 }
+# Files the service makes itself (rendered documents): stored the same way, never checked as uploads.
+GENERATED_KINDS = {"rendered"}
 
 
 class UploadRefused(ValueError):
@@ -86,7 +88,7 @@ def allowed_label(kind: str) -> str:
 
 
 def _directory(kind: str) -> Path:
-    if kind not in KINDS:
+    if kind not in KINDS and kind not in GENERATED_KINDS:
         raise ValueError(f"unknown upload kind {kind!r}")
     return Path(current_app.instance_path) / "uploads" / kind
 
@@ -96,15 +98,26 @@ def save(data: bytes, kind: str) -> tuple[str, str]:
 
     Raises UploadRefused. Removed again unless the current transaction commits."""
     mime = check(data, kind)
+    return _store(data, kind, EXTENSIONS[mime]), mime
+
+
+def save_generated(data: bytes, kind: str, suffix: str) -> str:
+    """Stores a file the service made (a rendered document); removed again unless the transaction commits."""
+    if kind not in GENERATED_KINDS:
+        raise ValueError(f"{kind!r} is not a kind of generated file")
+    return _store(data, kind, suffix)
+
+
+def _store(data: bytes, kind: str, suffix: str) -> str:
     directory = _directory(kind)
     directory.mkdir(parents=True, exist_ok=True, mode=0o750)
-    name = secrets.token_hex(16) + EXTENSIONS[mime]
+    name = secrets.token_hex(16) + suffix
     target = directory / name
     descriptor = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o640)
     with os.fdopen(descriptor, "wb") as file:
         file.write(data)
     _pending()["saved"].append(target)
-    return name, mime
+    return name
 
 
 def path(name: str | None, kind: str) -> Path | None:

@@ -80,7 +80,7 @@ def stored_rows(database, program):
 
 
 def stored_file(app, row) -> Path:
-    return Path(app.instance_path) / "rendered" / row.file_name
+    return Path(app.instance_path) / "uploads" / "rendered" / row.file_name
 
 
 def test_pdf_holds_the_program_with_contents_page_numbers_and_bookmarks(client, database, login, director, school,
@@ -340,7 +340,7 @@ def test_a_simultaneous_first_download_keeps_one_copy(app, client, database, log
         return data
 
     monkeypatch.setattr(rendering, "render_program_docx", render_while_another_request_stores)
-    store = Path(app.instance_path) / "rendered"
+    store = Path(app.instance_path) / "uploads" / "rendered"
     before = set(store.glob("*.docx"))
     with app.test_request_context():
         data = rendering.stored_copy(program, "docx", build_document(program), current=True)

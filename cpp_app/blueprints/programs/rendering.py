@@ -1,15 +1,13 @@
 """A program's PDF and DOCX, rendered from build_document()'s plain data, and their stored copies.
 
 Rendering a 20-page program costs about a second of CPU, so each rendering is kept: a file under
-`<instance>/rendered/` and a RenderedDocument row keyed by (program, kind, document_hash(doc)). Unchanged
+`<instance>/uploads/rendered/` (stored through `cpp_app.uploads`) and a RenderedDocument row keyed by (program, kind, document_hash(doc)). Unchanged
 content is served from the file; changed content renders anew. Copies of approved revisions are kept for good,
 older copies of the current draft are removed. A file written in a transaction that does not commit is removed
 again, and a file is deleted only once its row's deletion commits, so disk and database agree.
 """
 import io
-import os
 import re
-import secrets
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
@@ -22,10 +20,9 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Mm, Pt, RGBColor
 from flask import current_app, render_template
 from markupsafe import Markup
-from sqlalchemy import event, select
-from sqlalchemy.orm import Session
+from sqlalchemy import select
 
-from ... import pdf
+from ... import pdf, uploads
 from ...domain.charts import Bar, bar_chart
 from ...extensions import db
 from ...models import DevelopmentProgram, RenderedDocument
@@ -33,8 +30,7 @@ from .document import document_hash
 
 PDF_MIME = "application/pdf"
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-STORE_DIR = "rendered"
-NAME_PATTERN = re.compile(r"[0-9a-f]{32}\.(pdf|docx)")
+STORE_KIND = "rendered"
 
 
 # ------------------------------------------------------------------------------------------------------- PDF
@@ -456,7 +452,7 @@ def stored_copy(program: DevelopmentProgram, kind: str, doc: Mapping, *, current
         if data is not None:
             return data
     data = render(doc)
-    name = _write(data, suffix)
+    name = uploads.save_generated(data, STORE_KIND, suffix)
     if row is not None:  # the row outlived its file (e.g. a restored database): point it at the new one
         row.file_name = name
         db.session.flush()
@@ -464,7 +460,7 @@ def stored_copy(program: DevelopmentProgram, kind: str, doc: Mapping, *, current
     stored = _insert_once(program_id=program.id, kind=kind, revision=int(doc["revision"]), content_hash=digest,
                           file_name=name)
     if not stored:  # a simultaneous first download stored its copy first: ours goes once this commits
-        _pending()["doomed"].append(_directory() / name)
+        uploads.delete(name, STORE_KIND)
         return data
     if current:
         _prune(program, kind, digest)
@@ -504,20 +500,14 @@ def _prune(program: DevelopmentProgram, kind: str, keep: str) -> None:
     ).all()
     for row in stale:
         if row.content_hash not in approved:
-            _pending()["doomed"].append(_directory() / row.file_name)
+            uploads.delete(row.file_name, STORE_KIND)
             db.session.delete(row)
     db.session.flush()
 
 
 def stored_path(name: str | None) -> Path | None:
     """The stored file of a RenderedDocument, or None if the name is not one of ours or the file is gone."""
-    if not name or not NAME_PATTERN.fullmatch(name):
-        return None
-    directory = _directory().resolve()
-    target = (directory / name).resolve()
-    if target.parent != directory or not target.is_file():
-        return None
-    return target
+    return uploads.path(name, STORE_KIND)
 
 
 def _read(name: str) -> bytes | None:
@@ -527,57 +517,3 @@ def _read(name: str) -> bytes | None:
     except OSError:
         current_app.logger.exception("could not read stored rendering %s", name)
         return None
-
-
-def _directory() -> Path:
-    return Path(current_app.instance_path) / STORE_DIR
-
-
-def _write(data: bytes, suffix: str) -> str:
-    directory = _directory()
-    directory.mkdir(parents=True, exist_ok=True, mode=0o750)
-    name = secrets.token_hex(16) + suffix
-    descriptor = os.open(directory / name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o640)
-    with os.fdopen(descriptor, "wb") as file:
-        file.write(data)
-    _pending()["saved"].append(directory / name)
-    return name
-
-
-# Files follow the transaction, as in cpp_app.uploads: written ones go again on rollback, deleted ones on commit.
-_INFO_KEY = "cpp_rendered"
-
-
-def _pending() -> dict[str, list[Path]]:
-    session = db.session()
-    if not session.in_transaction():
-        session.begin()
-    return session.info.setdefault(_INFO_KEY, {"saved": [], "doomed": []})
-
-
-def _unlink(paths: list[Path]) -> None:
-    for target in paths:
-        try:
-            target.unlink()
-        except FileNotFoundError:
-            pass
-        except OSError:
-            current_app.logger.exception("could not remove stored rendering %s", target.name)
-
-
-@event.listens_for(Session, "after_commit")
-def _after_commit(session):
-    if session.in_nested_transaction():
-        return
-    pending = session.info.pop(_INFO_KEY, None)
-    if pending:
-        _unlink(pending["doomed"])
-
-
-@event.listens_for(Session, "after_transaction_end")
-def _after_transaction_end(session, transaction):
-    if transaction.parent is not None:
-        return
-    pending = session.info.pop(_INFO_KEY, None)
-    if pending:
-        _unlink(pending["saved"])
