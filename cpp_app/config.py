@@ -51,6 +51,9 @@ class Config:
     SMTP_HOST = "localhost"
     SMTP_PORT = 25
 
+    # Dashboards read per-organisation figures rebuilt at most this often (and by `flask refresh-monitoring`).
+    MONITORING_MAX_AGE_SECONDS = 600
+
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = True
     RATELIMIT_ENABLED = True
@@ -91,6 +94,7 @@ class TestingConfig(Config):
     ARGON2_TIME_COST = 1
     ARGON2_MEMORY_COST = 1024
     ARGON2_PARALLELISM = 1
+    MONITORING_MAX_AGE_SECONDS = 0  # tests look at the figures right after changing the data
 
     @classmethod
     def default_secret_key(cls):

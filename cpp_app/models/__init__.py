@@ -20,7 +20,12 @@ from .diagnostic import (
     FormStash,
     MethodologyVersion,
 )
-from .monitoring import MonitoringSnapshot, MonitoringThreshold
+from .monitoring import (
+    MonitoringSnapshot,
+    MonitoringThreshold,
+    OrganizationPlatformFigures,
+    OrganizationStaffFigures,
+)
 from .organization import ORGANIZATION_KIND_LABELS, Municipality, Organization, OrganizationKind
 from .platform import ACCOUNT_STATUS_LABELS, AccountStatus, Platform, PlatformAccount, PlatformAccountEvent
 from .program import (
@@ -39,6 +44,8 @@ from .user import ROLE_LABELS, STAFF_STATE_LABELS, AuthSession, LoginThrottle, R
 __all__ = [
     "MonitoringSnapshot",
     "MonitoringThreshold",
+    "OrganizationPlatformFigures",
+    "OrganizationStaffFigures",
     "ACTION_STATUS_LABELS",
     "ActionStatus",
     "DevelopmentProgram",

@@ -3,7 +3,7 @@ organisations or teachers. Python only merges grouped rows (a few per municipali
 from collections import defaultdict
 from dataclasses import dataclass
 
-from sqlalchemy import and_, case, distinct, func, select, true
+from sqlalchemy import and_, case, func, select, true
 
 from ...domain.methodology import Methodology
 from ...domain.monitoring import (
@@ -17,7 +17,6 @@ from ...domain.monitoring import (
 from ...domain.program import progress
 from ...extensions import db
 from ...models import (
-    AccountStatus,
     DevelopmentProgram,
     Diagnostic,
     DiagnosticAnswer,
@@ -25,13 +24,13 @@ from ...models import (
     MonitoringThreshold,
     Municipality,
     Organization,
+    OrganizationPlatformFigures,
+    OrganizationStaffFigures,
     Platform,
-    PlatformAccount,
     ProgramAction,
-    User,
 )
 from ..diagnostics.services import methodology_of
-from ..school.services import REGISTERED_STATUSES, STAFF_ROLES
+from .figures import ensure_fresh
 
 REGION_NAME = "Красноярский край"
 
@@ -89,31 +88,28 @@ def _grouped(key, condition, school_year: str) -> dict[int, _Grouped]:
     ):
         groups[value].by_kind[str(kind)] = count
 
-    staff = and_(area, User.role.in_(STAFF_ROLES))
+    # Teachers and accounts come pre-aggregated per organisation (see figures.py).
+    ensure_fresh()
     for value, teachers, confirmed in db.session.execute(
-        select(key, func.count(User.id), func.count(User.confirmed_at))
-        .join(Organization, Organization.id == User.organization_id).where(staff).group_by(key)
+        select(key, func.sum(OrganizationStaffFigures.teachers), func.sum(OrganizationStaffFigures.confirmed))
+        .join(Organization, Organization.id == OrganizationStaffFigures.organization_id).where(area).group_by(key)
     ):
-        groups[value].teachers = (teachers, confirmed)
+        groups[value].teachers = (int(teachers), int(confirmed))
 
-    registered = PlatformAccount.status.in_(REGISTERED_STATUSES)
-    active = PlatformAccount.status == AccountStatus.ACTIVE
-    # Confirmed: the organisation confirmed both the teacher and the account's status.
-    active_confirmed = and_(active, PlatformAccount.confirmed_at.is_not(None), User.confirmed_at.is_not(None))
+    figures = OrganizationPlatformFigures
     for value, platform_id, *counts in db.session.execute(
         select(
-            key, PlatformAccount.platform_id,
-            func.count(distinct(case((active, User.organization_id)))),
-            func.count(case((registered, 1))),
-            func.count(case((active, 1))),
-            func.count(distinct(case((active_confirmed, User.organization_id)))),
-            func.count(case((active_confirmed, 1))),
+            key, figures.platform_id,
+            func.count(case((figures.active > 0, 1))),
+            func.sum(figures.registered),
+            func.sum(figures.active),
+            func.count(case((figures.active_confirmed > 0, 1))),
+            func.sum(figures.active_confirmed),
         )
-        .join(User, User.id == PlatformAccount.user_id)
-        .join(Organization, Organization.id == User.organization_id)
-        .where(staff).group_by(key, PlatformAccount.platform_id)
+        .join(Organization, Organization.id == figures.organization_id)
+        .where(area).group_by(key, figures.platform_id)
     ):
-        groups[value].platforms[platform_id] = tuple(counts)
+        groups[value].platforms[platform_id] = tuple(int(count) for count in counts)
 
     for value, status, level_code, count in db.session.execute(
         select(key, Diagnostic.status, Diagnostic.level_code, func.count(Diagnostic.id))

@@ -11,6 +11,7 @@ from ...security import role_required
 from ..cabinet.course_services import local_today
 from ..school.services import staff_counts
 from . import bp, stats
+from .figures import refreshed_at
 
 ORGANIZATIONS_PER_PAGE = 50
 MUNICIPALITY_EXTRA_COLUMNS = {
@@ -32,6 +33,7 @@ def _common(year: str) -> dict:
         "year": year, "thresholds": stats.thresholds(), "levels": stats.level_titles(methodologies),
         "kind_labels": {str(kind): label for kind, label in ORGANIZATION_KIND_LABELS.items()},
         "status_labels": {str(status): status.label for status in DiagnosticStatus},
+        "figures_as_of": refreshed_at(),
     }
 
 
