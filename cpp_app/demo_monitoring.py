@@ -1,7 +1,9 @@
-"""Demo only: six months of synthetic monitoring history, so the trends page has something to draw.
+"""Demo only: a few thousand generated teachers over the registry, and six months of synthetic monitoring history,
+so the dashboards and the trends page look like a region in use.
 
-The values are today's figures scaled down month by month and flagged `"synthetic": true` in the stored
+History values are today's figures scaled down month by month and flagged `"synthetic": true` in the stored
 metrics; a month that already has a snapshot (a real one included) is left alone."""
+import random
 from datetime import date
 
 from sqlalchemy import select
@@ -9,7 +11,8 @@ from sqlalchemy import select
 from .blueprints.monitoring.snapshots import MUNICIPALITY, REGION, metrics_of, month_start
 from .domain.workflow import school_year
 from .extensions import db
-from .models import MonitoringSnapshot
+from .models import MonitoringSnapshot, Organization, User
+from .scale import add_teachers
 
 DEMO_MONTHS = 6
 
@@ -54,3 +57,28 @@ def seed_demo_monitoring(today: date) -> dict[str, int]:
             created += 1
     db.session.flush()
     return {"demo_snapshots": created}
+
+
+DEMO_REGION_TEACHERS = 3_000
+DEMO_REGION_PREFIX = "demo-region"
+DEMO_LAST_NAMES = ("Иванова", "Петрова", "Смирнова", "Кузнецова", "Попова", "Васильева", "Семёнова", "Новикова",
+                   "Фёдорова", "Морозова", "Волкова", "Алексеев", "Лебедев", "Козлов", "Егоров", "Соколов")
+DEMO_FIRST_NAMES = ("Анна", "Мария", "Елена", "Ольга", "Татьяна", "Наталья", "Ирина", "Светлана", "Андрей", "Сергей")
+
+
+def seed_demo_region_teachers(excluded_organization_id: int | None) -> dict[str, int]:
+    """A few thousand generated teachers with platform accounts over the registry, so the dashboards look lived-in.
+
+    Idempotent: nothing is added once the generated teachers exist."""
+    exists = db.session.scalar(select(User.id).where(User.email.like(f"{DEMO_REGION_PREFIX}%")).limit(1))
+    if exists is not None:
+        return {"demo_region_teachers": 0}
+    organization_ids = list(db.session.scalars(
+        select(Organization.id)
+        .where(Organization.is_active, Organization.id != (excluded_organization_id or 0))
+        .order_by(Organization.id)
+    ))
+    users, accounts = add_teachers(organization_ids, DEMO_REGION_TEACHERS, random.Random(2026),
+                                   email_prefix=DEMO_REGION_PREFIX, last_names=DEMO_LAST_NAMES,
+                                   first_names=DEMO_FIRST_NAMES)
+    return {"demo_region_teachers": len(users), "demo_region_accounts": accounts}

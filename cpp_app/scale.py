@@ -65,27 +65,7 @@ def seed_scale(organizations: int, teachers: int, diagnostics: int, seed: int = 
     ])
     organization_ids = _new_ids(Organization, first)
 
-    password_hash = hash_password(f"scale-{seed}-not-a-login")  # one hash: nobody signs in as these users
-    first = max_id(User)
-    _insert(User, [
-        {"email": f"scale{first + n}@scale.example", "password_hash": password_hash, "last_name": "Синтетический",
-         "first_name": f"Педагог{n}", "role": Role.TEACHER.value, "created_at": now,
-         "organization_id": organization_ids[rng.randrange(len(organization_ids))],
-         "confirmed_at": now if rng.random() < 0.7 else None}
-        for n in range(teachers)
-    ])
-    user_ids = _new_ids(User, first)
-
-    platform_ids = list(db.session.scalars(select(Platform.id).order_by(Platform.sort_order)))
-    accounts = []
-    for user_id in user_ids:
-        for platform_id in rng.sample(platform_ids, k=min(len(platform_ids), rng.randint(1, 4))):
-            status = rng.choice(STATUSES)
-            accounts.append({"user_id": user_id, "platform_id": platform_id, "status": status.value,
-                             "confirmed_at": now if status != AccountStatus.NOT_REGISTERED and rng.random() < 0.6
-                             else None, "updated_at": now})
-    _insert(PlatformAccount, accounts)
-
+    user_ids, accounts = add_teachers(organization_ids, teachers, rng, email_prefix="scale", last_names=("Синтетический",))
     version = active_version()
     methodology = methodology_of(version)
     first = max_id(Diagnostic)
@@ -108,4 +88,32 @@ def seed_scale(organizations: int, teachers: int, diagnostics: int, seed: int = 
         for indicator in methodology.indicators
     ])
     return {"municipalities": len(municipalities), "organizations": len(organization_ids), "teachers": len(user_ids),
-            "platform_accounts": len(accounts), "diagnostics": len(diagnostic_ids)}
+            "platform_accounts": accounts, "diagnostics": len(diagnostic_ids)}
+
+
+def add_teachers(organization_ids: list[int], count: int, rng: random.Random, *, email_prefix: str,
+                 last_names: tuple[str, ...], first_names: tuple[str, ...] = ("Педагог",)) -> tuple[list[int], int]:
+    """Teachers spread over the organisations, each with 1–4 platform accounts in mixed statuses; bulk inserted.
+
+    Returns the new users' ids and the number of accounts. Nobody can sign in as them (one unusable hash)."""
+    now = utcnow()
+    password_hash = hash_password(f"{email_prefix}-{rng.random()}-not-a-login")
+    first = db.session.scalar(select(func.coalesce(func.max(User.id), 0)))
+    _insert(User, [
+        {"email": f"{email_prefix}{first + n}@{email_prefix}.example", "password_hash": password_hash,
+         "last_name": rng.choice(last_names), "first_name": rng.choice(first_names), "role": Role.TEACHER.value,
+         "created_at": now, "organization_id": organization_ids[rng.randrange(len(organization_ids))],
+         "confirmed_at": now if rng.random() < 0.7 else None}
+        for n in range(count)
+    ])
+    user_ids = _new_ids(User, first)
+    platform_ids = list(db.session.scalars(select(Platform.id).order_by(Platform.sort_order)))
+    accounts = []
+    for user_id in user_ids:
+        for platform_id in rng.sample(platform_ids, k=min(len(platform_ids), rng.randint(1, 4))):
+            status = rng.choice(STATUSES)
+            accounts.append({"user_id": user_id, "platform_id": platform_id, "status": status.value,
+                             "confirmed_at": now if status != AccountStatus.NOT_REGISTERED and rng.random() < 0.6
+                             else None, "updated_at": now})
+    _insert(PlatformAccount, accounts)
+    return user_ids, len(accounts)

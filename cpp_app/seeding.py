@@ -13,7 +13,7 @@ from .blueprints.organizations.registry import OrganizationRecord, upsert_munici
 from .blueprints.privacy.services import current_document, grant_consent, publish_document
 from .config import BASE_DIR
 from .demo_diagnostics import seed_demo_diagnostics, seed_demo_staff
-from .demo_monitoring import seed_demo_monitoring
+from .demo_monitoring import seed_demo_monitoring, seed_demo_region_teachers
 from .demo_programs import seed_demo_programs
 from .domain.inn import inn10_with_check_digit
 from .domain.methodology import load_methodology_file
@@ -196,7 +196,8 @@ def seed_demo_data(password: str, organizations: int = 40, today: date | None = 
     today = today or local_today()
     demo = {user.role: user for user in db.session.scalars(select(User).where(User.email.in_([u[0] for u in DEMO_USERS])))}
     staff = seed_demo_staff(school, demo.get(Role.SCHOOL_ADMIN), password, today)
+    region = seed_demo_region_teachers(excluded_organization_id=school.id if school else None)
     diagnostics = seed_demo_diagnostics(demo.get(Role.METHODOLOGIST), today, director=demo.get(Role.SCHOOL_ADMIN))
-    return {"demo_organizations": result.created, "demo_users": users_created, **staff, **diagnostics,
+    return {"demo_organizations": result.created, "demo_users": users_created, **staff, **region, **diagnostics,
             **seed_demo_programs(today, director=demo.get(Role.SCHOOL_ADMIN)),
             **seed_demo_monitoring(today)}  # last: the synthetic history scales the figures seeded above

@@ -17,6 +17,12 @@ def test_seed_with_demo_is_idempotent(app, database):
     second = runner.invoke(args=["seed", "--demo"])
     assert second.exit_code == 0, second.output
     assert [count(database, model) for model in (Municipality, Organization, User, ConsentDocument)] == totals
+    # A believable region: a few thousand generated teachers spread over the registry.
+    generated = database.session.scalar(select(func.count(User.id)).where(User.email.like("demo-region%")))
+    assert generated >= 3000
+    assert database.session.scalar(
+        select(func.count(func.distinct(User.organization_id))).where(User.email.like("demo-region%"))
+    ) > 100
     roles = set(database.session.scalars(select(User.role)))
     assert roles == set(Role)
     assert totals[1] >= 65 + 40

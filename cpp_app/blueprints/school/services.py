@@ -416,3 +416,23 @@ def unregistered_preview(organization_id: int, limit: int) -> list[StaffRegister
 def unregistered_entries(organization_id: int, page: int = 1, per_page: int = PER_PAGE) -> Page[StaffRegisterEntry]:
     """Register rows with no teacher of the organisation behind them: whom the school should invite."""
     return paginate(_unregistered(organization_id), page, per_page)
+
+
+EXPORT_LIMIT = 20_000
+
+
+def staff_export_rows(organization_id: int, filters: StaffFilters) -> tuple[list[str], list[list]]:
+    """The filtered staff list as plain rows (platform names as the last columns), for CSV/XLSX."""
+    listing = staff_page(organization_id, filters, 1, EXPORT_LIMIT)
+    platforms = db.session.execute(select(Platform.id, Platform.name).order_by(Platform.sort_order, Platform.id)).all()
+    rows = []
+    for user in listing.result.items:
+        accounts = listing.accounts.get(user.id, {})
+        statuses = []
+        for platform_id, _ in platforms:
+            account = accounts.get(platform_id)
+            label = account.status.label if account else AccountStatus.NOT_REGISTERED.label
+            statuses.append(f"{label}, подтверждено ОО" if account and account.confirmed_at else label)
+        rows.append([user.last_name, user.first_name, user.middle_name or "", user.email, user.position or "",
+                     user.staff_state.label, *statuses])
+    return [name for _, name in platforms], rows

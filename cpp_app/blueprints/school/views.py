@@ -2,6 +2,7 @@
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from ...exports import FORMATS, Column, export_response
 from ...extensions import db
 from ...models import Role
 from ...security import request_actor, rerender_on_csrf_failure, role_required
@@ -20,6 +21,7 @@ from .services import (
     member_accounts,
     register_state,
     staff_counts,
+    staff_export_rows,
     staff_page,
     unregistered_entries,
     unregistered_preview,
@@ -67,6 +69,21 @@ def staff():
         unregistered=unregistered_preview(organization_id, REGISTER_PREVIEW) if register.unregistered else [],
         button=EmptyForm(),
     )
+
+
+@bp.get("/staff.<fmt>")
+@role_required(Role.SCHOOL_ADMIN)
+def staff_export(fmt: str):
+    """The staff list with the page's filters, as CSV or XLSX."""
+    if fmt not in FORMATS:
+        abort(404)
+    organization_id = _organization_id()
+    filters = StaffFilterForm(request.args, platforms=staff_counts(organization_id).platforms)
+    filters.validate()
+    platform_names, rows = staff_export_rows(organization_id, filters.filters)
+    columns = [Column(title) for title in ("Фамилия", "Имя", "Отчество", "Email", "Должность", "Подтверждение",
+                                           *platform_names)]
+    return export_response("Сотрудники", fmt, columns, rows)
 
 
 @bp.get("/staff/unregistered")
