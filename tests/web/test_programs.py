@@ -313,6 +313,21 @@ def test_the_period_is_checked_and_the_values_kept(school_client, database, subm
     assert database.session.scalar(select(func.count(DevelopmentProgram.id))) == 0
 
 
+def test_a_double_click_that_loses_the_race_is_told_the_program_exists(school_client, database, submitted,
+                                                                         monkeypatch):
+    from sqlalchemy.exc import IntegrityError
+
+    from cpp_app.blueprints.programs import views as program_views
+
+    def lost_race(*args, **kwargs):
+        raise IntegrityError("INSERT INTO development_programs", {}, Exception("unique diagnostic_id"))
+
+    monkeypatch.setattr(program_views, "create_program", lost_race)
+    response = create(school_client, submitted.id)
+    assert response.status_code == 302 and response.headers["Location"].endswith("/programs/")
+    assert "уже создана" in text(school_client.get("/programs/"))
+
+
 def test_ten_years_is_the_longest_period(school_client, database, submitted):
     assert create(school_client, submitted.id, THIS_YEAR, THIS_YEAR + 9).status_code == 302
 

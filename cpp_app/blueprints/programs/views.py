@@ -4,6 +4,7 @@ from datetime import datetime
 
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
 
 from ...domain.workflow import TransitionRefused
 from ...extensions import db
@@ -104,10 +105,14 @@ def _school_index():
         try:
             program = create_program(organization, _chosen_diagnostic(form),
                                      (form.period_start.data, form.period_end.data), request_actor(), local_today())
+            db.session.commit()
         except FieldErrors as error:
             show_field_errors(form, error.errors)
+        except IntegrityError:  # a double click: the other request created the program first
+            db.session.rollback()
+            flash("Программа по этой самодиагностике уже создана — она в списке ниже.", "info")
+            return redirect(url_for("programs.index"))
         else:
-            db.session.commit()
             flash("Программа развития создана: дефициты и мероприятия из библиотеки уже подобраны, разделы "
                   "заполнены черновиками. Проверьте и дополните их.", "success")
             return redirect(_edit_url(program))
