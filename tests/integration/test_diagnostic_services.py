@@ -12,6 +12,7 @@ from cpp_app.blueprints.diagnostics.services import (
     live_data,
     methodology_of,
     platform_gaps,
+    publish_methodology,
     save_answers,
     save_step,
     start,
@@ -19,18 +20,22 @@ from cpp_app.blueprints.diagnostics.services import (
     submit,
     take_stash,
 )
+from cpp_app.domain.methodology import load_methodology_file, parse_methodology
 from cpp_app.domain.workflow import TransitionRefused
 from cpp_app.models import (
     AccountStatus,
+    Diagnostic,
     DiagnosticAnswer,
     FormStash,
     Organization,
+    OrganizationKind,
     Platform,
     PlatformAccount,
     Role,
     utcnow,
 )
 from cpp_app.security import Actor
+from cpp_app.seeding import SEEDS_DIR
 from cpp_app.service_errors import FieldErrors
 
 TODAY = date(2026, 11, 29)
@@ -214,16 +219,6 @@ def test_live_data_falls_back_to_the_confirmed_staff_when_no_count_is_stated(dat
 
 
 def test_a_version_published_mid_year_does_not_start_a_second_diagnostic(database):
-    from datetime import date
-
-    from sqlalchemy import func, select
-
-    from cpp_app.blueprints.diagnostics.services import publish_methodology, start
-    from cpp_app.domain.methodology import load_methodology_file
-    from cpp_app.models import Diagnostic, Organization, OrganizationKind
-    from cpp_app.security import Actor
-    from cpp_app.seeding import SEEDS_DIR
-
     actor = Actor(None, None, None)
     school = database.session.scalars(
         select(Organization).where(Organization.kind == OrganizationKind.SCHOOL).order_by(Organization.id)
@@ -231,24 +226,12 @@ def test_a_version_published_mid_year_does_not_start_a_second_diagnostic(databas
     first = start(school, actor, date(2026, 10, 1))
     seeded = load_methodology_file(SEEDS_DIR / "methodology" / "cos-2025.yaml")
     content = seeded.to_dict() | {"version": 2026}
-    from cpp_app.domain.methodology import parse_methodology
-
     publish_methodology(parse_methodology(content, "test"), actor)
     assert start(school, actor, date(2026, 12, 1)).id == first.id
     assert database.session.scalar(select(func.count(Diagnostic.id))) == 1
 
 
 def test_a_kindergarten_cannot_start_the_school_diagnostic(database):
-    from datetime import date
-
-    import pytest
-    from sqlalchemy import select
-
-    from cpp_app.blueprints.diagnostics.services import start
-    from cpp_app.domain.workflow import TransitionRefused
-    from cpp_app.models import Organization, OrganizationKind
-    from cpp_app.security import Actor
-
     kindergarten = database.session.scalars(
         select(Organization).where(Organization.kind == OrganizationKind.PRESCHOOL)
     ).first()

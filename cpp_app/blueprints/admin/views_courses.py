@@ -99,24 +99,24 @@ def course_edit(course_id: int):
     return render_template("admin/courses_form.html", form=form, course=course)
 
 
+def _set_open(course_id: int, is_open: bool):
+    course = _course_or_404(course_id)
+    if set_course_open(course, is_open, request_actor()):
+        db.session.commit()
+    flash(f"Запись на курс «{course.title}» {'открыта' if is_open else 'закрыта'}.", "success")
+    return redirect(url_for("admin.course", course_id=course.id))
+
+
 @bp.post("/courses/<int:course_id>/close")
 @catalogue_staff
 def course_close(course_id: int):
-    course = _course_or_404(course_id)
-    if set_course_open(course, False, request_actor()):
-        db.session.commit()
-    flash(f"Запись на курс «{course.title}» закрыта.", "success")
-    return redirect(url_for("admin.course", course_id=course.id))
+    return _set_open(course_id, False)
 
 
 @bp.post("/courses/<int:course_id>/reopen")
 @catalogue_staff
 def course_reopen(course_id: int):
-    course = _course_or_404(course_id)
-    if set_course_open(course, True, request_actor()):
-        db.session.commit()
-    flash(f"Запись на курс «{course.title}» открыта.", "success")
-    return redirect(url_for("admin.course", course_id=course.id))
+    return _set_open(course_id, True)
 
 
 @bp.get("/courses/<int:course_id>")
