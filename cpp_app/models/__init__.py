@@ -28,6 +28,7 @@ from .monitoring import (
 )
 from .organization import ORGANIZATION_KIND_LABELS, Municipality, Organization, OrganizationKind
 from .platform import ACCOUNT_STATUS_LABELS, AccountStatus, Platform, PlatformAccount, PlatformAccountEvent
+from .privacy import PRIVACY_REQUEST_KIND_LABELS, DestructionRecord, PrivacyRequest, PrivacyRequestKind
 from .program import (
     ACTION_STATUS_LABELS,
     ActionStatus,
@@ -39,9 +40,23 @@ from .program import (
     ProgramStatus,
     RenderedDocument,
 )
-from .user import ROLE_LABELS, STAFF_STATE_LABELS, AuthSession, LoginThrottle, Role, StaffState, User
+from .user import (
+    ROLE_LABELS,
+    STAFF_STATE_LABELS,
+    AuthSession,
+    LoginCode,
+    LoginThrottle,
+    Role,
+    StaffState,
+    User,
+)
 
 __all__ = [
+    "PRIVACY_REQUEST_KIND_LABELS",
+    "DestructionRecord",
+    "PrivacyRequest",
+    "PrivacyRequestKind",
+    "LoginCode",
     "MonitoringSnapshot",
     "MonitoringThreshold",
     "OrganizationPlatformFigures",

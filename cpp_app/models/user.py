@@ -78,6 +78,11 @@ class User(UserMixin, db.Model):
     )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     blocked_at: Mapped[datetime | None]
+    # Why the account is blocked: an operator's decision or the person's own withdrawal of consent.
+    block_reason: Mapped[str | None] = mapped_column(String(500))
+    consent_withdrawn_at: Mapped[datetime | None] = mapped_column(index=True)
+    # Set once the personal data is destroyed; the row stays only so aggregate figures and history keep their ids.
+    anonymized_at: Mapped[datetime | None]
 
     organization: Mapped[Organization | None] = relationship()
 
@@ -127,7 +132,9 @@ class AuthSession(db.Model):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Absolute lifetime: the session ends then however active it is; idleness ends it sooner.
     expires_at: Mapped[datetime]
+    remember: Mapped[bool] = mapped_column(default=False)
     revoked_at: Mapped[datetime | None]
     ip: Mapped[str | None] = mapped_column(String(45))
     user_agent: Mapped[str | None] = mapped_column(Text)
@@ -143,3 +150,17 @@ class LoginThrottle(db.Model):
     key: Mapped[str] = mapped_column(String(300), primary_key=True)
     failures: Mapped[int] = mapped_column(default=0)
     last_failure_at: Mapped[datetime | None]
+
+
+class LoginCode(db.Model):
+    """A one-time code mailed as the second factor; only its hash is kept."""
+
+    __tablename__ = "login_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    attempts: Mapped[int] = mapped_column(default=0)
+    used_at: Mapped[datetime | None]
