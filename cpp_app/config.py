@@ -35,8 +35,16 @@ class Config:
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_SECURE = False
+    # Absolute lifetimes of a sign-in, and how long it may sit unused before it ends.
     REMEMBER_COOKIE_DURATION_DAYS = 30
     SESSION_LIFETIME_HOURS = 12
+    SESSION_IDLE_MINUTES = 120
+    REMEMBER_IDLE_DAYS = 14
+    # The mailed one-time code of the second factor (methodologists and admins).
+    LOGIN_CODE_TTL_MINUTES = 10
+    LOGIN_CODE_MAX_ATTEMPTS = 5
+    HSTS_SECONDS = 0
+    LOG_FORMAT = "text"  # text | json
     MAX_CONTENT_LENGTH = 8 * 1024 * 1024
 
     # argon2id, RFC 9106 low-memory profile (above the OWASP minimum).
@@ -106,6 +114,8 @@ class ProductionConfig(Config):
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
     MAIL_BACKEND = "smtp"
+    HSTS_SECONDS = 365 * 24 * 60 * 60
+    LOG_FORMAT = "json"
 
     @classmethod
     def default_secret_key(cls):
