@@ -318,6 +318,27 @@ def test_same_version_with_other_content_is_refused(staff, database):
     assert versions(database) == [(2025, False), (2026, True)]
 
 
+def test_losing_a_simultaneous_publication_race_is_told_not_a_500(staff, database, monkeypatch):
+    from cpp_app.blueprints.admin import methodology_services
+    from cpp_app.blueprints.diagnostics.services import publish_methodology
+
+    def publish_beside_a_rival(methodology, actor):
+        # Both requests passed their checks; the database takes one insert and refuses the other.
+        version = publish_methodology(methodology, actor)
+        database.session.add(MethodologyVersion(
+            code=methodology.code, version=methodology.version, title="Другая", content={}, sha256="0" * 64,
+            is_active=False,
+        ))
+        database.session.flush()
+        return version
+
+    monkeypatch.setattr(methodology_services, "publish_methodology", publish_beside_a_rival)
+    response = publish(staff, upload(staff, as_yaml(version_2026())))
+    assert response.status_code == 302 and response.headers["Location"].endswith("/admin/methodologies")
+    assert "только что опубликовал другой пользователь" in text(staff.get("/admin/methodologies"))
+    assert versions(database) == [(2025, True)]
+
+
 def test_an_older_version_number_is_refused(staff, database):
     page = text(upload(staff, as_yaml(version_2026(version=2024))))
     assert "Номер версии 2024 меньше последней опубликованной версии 2025" in page and 'name="token"' not in page

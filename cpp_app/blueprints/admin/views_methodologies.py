@@ -1,6 +1,7 @@
 """Methodology versions for methodologists: list, readable version pages, upload → preview → publish."""
 from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
 
 from ...domain.methodology import MethodologyError
 from ...domain.workflow import TransitionRefused
@@ -87,6 +88,11 @@ def methodology_publish():
         db.session.rollback()  # the preview stays usable: nothing of it is consumed
         flash(str(refusal), "error")
         return redirect(url_for("admin.methodology_upload"))
+    except IntegrityError:  # another methodologist published the same version number a moment earlier
+        db.session.rollback()
+        flash("Эту версию методики только что опубликовал другой пользователь. Проверьте список версий и, "
+              "если содержание отличается, загрузите файл с новым номером версии.", "error")
+        return redirect(url_for("admin.methodologies"))
     db.session.commit()
     version = outcome.version
     if outcome.created:
