@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 export FLASK_APP := wsgi
 
-.PHONY: run test setup setup-dev migrate-check clean
+.PHONY: run prod test setup setup-dev migrate-check clean
 
 # The service with demo data on SQLite in instance/, at http://127.0.0.1:$(PORT).
 run: setup
@@ -14,10 +14,17 @@ run: setup
 	$(BIN)/flask seed --demo
 	$(BIN)/flask run --host 127.0.0.1 --port $(PORT)
 
+# The production setup (gunicorn + PostgreSQL database cpp_prod + Redis, JSON logs) with demo data,
+# at http://127.0.0.1:8000 unless PORT is given; see deploy/README.md.
+prod: setup
+	./scripts/system-deps.sh run
+	PORT=$(if $(filter-out file,$(origin PORT)),$(PORT),8000) ./deploy/local-prod.sh
+
 # Lint, then the whole suite on SQLite (with the browser journeys), then on PostgreSQL.
 test: setup-dev
 	./scripts/system-deps.sh test
 	$(BIN)/ruff check cpp_app tests bench migrations
+	$(BIN)/bandit -q -r cpp_app -c pyproject.toml
 	CPP_TEST_DATABASE=sqlite $(BIN)/python -m pytest
 	CPP_TEST_DATABASE=postgresql $(BIN)/python -m pytest -m "not e2e"
 

@@ -6,6 +6,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .config import INSTANCE_DIR, load_config
 from .extensions import csrf, db, limiter, login_manager, migrate
+from .logging_setup import configure_logging
 
 
 def create_app(config: dict | str | None = None) -> Flask:
@@ -14,6 +15,8 @@ def create_app(config: dict | str | None = None) -> Flask:
     app.config.update(settings)
     if app.config["ENV_NAME"] == "production":
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1)
+    # First, so that its after_request hook runs last and logs the final status.
+    configure_logging(app)
 
     _init_extensions(app)
     _register_blueprints(app)
@@ -29,7 +32,7 @@ def create_app(config: dict | str | None = None) -> Flask:
 
 def _init_extensions(app: Flask) -> None:
     from . import models  # noqa: F401  (every model on the metadata before Alembic looks)
-    from .security import consent_gate, set_security_headers
+    from .security import consent_gate, refuse_nul_bytes, set_security_headers
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"))
@@ -45,6 +48,7 @@ def _init_extensions(app: Flask) -> None:
     from .blueprints.auth.sessions import load_session_user
 
     login_manager.user_loader(load_session_user)
+    app.before_request(refuse_nul_bytes)
     app.before_request(consent_gate)
     app.after_request(set_security_headers)
 

@@ -9,7 +9,7 @@ from flask import current_app
 from .extensions import db
 
 # For local demo databases only; `flask seed --demo` refuses to run in production.
-DEMO_PASSWORD = "Demo-CPP-2026!"
+DEMO_PASSWORD = "Demo-CPP-2026!"  # nosec B105 # the documented demo password; demo data is refused in production
 
 
 class CliError(click.ClickException):
@@ -76,12 +76,17 @@ def refresh_monitoring_command():
 
 
 def register_cli(app):
+    from .backup import backup_command, restore_command
     from .blueprints.admin.cli import create_user_command
+    from .blueprints.auth.cli import housekeeping_command
     from .blueprints.monitoring.snapshots import snapshot_monitoring_command
     from .blueprints.organizations.cli import import_organizations_command
+    from .blueprints.privacy.purge import purge_withdrawn_command
 
     for command in (
         seed_command, seed_scale_command, refresh_monitoring_command, snapshot_monitoring_command,
         publish_consent_command, create_user_command, import_organizations_command,
+        housekeeping_command,
+        backup_command, restore_command, purge_withdrawn_command,
     ):
         app.cli.add_command(command)

@@ -46,6 +46,13 @@ class Config:
     HSTS_SECONDS = 0
     LOG_FORMAT = "text"  # text | json
     MAX_CONTENT_LENGTH = 8 * 1024 * 1024
+    # The non-file part of a form (Flask's 500 kB default is too small): the program constructor may post five
+    # 20,000-character sections and 2,000-character road-map texts, ~6 bytes a Cyrillic letter URL-encoded.
+    MAX_FORM_MEMORY_SIZE = 4 * 1024 * 1024
+    MAX_FORM_PARTS = 2000  # the constructor posts about eight fields per road-map action
+    # Per signed-in user: file uploads (POSTs of a form with a file) and PDF/DOCX renders (stored copies are free).
+    UPLOAD_RATE_LIMIT = "30/hour"
+    RENDER_RATE_LIMIT = "20/minute"
 
     # argon2id, RFC 9106 low-memory profile (above the OWASP minimum).
     ARGON2_TIME_COST = 3

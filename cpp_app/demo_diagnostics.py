@@ -94,7 +94,7 @@ def seed_demo_diagnostics(methodologist: User | None, today: date, director: Use
     )
     home = director.organization if director is not None else None
     reviewer = Actor(methodologist.id if methodologist else None, None, SEED_ACTOR.user_agent)
-    rng = random.Random(SEED)
+    rng = random.Random(SEED)  # nosec B311 # deterministic demo data, not secrets
 
     spread = _demo_schools(exclude=home)
     chosen = rng.sample(spread, min(len(SPREAD_PLAN), len(spread)))
@@ -111,7 +111,7 @@ def seed_demo_diagnostics(methodologist: User | None, today: date, director: Use
     for (school, status, level), school_seed in zip(plan, seeds, strict=True):
         if _has_diagnostic(school, year):
             continue
-        _demo_diagnostic(school, status, level, methodology, reviewer, today, random.Random(school_seed))
+        _demo_diagnostic(school, status, level, methodology, reviewer, today, random.Random(school_seed))  # nosec B311 # deterministic demo data, not secrets
         created += 1
     if home is not None and not _has_diagnostic(home, year):
         start(home, Actor(director.id, None, SEED_ACTOR.user_agent), today)  # for the demo director to fill
@@ -243,7 +243,7 @@ CONFIRMED_SHARE = 0.75  # of registered or active accounts, confirmed by the sch
 def seed_demo_staff(school: Organization, director: User | None, password: str, today: date) -> dict[str, int]:
     """12 confirmed teachers of the director's school (teacher1…teacher12@demo.example) with platform accounts in
     mixed statuses, most of them confirmed by the school; existing addresses are left alone."""
-    rng = random.Random(SEED)
+    rng = random.Random(SEED)  # nosec B311 # deterministic demo data, not secrets
     platforms = {p.code: p for p in db.session.scalars(select(Platform).order_by(Platform.sort_order, Platform.id))}
     statuses = (AccountStatus.NOT_REGISTERED, AccountStatus.REGISTERED, AccountStatus.ACTIVE)
     school_actor = Actor(director.id if director else None, None, SEED_ACTOR.user_agent)

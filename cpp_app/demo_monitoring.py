@@ -78,7 +78,8 @@ def seed_demo_region_teachers(excluded_organization_id: int | None) -> dict[str,
         .where(Organization.is_active, Organization.id != (excluded_organization_id or 0))
         .order_by(Organization.id)
     ))
-    users, accounts = add_teachers(organization_ids, DEMO_REGION_TEACHERS, random.Random(2026),
+    rng = random.Random(2026)  # nosec B311 # deterministic demo data, not secrets
+    users, accounts = add_teachers(organization_ids, DEMO_REGION_TEACHERS, rng,
                                    email_prefix=DEMO_REGION_PREFIX, last_names=DEMO_LAST_NAMES,
                                    first_names=DEMO_FIRST_NAMES)
     return {"demo_region_teachers": len(users), "demo_region_accounts": accounts}

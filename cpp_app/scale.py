@@ -43,7 +43,7 @@ def _new_ids(model, before: int) -> list[int]:
 
 def seed_scale(organizations: int, teachers: int, diagnostics: int, seed: int = 2026) -> dict[str, int]:
     """Adds synthetic municipalities, organisations, teachers with platform accounts and diagnostics."""
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # nosec B311 # reproducible synthetic benchmark data, not secrets
     now = utcnow()
     year = school_year(now.date())
     stamp = local_date(now).replace(".", "")

@@ -1,12 +1,14 @@
-"""Password hashing, roles, the request actor, the consent gate and response headers."""
+"""Password hashing, roles, the request actor, rate-limit helpers, the consent gate and response headers."""
 from dataclasses import dataclass
 from functools import wraps
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from flask import abort, current_app, jsonify, redirect, request, url_for
+from flask import abort, current_app, g, jsonify, redirect, request, url_for
+from flask_limiter.util import get_remote_address
 from flask_login import current_user
 
+from .extensions import limiter
 from .models import Role
 
 
@@ -85,14 +87,52 @@ def json_sign_in_required(view):
     return wrapped
 
 
+def user_rate_key() -> str:
+    """Rate limits per signed-in user, not per address: a whole school may sit behind one address."""
+    return f"user:{current_user.id}" if current_user.is_authenticated else get_remote_address()
+
+
+def upload_rate_limit(view):
+    """Limits the POSTs of a view that takes a file (reading and checking one costs memory and CPU)."""
+    return limiter.limit(
+        lambda: current_app.config["UPLOAD_RATE_LIMIT"], key_func=user_rate_key, methods=["POST"]
+    )(view)
+
+
+def render_rate_limit(view):
+    """Limits the renders of a PDF or DOCX view; a request answered from a stored copy does not count."""
+    return limiter.limit(
+        lambda: current_app.config["RENDER_RATE_LIMIT"], key_func=user_rate_key,
+        deduct_when=lambda response: response.status_code < 400 and not g.get("cpp_served_stored_copy", False),
+    )(view)
+
+
+def served_stored_copy() -> None:
+    """Tells render_rate_limit that this request rendered nothing (a cached document was sent)."""
+    g.cpp_served_stored_copy = True
+
+
 def rerender_on_csrf_failure(view):
     """Marks a form view that re-displays the posted values when the CSRF token fails."""
     view.rerender_on_csrf_failure = True
     return view
 
 
+def refuse_nul_bytes():
+    """A NUL byte is in no legitimate text, and PostgreSQL refuses it in a query (a 500): a 400 instead."""
+    for values in (request.args, *((request.form,) if request.method == "POST" else ())):
+        for key, value in values.items(multi=True):
+            if "\x00" in key or "\x00" in value:
+                abort(400)
+    return None
+
+
 # Endpoints a signed-in user may reach before consenting to a new document version.
-CONSENT_EXEMPT_ENDPOINTS = {"static", "auth.logout", "main.accessibility"}
+# Someone who declines a new version must still be able to take their data and withdraw consent.
+CONSENT_EXEMPT_ENDPOINTS = {
+    "static", "auth.logout", "main.accessibility", "cabinet.data", "cabinet.data_json", "cabinet.data_pdf",
+    "cabinet.data_withdraw",
+}
 CONSENT_EXEMPT_BLUEPRINTS = {"privacy"}
 
 
@@ -109,13 +149,25 @@ def consent_gate():
 
 
 CSP = "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+# The service needs none of the browser's powerful features; an injected frame or script gets none either.
+PERMISSIONS_POLICY = (
+    "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), microphone=(), "
+    "payment=(), usb=()"
+)
 
 
 def set_security_headers(response):
+    """On every response, error pages and static files included (after_request runs for them too)."""
     response.headers.setdefault("Content-Security-Policy", CSP)
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "same-origin")
     response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
+    response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+    hsts_seconds = current_app.config.get("HSTS_SECONDS", 0)
+    if hsts_seconds > 0:
+        # Production sits behind TLS (nginx); a browser that once saw this never tries plain HTTP again.
+        response.headers["Strict-Transport-Security"] = f"max-age={int(hsts_seconds)}; includeSubDomains"
     if current_user.is_authenticated:
         # Personal pages must not linger in shared browsers' caches.
         response.headers["Cache-Control"] = "no-store"

@@ -115,7 +115,7 @@ DEMO_SETTLEMENTS = (
 
 
 def _demo_records(count: int) -> list[OrganizationRecord]:
-    rng = random.Random(2026)  # the same demo registry on every machine
+    rng = random.Random(2026)  # nosec B311 # the same demo registry on every machine, not secrets
     municipalities = list(db.session.scalars(select(Municipality).order_by(Municipality.name)))
     records = []
     for number in range(1, count + 1):

@@ -18,6 +18,17 @@ class ImportFileError(Exception):
     """The file as a whole cannot be read; the message is for the user."""
 
 
+# Bounds on what a file may make us hold: a few kilobytes of XLSX can declare a million rows of 16,384 columns
+# (or deflate into gigabytes of XML), and a CSV of 8 MB can be four million empty lines. The whole region's
+# registry of organisations is well under these.
+MAX_ROWS = 100_000
+MAX_COLUMNS = 200
+MAX_XLSX_UNCOMPRESSED = 100 * 1024 * 1024
+TOO_MANY_ROWS = f"В файле больше {MAX_ROWS:,} строк (считая пустые)".replace(",", " ") + (
+    ": удалите лишние строки или разделите файл на части."
+)
+
+
 @dataclass(frozen=True)
 class RowError:
     line: int
@@ -72,25 +83,45 @@ def _csv_table(data: bytes) -> list[tuple[int, list[str]]]:
     line = 1
     try:
         for cells in reader:
-            table.append((line, cells))
+            if line > MAX_ROWS:
+                raise ImportFileError(TOO_MANY_ROWS)
+            table.append((line, cells[:MAX_COLUMNS]))
             line = reader.line_num + 1  # a quoted value may span several lines
     except csv.Error:  # a quote left open swallows the rest of the file until the field size limit
         raise ImportFileError(f"Строка {line}: не удалось разобрать CSV — проверьте кавычки в этой строке.") from None
     return table
 
 
+# What openpyxl raises on a damaged book; SyntaxError is the XML parser's ParseError.
+_UNREADABLE = (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError, SyntaxError)
+
+
 def _xlsx_table(data: bytes) -> list[tuple[int, list[str]]]:
+    broken = ImportFileError("Не удалось открыть файл XLSX: он повреждён или это не книга Excel.")
     try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(member.file_size for member in archive.infolist())
+        if unpacked > MAX_XLSX_UNCOMPRESSED:
+            raise ImportFileError("Файл XLSX слишком велик в распакованном виде: сохраните в нём только нужный лист.")
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError):
-        raise ImportFileError("Не удалось открыть файл XLSX: он повреждён или это не книга Excel.") from None
+    except _UNREADABLE:
+        raise broken from None
     try:
         sheet = workbook.worksheets[0]
+        # The declared dimensions are the file's to choose: forget them, read at most MAX_COLUMNS columns.
+        sheet.reset_dimensions()
+        table = []
         # Read-only mode yields blank rows for gaps too, so the position is the Excel row number.
-        return [
-            (number, [_cell_text(value) for value in values])
-            for number, values in enumerate(sheet.iter_rows(values_only=True), start=1)
-        ]
+        for number, values in enumerate(sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS), start=1):
+            if number > MAX_ROWS:
+                raise ImportFileError(TOO_MANY_ROWS)
+            cells = list(values)
+            while cells and cells[-1] is None:
+                cells.pop()  # the padding up to MAX_COLUMNS
+            table.append((number, [_cell_text(value) for value in cells]))
+        return table
+    except _UNREADABLE:
+        raise broken from None
     finally:
         workbook.close()
 

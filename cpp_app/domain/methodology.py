@@ -329,7 +329,7 @@ def load_methodology_file(path: str | Path) -> Methodology:
             ) from None
     else:
         try:
-            data = yaml.load(text, Loader=_UniqueKeyLoader)  # a SafeLoader subclass: no arbitrary objects
+            data = yaml.load(text, Loader=_UniqueKeyLoader)  # nosec B506 # a SafeLoader subclass: no arbitrary objects
         except yaml.MarkedYAMLError as error:
             mark = error.problem_mark or error.context_mark
             line = mark.line + 1 if mark is not None else None

@@ -18,7 +18,7 @@ from cpp_app.models import (
     ProgramStatus,
     User,
 )
-from tests.conftest import extract_csrf
+from tests.conftest import complete_second_factor, extract_csrf
 
 COUNTED = (DevelopmentProgram, ProgramAction, ProgramActionEvent, ProgramRevision, AuditEvent)
 
@@ -90,8 +90,9 @@ def test_the_methodologist_sees_it_and_the_page_shows_the_progress(app, seeded):
     program = the_program(seeded)
     client = app.test_client()
     password = os.environ.get("CPP_DEMO_PASSWORD", DEMO_PASSWORD)
-    assert client.post("/login", data={"email": "methodologist@demo.example", "password": password,
-                                       "csrf_token": extract_csrf(client.get("/login"))}).status_code == 302
+    response = client.post("/login", data={"email": "methodologist@demo.example", "password": password,
+                                           "csrf_token": extract_csrf(client.get("/login"))})
+    assert complete_second_factor(client, "methodologist@demo.example", response).status_code == 302
     assert f'data-program-id="{program.id}"' in client.get("/programs/").get_data(as_text=True)
     page = client.get(f"/programs/{program.id}").get_data(as_text=True)
     assert "Всего: выполнено" in page and "утверждена" in page and "Утверждённые редакции" in page

@@ -8,7 +8,8 @@ from sqlalchemy import event, select
 from cpp_app.blueprints.cabinet.course_services import local_today
 from cpp_app.extensions import db
 from cpp_app.models import AuditEvent, Course, CourseFormat, CourseRecord, CourseStatus, Role, utcnow
-from tests.conftest import TEST_PASSWORD, extract_csrf
+from tests.conftest import extract_csrf
+from tests.conftest import signed_in_client as signed_in
 
 PDF = b"%PDF-1.4\n%%EOF\n"
 
@@ -27,14 +28,6 @@ def methodologist(make_user):
 @pytest.fixture
 def staff_client(app, methodologist):
     return signed_in(app, methodologist)
-
-
-def signed_in(app, user):
-    client = app.test_client()
-    token = extract_csrf(client.get("/login"))
-    response = client.post("/login", data={"email": user.email, "password": TEST_PASSWORD, "csrf_token": token})
-    assert response.status_code == 302
-    return client
 
 
 def text(response) -> str:

@@ -6,20 +6,13 @@ from sqlalchemy import func, select
 
 from cpp_app.blueprints.admin.measure_services import measure_options
 from cpp_app.models import AuditEvent, Course, Measure, Role
-from tests.conftest import TEST_PASSWORD, extract_csrf
+from tests.conftest import extract_csrf
+from tests.conftest import signed_in_client as signed_in
 
 
 @pytest.fixture
 def staff_client(app, make_user):
     return signed_in(app, make_user(role=Role.METHODOLOGIST))
-
-
-def signed_in(app, user):
-    client = app.test_client()
-    token = extract_csrf(client.get("/login"))
-    response = client.post("/login", data={"email": user.email, "password": TEST_PASSWORD, "csrf_token": token})
-    assert response.status_code == 302
-    return client
 
 
 def text(response) -> str:

@@ -15,19 +15,12 @@ from cpp_app.config import BASE_DIR
 from cpp_app.domain.methodology import parse_methodology
 from cpp_app.models import AuditEvent, FormStash, MethodologyVersion, Organization, Role
 from cpp_app.security import Actor
-from tests.conftest import TEST_PASSWORD, extract_csrf
+from tests.conftest import extract_csrf
+from tests.conftest import signed_in_client as signed_in
 
 SEED = BASE_DIR / "seeds" / "methodology" / "cos-2025.yaml"
 SEED_TEXT = SEED.read_text(encoding="utf-8")
 TODAY = date(2025, 10, 1)
-
-
-def signed_in(app, user):
-    client = app.test_client()
-    token = extract_csrf(client.get("/login"))
-    response = client.post("/login", data={"email": user.email, "password": TEST_PASSWORD, "csrf_token": token})
-    assert response.status_code == 302
-    return client
 
 
 @pytest.fixture

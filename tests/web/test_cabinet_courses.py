@@ -18,7 +18,8 @@ from cpp_app.models import (
     Role,
     utcnow,
 )
-from tests.conftest import TEST_PASSWORD, extract_csrf
+from tests.conftest import extract_csrf
+from tests.conftest import signed_in_client as signed_in
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + b"\x00" * 200
@@ -53,14 +54,6 @@ def other_organization(database):
     database.session.add(organization)
     database.session.commit()
     return organization
-
-
-def signed_in(app, user):
-    client = app.test_client()
-    token = extract_csrf(client.get("/login"))
-    response = client.post("/login", data={"email": user.email, "password": TEST_PASSWORD, "csrf_token": token})
-    assert response.status_code == 302
-    return client
 
 
 def token(client) -> str:

@@ -1,7 +1,7 @@
 from sqlalchemy import select
 
 from cpp_app.models import ConsentEvent
-from tests.conftest import extract_csrf
+from tests.conftest import TEST_PASSWORD, extract_csrf
 
 
 def test_privacy_policy_and_consent_published(client):
@@ -39,6 +39,26 @@ def test_new_document_version_asks_everyone_again(client, make_user, login, data
     assert client.get("/", follow_redirects=True).status_code == 200
     versions = [e.document.version for e in database.session.scalars(select(ConsentEvent).where(ConsentEvent.user_id == user.id))]
     assert versions == [1, 2]
+
+
+def test_someone_declining_a_new_version_can_still_take_their_data_and_withdraw(client, make_user, login, database):
+    from cpp_app.blueprints.privacy.services import publish_document
+    from cpp_app.models import User
+
+    user = make_user()
+    login(user)
+    publish_document("Согласие, редакция 2", "# Согласие, редакция 2\n\nОбновлённый текст.")
+    database.session.commit()
+    renew = client.get("/privacy/consent/renew").get_data(as_text=True)
+    assert 'href="/cabinet/data/withdraw"' in renew and 'href="/cabinet/data"' in renew
+    assert client.get("/cabinet/").status_code == 302  # everything else still waits for the decision
+    assert client.get("/cabinet/data.json").status_code == 200
+    page = client.get("/cabinet/data/withdraw")
+    assert page.status_code == 200
+    response = client.post("/cabinet/data/withdraw", data={"csrf_token": extract_csrf(page), "password": TEST_PASSWORD})
+    assert response.status_code == 302
+    database.session.expire_all()
+    assert database.session.get(User, user.id).consent_withdrawn_at is not None
 
 
 def test_consent_events_are_append_only(make_user, database):

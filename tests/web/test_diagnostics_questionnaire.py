@@ -26,7 +26,7 @@ from cpp_app.models import (
     utcnow,
 )
 from cpp_app.security import Actor
-from tests.conftest import TEST_PASSWORD, extract_csrf
+from tests.conftest import TEST_PASSWORD, complete_second_factor, extract_csrf
 
 YEAR = school_year(datetime.now(KRASNOYARSK_TIME).date())
 COS = ("cos.mobile_phones", "cos.high_speed_internet", "cos.safe_internet", "cos.moya_shkola", "cos.sferum",
@@ -83,6 +83,7 @@ def text(response) -> str:
 def sign_in(client, user):
     response = client.post("/login", data={"email": user.email, "password": TEST_PASSWORD,
                                            "csrf_token": extract_csrf(client.get("/login"))})
+    response = complete_second_factor(client, user.email, response)
     assert response.status_code == 302, response.get_data(as_text=True)
 
 

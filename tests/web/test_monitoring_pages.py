@@ -24,6 +24,7 @@ from cpp_app.models import (
     User,
     utcnow,
 )
+from tests.conftest import complete_second_factor
 
 YEAR = school_year(local_today())
 PREVIOUS_YEAR = f"{int(YEAR[:4]) - 1}/{YEAR[:4]}"
@@ -139,7 +140,8 @@ def test_only_the_institute_sees_monitoring(app, database, make_user, login, cli
         user = make_user(role=role, organization=region["a1"] if role in (Role.TEACHER, Role.SCHOOL_ADMIN) else None)
         token_page = visitor.get("/login")
         token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', token_page.get_data(as_text=True))[1]
-        visitor.post("/login", data={"email": user.email, "password": "Krasnoyarsk-teacher-2026", "csrf_token": token})
+        complete_second_factor(visitor, user.email, visitor.post(
+            "/login", data={"email": user.email, "password": "Krasnoyarsk-teacher-2026", "csrf_token": token}))
         assert visitor.get(path).status_code == expected, (role, path)
 
 

@@ -13,7 +13,7 @@ from cpp_app import pdf
 from cpp_app.blueprints.programs import rendering
 from cpp_app.blueprints.programs.document import build_document, document_hash
 from cpp_app.models import ProgramRevision, ProgramStatus, RenderedDocument, Role
-from tests.conftest import TEST_PASSWORD, extract_csrf
+from tests.conftest import signed_in_client as signed_in
 from tests.unit.test_program_document import ACTIONS, make_program, make_school
 
 HOSTILE = '<img src="file:///etc/passwd"> <a rel="attachment" href="file:///etc/passwd">x</a>'
@@ -261,14 +261,6 @@ def test_docx_opens_with_word_structure_and_is_stored(client, database, login, d
     assert client.get(f"/programs/{program.id}.docx").data == response.data
     assert len(docx_calls) == 1, "the second download must not render again"
     assert [row.kind for row in stored_rows(database, program)] == ["docx"]
-
-
-def signed_in(app, user):
-    client = app.test_client()
-    token = extract_csrf(client.get("/login"))
-    response = client.post("/login", data={"email": user.email, "password": TEST_PASSWORD, "csrf_token": token})
-    assert response.status_code == 302
-    return client
 
 
 @pytest.mark.parametrize("kind", ["pdf", "docx"])

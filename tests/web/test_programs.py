@@ -25,7 +25,7 @@ from cpp_app.models import (
     Role,
     utcnow,
 )
-from tests.conftest import TEST_PASSWORD, extract_csrf
+from tests.conftest import TEST_PASSWORD, complete_second_factor, extract_csrf
 from tests.web.result_review_helpers import (
     actor_of,
     diagnostic_row,
@@ -83,6 +83,7 @@ def submitted(database, school, director):
 def sign_in(client, user):
     token = extract_csrf(client.get("/login"))
     response = client.post("/login", data={"email": user.email, "password": TEST_PASSWORD, "csrf_token": token})
+    response = complete_second_factor(client, user.email, response)
     assert response.status_code == 302, response.get_data(as_text=True)
     return client
 

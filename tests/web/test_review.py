@@ -22,7 +22,7 @@ from cpp_app.models import (
     Role,
     utcnow,
 )
-from tests.conftest import TEST_PASSWORD, extract_csrf
+from tests.conftest import TEST_PASSWORD, complete_second_factor, extract_csrf
 from tests.web.result_review_helpers import (
     actor_of,
     diagnostic_row,
@@ -67,6 +67,7 @@ def submitted(database, school, director):
 def sign_in(client, user):
     token = extract_csrf(client.get("/login"))
     response = client.post("/login", data={"email": user.email, "password": TEST_PASSWORD, "csrf_token": token})
+    response = complete_second_factor(client, user.email, response)
     assert response.status_code == 302
     return client
 

@@ -22,7 +22,7 @@ def _ask_password() -> str:
     password = click.prompt("Пароль", hide_input=True, default="", show_default=False)
     repeated = click.prompt("Повторите пароль", hide_input=True, default="", show_default=False)
     if password != repeated:
-        raise _refuse({"password": "Пароли не совпадают."})
+        raise _refuse({"password": "Пароли не совпадают."})  # nosec B105 # a message, not a password
     return password
 
 

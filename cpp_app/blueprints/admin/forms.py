@@ -1,10 +1,10 @@
 from flask_wtf import FlaskForm
-from wtforms import Form, SearchField, SelectField, StringField
+from wtforms import Form, SearchField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, Optional, Regexp
 
 from ...models import ROLE_LABELS, Role
-from ..forms_common import max_length, strip_filter
+from ..forms_common import max_length, required, strip_filter
 
 ROLE_CHOICES = [SelectChoice(role.value, ROLE_LABELS[role]) for role in Role]
 
@@ -47,4 +47,12 @@ class RoleForm(FlaskForm):
         "ИНН организации",
         filters=[strip_filter],
         validators=[Optional(), Regexp(r"^\d{10}(\d{2})?$", message="ИНН состоит из 10 или 12 цифр.")],
+    )
+
+
+class BlockForm(FlaskForm):
+    reason = TextAreaField(
+        "Причина блокировки",
+        filters=[strip_filter],
+        validators=[required("Укажите причину блокировки."), max_length(500)],
     )

@@ -9,11 +9,12 @@ from sqlalchemy.orm import joinedload
 from ... import audit
 from ...domain.passwords import password_problems
 from ...extensions import db
-from ...models import AuditEvent, Organization, OrganizationKind, Role, User
+from ...models import AuditEvent, Organization, OrganizationKind, Role, User, utcnow
 from ...queries import Page, contains_pattern, fold, folded, paginate
 from ...security import Actor, hash_password
 from ...service_errors import FieldErrors
 from ..auth.services import find_user_by_email
+from ..auth.sessions import end_all_sessions
 
 PER_PAGE = 25
 MAX_QUERY_LENGTH = 100
@@ -52,6 +53,12 @@ AUDIT_ACTION_LABELS = {
     "user.email_changed": "Изменён адрес электронной почты",
     "user.workplace_changed": "Изменено место работы",
     "user.workplace_matched": "Место работы сопоставлено с реестром",
+    "user.password_changed": "Смена пароля в личном кабинете",
+    "user.session_ended": "Завершён сеанс на другом устройстве",
+    "user.signed_out_everywhere": "Выход на всех устройствах",
+    "user.login_code_exhausted": "Вход: исчерпаны попытки ввода кода из письма",
+    "user.blocked": "Учётная запись заблокирована",
+    "user.unblocked": "Учётная запись разблокирована",
     "consent.granted": "Дано согласие на обработку персональных данных",
     "staff.confirmed": "Подтверждён администратором ОО",
     "staff.confirmed_by_register": "Подтверждён по реестру сотрудников",
@@ -84,6 +91,11 @@ AUDIT_ACTION_LABELS = {
     "measure.updated": "Изменена мера библиотеки мер",
     "measure.deactivated": "Мера библиотеки мер отключена",
     "measure.reactivated": "Мера библиотеки мер снова включена",
+    "privacy.data_exported": "Выгружены свои персональные данные",
+    "privacy.request_filed": "Подано обращение по персональным данным",
+    "privacy.request_completed": "Исполнено обращение по персональным данным",
+    "privacy.consent_withdrawn": "Отозвано согласие на обработку персональных данных",
+    "privacy.data_destroyed": "Персональные данные уничтожены (обезличены)",
 }
 
 
@@ -106,6 +118,10 @@ def _describe(event: AuditEvent) -> str:
     details = event.details or {}
     if event.action == "user.role_changed" and "to_role" in details:
         text += f": {_role_label(details.get('from_role'))} → {_role_label(details['to_role'])}"
+    if event.action == "user.blocked" and details.get("reason"):
+        text += f": {details['reason']}"
+    if event.action == "user.signed_in" and details.get("second_factor"):
+        text += " (с кодом из письма)"
     return text
 
 
@@ -190,6 +206,37 @@ def change_role(user: User, new_role: Role, organization: Organization | None, a
         organization_id=user.organization_id,
         from_organization_id=from_organization_id,
     )
+
+
+# ------------------------------------------------------------------------------------- blocking
+
+
+def block_user(user: User, reason: str, actor: Actor) -> int:
+    """Blocks the account and ends its sessions at once; returns how many were live."""
+    if actor.user_id is not None and actor.user_id == user.id:
+        raise FieldErrors({"reason": "Нельзя заблокировать собственную учётную запись."})
+    if user.blocked_at is not None:
+        raise FieldErrors({"reason": "Учётная запись уже заблокирована."})
+    reason = (reason or "").strip()
+    if not reason:
+        raise FieldErrors({"reason": "Укажите причину блокировки."})
+    user.blocked_at = utcnow()
+    user.block_reason = reason
+    ended = end_all_sessions(user.id)
+    audit.record(actor, "user.blocked", user, reason=reason, sessions_ended=ended)
+    return ended
+
+
+def unblock_user(user: User, actor: Actor) -> None:
+    if user.blocked_at is None:
+        raise FieldErrors({"unblock": "Учётная запись не заблокирована."})
+    if user.consent_withdrawn_at is not None:
+        # The person withdrew consent: their data is due for destruction, the account must stay closed.
+        raise FieldErrors({"unblock": "Пользователь отозвал согласие на обработку персональных данных: "
+                                      "разблокировать учётную запись нельзя."})
+    user.blocked_at = None
+    user.block_reason = None
+    audit.record(actor, "user.unblocked", user)
 
 
 # ------------------------------------------------------------------------------------- the command line

@@ -1,17 +1,20 @@
-"""The service operator's pages: users and their roles."""
+"""The service operator's pages: users, their roles, blocking and unblocking."""
 from flask import abort, flash, redirect, render_template, request, url_for
 
 from ...extensions import db
 from ...models import Role, User
 from ...security import request_actor, rerender_on_csrf_failure, role_required
+from ..forms_common import EmptyForm, show_field_errors
 from . import bp
-from .forms import RoleForm, UserFilterForm
+from .forms import BlockForm, RoleForm, UserFilterForm
 from .services import (
     FieldErrors,
+    block_user,
     change_role,
     get_user,
     list_users,
     organization_by_inn,
+    unblock_user,
     user_history,
 )
 
@@ -23,8 +26,15 @@ def _user_or_404(user_id: int) -> User:
     return user
 
 
-def _render_user(user: User, form: RoleForm):
-    return render_template("admin/user.html", user=user, form=form, history=user_history(user))
+def _render_user(user: User, form: RoleForm | None = None, block_form: BlockForm | None = None):
+    return render_template(
+        "admin/user.html",
+        user=user,
+        form=RoleForm(formdata=None, role=user.role.value) if form is None else form,
+        block_form=BlockForm(formdata=None) if block_form is None else block_form,
+        unblock_form=EmptyForm(formdata=None),
+        history=user_history(user),
+    )
 
 
 @bp.get("/")
@@ -45,8 +55,7 @@ def users():
 @bp.get("/users/<int:user_id>")
 @role_required(Role.ADMIN)
 def user(user_id: int):
-    user = _user_or_404(user_id)
-    return _render_user(user, RoleForm(role=user.role.value))
+    return _render_user(_user_or_404(user_id))
 
 
 @bp.post("/users/<int:user_id>/role")
@@ -68,3 +77,35 @@ def change_user_role(user_id: int):
             flash(f"Роль пользователя {user.full_name or user.email} изменена: {user.role.label}{where}.", "success")
             return redirect(url_for("admin.user", user_id=user.id))
     return _render_user(user, form)
+
+
+@bp.post("/users/<int:user_id>/block")
+@role_required(Role.ADMIN)
+@rerender_on_csrf_failure
+def block(user_id: int):
+    user = _user_or_404(user_id)
+    form = BlockForm()
+    if form.validate_on_submit():
+        try:
+            ended = block_user(user, form.reason.data, request_actor())
+        except FieldErrors as error:
+            show_field_errors(form, error.errors)
+        else:
+            db.session.commit()
+            flash(f"Учётная запись {user.full_name or user.email} заблокирована, завершено сеансов: {ended}.", "success")
+            return redirect(url_for("admin.user", user_id=user.id))
+    return _render_user(user, block_form=form)
+
+
+@bp.post("/users/<int:user_id>/unblock")
+@role_required(Role.ADMIN)
+def unblock(user_id: int):
+    user = _user_or_404(user_id)
+    try:
+        unblock_user(user, request_actor())
+    except FieldErrors as error:
+        flash(error.errors["unblock"], "error")
+    else:
+        db.session.commit()
+        flash(f"Учётная запись {user.full_name or user.email} разблокирована.", "success")
+    return redirect(url_for("admin.user", user_id=user.id))

@@ -7,7 +7,7 @@ from ...domain.methodology import MethodologyError
 from ...domain.workflow import TransitionRefused
 from ...extensions import db
 from ...models import Role
-from ...security import request_actor, rerender_on_csrf_failure, role_required
+from ...security import request_actor, rerender_on_csrf_failure, role_required, upload_rate_limit
 from ...service_errors import FieldErrors
 from ..diagnostics.services import DEFAULT_METHODOLOGY, methodology_of
 from ..forms_common import show_field_errors
@@ -55,6 +55,7 @@ def methodology_upload():
 
 @bp.post("/methodologies/preview")
 @methodology_staff
+@upload_rate_limit
 @rerender_on_csrf_failure
 def methodology_preview():
     form, problems = MethodologyUploadForm(), []

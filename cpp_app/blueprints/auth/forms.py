@@ -1,6 +1,6 @@
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, HiddenField, PasswordField, StringField, TelField
-from wtforms.validators import DataRequired, EqualTo
+from wtforms.validators import DataRequired, EqualTo, Regexp
 
 from ..forms_common import EmailAddress, max_length, required, strip_filter
 
@@ -59,4 +59,17 @@ class ResetPasswordForm(FlaskForm):
     password_confirm = PasswordField(
         "Подтверждение пароля",
         validators=[required("Повторите пароль."), EqualTo("password", "Пароли не совпадают.")],
+    )
+
+
+def _digits_only(value):
+    # People paste codes with spaces or a trailing newline.
+    return "".join(value.split()) if isinstance(value, str) else value
+
+
+class LoginCodeForm(FlaskForm):
+    code = StringField(
+        "Код из письма",
+        filters=[_digits_only],
+        validators=[required("Введите код из письма."), Regexp(r"^\d{6}$", message="Код состоит из 6 цифр.")],
     )

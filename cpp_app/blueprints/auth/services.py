@@ -17,7 +17,7 @@ from ...security import Actor, check_password, hash_password
 from ...service_errors import FieldErrors
 from ..organizations.services import resolve_workplace
 from ..privacy.services import current_document, grant_consent
-from .sessions import end_all_sessions
+from .sessions import end_all_sessions, start_session
 
 
 @dataclass(frozen=True)
@@ -36,6 +36,10 @@ class Registration:
 
 def find_user_by_email(email: str) -> User | None:
     return db.session.scalar(select(User).where(User.email == email.strip().lower()))
+
+
+def find_user_by_id(user_id: int) -> User | None:
+    return db.session.get(User, user_id)
 
 
 def register_teacher(data: Registration, actor: Actor) -> User:
@@ -83,38 +87,57 @@ class SignInRefused(Exception):
 WRONG_CREDENTIALS = "Неверный адрес электронной почты или пароль."
 
 
-def _throttle_rows(email: str, ip: str | None) -> list[tuple[LoginThrottle, throttle.Policy]]:
-    rows = []
-    for key, policy in ((f"email:{email}", throttle.ACCOUNT_POLICY), (f"ip:{ip}", throttle.ADDRESS_POLICY)):
-        row = db.session.get(LoginThrottle, key)
-        if row is None:
-            row = LoginThrottle(key=key, failures=0)
-            db.session.add(row)
-        rows.append((row, policy))
-    return rows
+def _throttle_keys(email: str, ip: str | None) -> list[tuple[str, throttle.Policy]]:
+    # One account is guessed at from anywhere; one address may be a whole school behind NAT.
+    return [(f"email:{email}", throttle.ACCOUNT_POLICY), (f"ip:{ip}", throttle.ADDRESS_POLICY)]
 
 
 def authenticate(email: str, password: str, actor: Actor) -> User:
-    """The user, or SignInRefused with the reason; failures are counted per account and per address."""
+    """The user, or SignInRefused with the reason; failures are counted per account and per address.
+
+    Only failures write counters, so successful sign-ins (the common case) add no rows.
+    """
     email = email.strip().lower()
     now = utcnow()
-    rows = _throttle_rows(email, actor.ip)
-    for row, policy in rows:
-        decision = throttle.decide(policy, row.failures, row.last_failure_at, now)
-        if not decision.allowed:
-            raise SignInRefused(throttle.wait_message(decision))
+    keys = _throttle_keys(email, actor.ip)
+    rows = {key: db.session.get(LoginThrottle, key) for key, _ in keys}
+    for key, policy in keys:
+        row = rows[key]
+        if row is not None:
+            decision = throttle.decide(policy, row.failures, row.last_failure_at, now)
+            if not decision.allowed:
+                raise SignInRefused(throttle.wait_message(decision))
 
     user = find_user_by_email(email)
     if user is None or not check_password(user, password):
-        for row, _ in rows:
+        for key, _ in keys:
+            row = rows[key]
+            if row is None:
+                row = LoginThrottle(key=key, failures=0)
+                db.session.add(row)
             row.failures = throttle.current_failures(row.failures, row.last_failure_at, now) + 1
             row.last_failure_at = now
         raise SignInRefused(WRONG_CREDENTIALS)
     if not user.is_active:
         raise SignInRefused("Учётная запись заблокирована. Обратитесь к администратору ЦПП.")
-    rows[0][0].failures = 0
-    audit.record(Actor(user.id, actor.ip, actor.user_agent), "user.signed_in", user)
+    if rows[keys[0][0]] is not None:
+        # A bulk delete: two simultaneous sign-ins to one account must not trip over a row already gone.
+        db.session.execute(delete(LoginThrottle).where(LoginThrottle.key == keys[0][0]))
     return user
+
+
+def sign_in(user: User, remember: bool, actor: Actor, second_factor: str | None = None) -> str:
+    """Starts the session of a user who has passed every check; returns its token."""
+    token = start_session(user, remember=remember, actor=actor)
+    signed_in = Actor(user.id, actor.ip, actor.user_agent)
+    details = {"second_factor": second_factor} if second_factor else {}
+    audit.record(signed_in, "user.signed_in", user, remember=remember, **details)
+    return token
+
+
+def personal_data(user: User) -> tuple[str, ...]:
+    """What a password must not contain."""
+    return user.email, user.email.split("@")[0], user.last_name, user.first_name
 
 
 def _reset_serializer() -> URLSafeTimedSerializer:
@@ -159,7 +182,7 @@ def request_password_reset(email: str) -> None:
 
 
 def reset_password(user: User, password: str, actor: Actor) -> None:
-    problems = password_problems(password, personal=(user.email, user.email.split("@")[0], user.last_name, user.first_name))
+    problems = password_problems(password, personal=personal_data(user))
     if problems:
         raise FieldErrors({"password": problems[0]})
     user.password_hash = hash_password(password)

@@ -1,4 +1,7 @@
-from flask import flash, redirect, render_template, request, url_for
+from datetime import timedelta
+
+from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_user, logout_user
 
 from ...extensions import db, limiter
@@ -7,20 +10,33 @@ from ...urls import safe_next_url
 from ..forms_common import EmptyForm, show_field_errors
 from ..privacy.services import current_document
 from . import bp
-from .forms import ForgotPasswordForm, LoginForm, RegistrationForm, ResetPasswordForm
+from .forms import ForgotPasswordForm, LoginCodeForm, LoginForm, RegistrationForm, ResetPasswordForm
+from .second_factor import WrongCode, issue_login_code, needs_second_factor, verify_login_code
 from .services import (
     FieldErrors,
     Registration,
     SignInRefused,
     authenticate,
+    find_user_by_id,
     register_teacher,
     request_password_reset,
+    sign_in,
     user_from_reset_token,
 )
 from .services import (
     reset_password as reset_user_password,
 )
 from .sessions import end_session, start_session
+
+# Per client address: generous, since a whole school may sign in from behind one NAT address.
+SIGN_IN_LIMIT = "30/minute;300/hour"
+CODE_CHECK_LIMIT = "30/minute"
+CODE_CHECK_LIMIT_PER_ACCOUNT = "10/minute"
+RESEND_LIMIT = "10/hour"
+RESEND_LIMIT_PER_ACCOUNT = "3 per 10 minutes"
+
+# A staff sign-in between the password and the mailed code; in the signed session cookie, not signed in yet.
+PENDING_KEY = "cpp_pending_sign_in"
 
 
 def _int_or_none(value) -> int | None:
@@ -59,24 +75,96 @@ def register():
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(SIGN_IN_LIMIT, methods=["POST"])
 @rerender_on_csrf_failure
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("cabinet.overview"))
     form = LoginForm()
     if form.validate_on_submit():
-        actor = request_actor()
+        actor, remember = request_actor(), form.remember.data
+        next_url = safe_next_url(request.args.get("next"))
         try:
             user = authenticate(form.email.data, form.password.data, actor)
+            login_code = issue_login_code(user) if needs_second_factor(user) else None
         except SignInRefused as refusal:
             db.session.commit()  # the failure counters must persist
             form.password.errors = [str(refusal)]
         else:
-            start_session(user, remember=form.remember.data, actor=actor)
+            if login_code is None:
+                return _signed_in(user, remember, actor, next_url)
             db.session.commit()
-            login_user(user, remember=form.remember.data)
-            return redirect(safe_next_url(request.args.get("next")))
+            session[PENDING_KEY] = {"user_id": user.id, "code_id": login_code.id, "remember": remember, "next": next_url}
+            return redirect(url_for("auth.login_code"))
     return render_template("auth/login.html", form=form)
+
+
+def _signed_in(user, remember: bool, actor, next_url: str, second_factor: str | None = None):
+    sign_in(user, remember, actor, second_factor)
+    db.session.commit()
+    session.pop(PENDING_KEY, None)
+    login_user(user, remember=remember, duration=timedelta(days=current_app.config["REMEMBER_COOKIE_DURATION_DAYS"]))
+    return redirect(next_url)
+
+
+def _pending_account_key() -> str:
+    """Rate-limit key for the code pages: the account being signed in to, whatever address the tries come from."""
+    pending = session.get(PENDING_KEY) or {}
+    return f"pending-sign-in:{pending.get('user_id') or get_remote_address()}"
+
+
+def _restart_sign_in(message: str, category: str = "error"):
+    session.pop(PENDING_KEY, None)
+    flash(message, category)
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/login/code", methods=["GET", "POST"])
+@limiter.limit(CODE_CHECK_LIMIT, methods=["POST"])
+@limiter.limit(CODE_CHECK_LIMIT_PER_ACCOUNT, methods=["POST"], key_func=_pending_account_key)
+@rerender_on_csrf_failure
+def login_code():
+    if current_user.is_authenticated:
+        return redirect(url_for("cabinet.overview"))
+    pending = session.get(PENDING_KEY)
+    if not pending:
+        return _restart_sign_in("Войдите с адресом электронной почты и паролем — после этого мы пришлём код.", "info")
+    form = LoginCodeForm()
+    if form.validate_on_submit():
+        actor = request_actor()
+        try:
+            user = verify_login_code(pending["user_id"], pending["code_id"], form.code.data, actor)
+        except WrongCode as wrong:
+            db.session.commit()  # the spent try must count
+            form.code.errors = [wrong.message]
+        except SignInRefused as refusal:
+            db.session.commit()
+            return _restart_sign_in(str(refusal))
+        else:
+            return _signed_in(user, pending["remember"], actor, pending["next"], second_factor="email_code")
+    minutes = current_app.config["LOGIN_CODE_TTL_MINUTES"]
+    return render_template("auth/login_code.html", form=form, resend_form=EmptyForm(formdata=None), minutes=minutes)
+
+
+@bp.post("/login/code/resend")
+@limiter.limit(RESEND_LIMIT)
+@limiter.limit(RESEND_LIMIT_PER_ACCOUNT, key_func=_pending_account_key)
+def login_code_resend():
+    pending = session.get(PENDING_KEY)  # the global CSRF check has passed by now
+    if current_user.is_authenticated or not pending:
+        return redirect(url_for("auth.login_code"))
+    user = find_user_by_id(pending["user_id"])
+    if user is None or not user.is_active or not needs_second_factor(user):
+        return _restart_sign_in("Войдите снова с адресом электронной почты и паролем.")
+    try:
+        new_code = issue_login_code(user)
+    except SignInRefused as refusal:
+        flash(str(refusal), "error")
+    else:
+        db.session.commit()
+        session[PENDING_KEY] = {**pending, "code_id": new_code.id}
+        flash("Мы отправили новый код. Код из предыдущего письма больше не действует.", "info")
+    return redirect(url_for("auth.login_code"))
 
 
 @bp.route("/logout", methods=["GET", "POST"])

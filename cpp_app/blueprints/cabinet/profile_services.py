@@ -195,7 +195,7 @@ def change_email(user: User, new_email: str, password: str, actor: Actor) -> Non
     email = new_email.strip().lower()
     # The password first: without it, the form must not tell which addresses are taken.
     if not check_password(user, password):
-        raise FieldErrors({"current_password": "Неверный пароль."})
+        raise FieldErrors({"current_password": "Неверный пароль."})  # nosec B105 # a message, not a password
     if email == user.email:
         raise FieldErrors({"new_email": "Это ваш текущий адрес."})
     if find_user_by_email(email) is not None:

@@ -5,7 +5,7 @@ from flask_login import current_user, login_required
 from ... import uploads
 from ...extensions import db
 from ...models import CourseRecord
-from ...security import request_actor, rerender_on_csrf_failure
+from ...security import request_actor, rerender_on_csrf_failure, upload_rate_limit
 from ...service_errors import FieldErrors
 from ..forms_common import EmptyForm, show_field_errors
 from . import bp
@@ -99,6 +99,7 @@ def course_withdraw(record_id: int):
 
 @bp.route("/courses/external/new", methods=["GET", "POST"])
 @login_required
+@upload_rate_limit
 @rerender_on_csrf_failure
 def course_external_new():
     form = ExternalCourseForm()
@@ -116,6 +117,7 @@ def course_external_new():
 
 @bp.route("/courses/<int:record_id>/edit", methods=["GET", "POST"])
 @login_required
+@upload_rate_limit
 @rerender_on_csrf_failure
 def course_external_edit(record_id: int):
     record = _own_or_404(record_id, external_only=True)
@@ -162,5 +164,7 @@ def course_certificate(record_id: int):
         conditional=False, etag=False,
     )
     response.headers["X-Content-Type-Options"] = "nosniff"
+    # The uploader chose the bytes: should a browser ever render them here, no script runs with our origin.
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
     response.headers["Cache-Control"] = "no-store"
     return response

@@ -339,6 +339,7 @@ def platform_gaps(organization_id: int, platform_codes: tuple[str, ...],
             User.organization_id == organization_id,
             User.role.in_(STAFF_ROLES),
             User.confirmed_at.is_not(None),
+            User.consent_withdrawn_at.is_(None),
             or_(PlatformAccount.id.is_(None), ~registered, PlatformAccount.confirmed_at.is_(None)),
         )
         .order_by(Platform.code, User.last_name, User.first_name, User.middle_name, User.id)

@@ -1,13 +1,12 @@
 """Downloads of a development program: GET /programs/<id>.pdf and /programs/<id>.docx (?revision=N)."""
 from flask import abort, make_response, request
-from flask_limiter.util import get_remote_address
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from ...extensions import db, limiter
+from ...extensions import db
 from ...models import DevelopmentProgram, Diagnostic, Organization, ProgramRevision, Role
-from ...security import role_required
+from ...security import render_rate_limit, role_required
 from . import bp
 from .document import build_document
 from .rendering import DOCX_MIME, PDF_MIME, stored_copy
@@ -47,11 +46,6 @@ def _requested_document(program: DevelopmentProgram) -> tuple[dict, bool]:
     return revision.snapshot, False
 
 
-def _limit_key() -> str:
-    # Per user, not per address: a whole school may sit behind one address.
-    return f"user:{current_user.id}" if current_user.is_authenticated else get_remote_address()
-
-
 def _download(program_id: int, kind: str):
     program = visible_program(program_id, current_user.role, current_user.organization_id) or abort(404)
     doc, current = _requested_document(program)
@@ -68,13 +62,13 @@ def _download(program_id: int, kind: str):
 
 @bp.get("/<int:program_id>.pdf", endpoint="pdf")
 @role_required(*READER_ROLES)
-@limiter.limit("20/minute", key_func=_limit_key)  # a first rendering costs about a second of CPU
+@render_rate_limit  # a first rendering costs about a second of CPU; stored copies are free
 def program_pdf(program_id: int):
     return _download(program_id, "pdf")
 
 
 @bp.get("/<int:program_id>.docx", endpoint="docx")
 @role_required(*READER_ROLES)
-@limiter.limit("20/minute", key_func=_limit_key)
+@render_rate_limit
 def program_docx(program_id: int):
     return _download(program_id, "docx")

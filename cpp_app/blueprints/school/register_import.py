@@ -168,10 +168,18 @@ def validate_register(rows: list[Row]) -> tuple[list[RegisterRecord], list[RowEr
     return records, []
 
 
+# A school's register is tens of kilobytes; the bound keeps a stray large file from being parsed at all.
+MAX_REGISTER_BYTES = 5 * 1024 * 1024
+
+
 def read_register(stream: IO[bytes], filename: str) -> list[RegisterRecord]:
     """The uploaded register's records; raises RegisterError listing every problem."""
+    data = stream.read(MAX_REGISTER_BYTES + 1)
+    if len(data) > MAX_REGISTER_BYTES:
+        raise RegisterError([f"Файл больше {MAX_REGISTER_BYTES // (1024 * 1024)} МБ: реестр сотрудников школы "
+                             "занимает десятки килобайт — проверьте, тот ли это файл."])
     try:
-        rows = read_upload(stream.read(), filename)
+        rows = read_upload(data, filename)
     except ImportFileError as error:
         raise RegisterError([str(error)]) from None
     records, errors = validate_register(rows)

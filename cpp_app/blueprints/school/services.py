@@ -36,7 +36,9 @@ class StaffActionError(Exception):
 
 
 def _staff_of(organization_id: int):
-    return and_(User.organization_id == organization_id, User.role.in_(STAFF_ROLES))
+    # A person who withdrew consent leaves the school's lists and counts at once, before the purge unlinks them.
+    return and_(User.organization_id == organization_id, User.role.in_(STAFF_ROLES),
+                User.consent_withdrawn_at.is_(None))
 
 
 # ------------------------------------------------------------------------------------------------ counts

@@ -5,7 +5,7 @@ from flask_login import current_user
 from ...exports import FORMATS, Column, export_response
 from ...extensions import db
 from ...models import Role
-from ...security import request_actor, rerender_on_csrf_failure, role_required
+from ...security import request_actor, rerender_on_csrf_failure, role_required, upload_rate_limit
 from ..forms_common import EmptyForm
 from . import bp
 from .forms import RegisterImportForm, StaffFilterForm
@@ -148,6 +148,7 @@ def confirm_platform(account_id: int):
 
 @bp.route("/staff/import", methods=["GET", "POST"])
 @role_required(Role.SCHOOL_ADMIN)
+@upload_rate_limit
 @rerender_on_csrf_failure
 def import_staff():
     organization_id = _organization_id()

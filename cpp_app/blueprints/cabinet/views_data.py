@@ -1,0 +1,125 @@
+"""«Мои данные»: what the service holds, its export (JSON, PDF), requests to the operator, withdrawal of consent."""
+from flask import abort, flash, make_response, redirect, render_template, url_for
+from flask_limiter.util import get_remote_address
+from flask_login import current_user, login_required, logout_user
+
+from ...extensions import db, limiter
+from ...formatting import local_date
+from ...models import PrivacyRequestKind
+from ...pdf import render_pdf
+from ...security import request_actor, rerender_on_csrf_failure
+from ...service_errors import FieldErrors
+from ..forms_common import show_field_errors
+from . import bp
+from .data_forms import PrivacyRequestForm, WithdrawConsentForm
+from .data_services import (
+    export_data,
+    export_json,
+    file_request,
+    held_data,
+    record_export,
+    user_request,
+    user_requests,
+    withdraw_consent,
+)
+
+
+def _me():
+    return current_user._get_current_object()
+
+
+def _limit_key() -> str:
+    # Per user, not per address: a whole school may sit behind one address.
+    return f"user:{current_user.id}" if current_user.is_authenticated else get_remote_address()
+
+
+def _render_data(form: PrivacyRequestForm):
+    user = _me()
+    return render_template("cabinet/data.html", form=form, held=held_data(user), requests=user_requests(user.id))
+
+
+@bp.get("/data")
+@login_required
+def data():
+    return _render_data(PrivacyRequestForm(formdata=None))
+
+
+def _download(body: bytes, mimetype: str, file_name: str):
+    response = make_response(body)
+    response.mimetype = mimetype
+    response.headers["Content-Disposition"] = f'attachment; filename="{file_name}"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/data.json")
+@login_required
+@limiter.limit("30/minute", key_func=_limit_key)
+def data_json():
+    user = _me()
+    body = export_json(export_data(user))
+    record_export(user, "json", request_actor())
+    db.session.commit()
+    response = _download(body, "application/json", f"moi-dannye-cpp-{user.id}.json")
+    response.content_type = "application/json; charset=utf-8"
+    return response
+
+
+@bp.get("/data.pdf")
+@login_required
+@limiter.limit("10/minute", key_func=_limit_key)  # ~0.4 s for a typical history, ~2.5 s for 400 rows
+def data_pdf():
+    user = _me()
+    pdf = render_pdf(render_template("cabinet/data_pdf.html", data=export_data(user)))
+    record_export(user, "pdf", request_actor())
+    db.session.commit()
+    return _download(pdf, "application/pdf", f"moi-dannye-cpp-{user.id}.pdf")
+
+
+@bp.post("/data/requests")
+@login_required
+@limiter.limit("20/day", methods=["POST"], key_func=_limit_key)  # each one mails every operator admin
+@rerender_on_csrf_failure
+def data_request_new():
+    form = PrivacyRequestForm()
+    if form.validate_on_submit():
+        try:
+            filed = file_request(_me(), PrivacyRequestKind(form.kind.data), form.text.data, request_actor())
+        except FieldErrors as error:
+            show_field_errors(form, error.errors)
+        else:
+            db.session.commit()
+            flash(f"Обращение № {filed.id} принято. Оператор ответит не позднее {local_date(filed.due_at)}; "
+                  "ответ появится на этой странице и придёт на вашу почту.", "success")
+            return redirect(url_for("cabinet.data_request", request_id=filed.id))
+    return _render_data(form)
+
+
+@bp.get("/data/requests/<int:request_id>")
+@login_required
+def data_request(request_id: int):
+    privacy_request = user_request(current_user.id, request_id)
+    if privacy_request is None:
+        abort(404)
+    return render_template("cabinet/data_request.html", privacy_request=privacy_request)
+
+
+@bp.route("/data/withdraw", methods=["GET", "POST"])
+@login_required
+@limiter.limit("10/hour", methods=["POST"], key_func=_limit_key)  # it asks for the password
+@rerender_on_csrf_failure
+def data_withdraw():
+    form = WithdrawConsentForm()
+    if form.validate_on_submit():
+        try:
+            withdrawal = withdraw_consent(_me(), form.password.data, request_actor())
+        except FieldErrors as error:
+            show_field_errors(form, error.errors)
+        else:
+            db.session.commit()
+            logout_user()
+            flash("Согласие на обработку персональных данных отозвано. Учётная запись заблокирована, вход "
+                  f"на всех устройствах завершён. Ваши персональные данные будут уничтожены не позднее "
+                  f"{local_date(withdrawal.due_at)}; подтверждение отправлено на вашу почту.", "success")
+            return redirect(url_for("main.index"))
+    return render_template("cabinet/data_withdraw.html", form=form)
