@@ -89,6 +89,26 @@ def test_unknown_addresses_are_counted_too(client, database):
     assert database.session.get(LoginThrottle, "email:nobody@school.example").failures >= 4
 
 
+def test_a_simultaneous_first_failure_is_counted_not_a_500(client, make_user, database, monkeypatch):
+    from cpp_app.blueprints.auth import services
+
+    user = make_user()
+    real_check = services.check_password
+
+    def check_while_a_parallel_request_fails(candidate, password):
+        # The other request's failure lands between our read of the counters and our write.
+        with database.engine.begin() as connection:
+            connection.execute(LoginThrottle.__table__.insert().values(
+                key=f"email:{user.email}", failures=1, last_failure_at=utcnow()))
+        return real_check(candidate, password)
+
+    monkeypatch.setattr(services, "check_password", check_while_a_parallel_request_fails)
+    response = post_login(client, user.email, "not-the-password")
+    assert response.status_code == 200 and "Неверный адрес электронной почты или пароль." in response.get_data(as_text=True)
+    database.session.expire_all()
+    assert database.session.get(LoginThrottle, f"email:{user.email}").failures == 2
+
+
 def test_next_parameter_stays_on_site(client, make_user):
     make_user(email="teacher@school.example")
     token = extract_csrf(client.get("/login"))

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from flask import current_app, url_for
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
 
 from ... import audit
 from ...domain import throttle
@@ -92,6 +93,20 @@ def _throttle_keys(email: str, ip: str | None) -> list[tuple[str, throttle.Polic
     return [(f"email:{email}", throttle.ACCOUNT_POLICY), (f"ip:{ip}", throttle.ADDRESS_POLICY)]
 
 
+def _counter_row(key: str) -> LoginThrottle:
+    """The failure counter of `key`, locked for the update; a simultaneous first failure may have created it."""
+    row = db.session.get(LoginThrottle, key, with_for_update=True, populate_existing=True)
+    if row is not None:
+        return row
+    try:
+        with db.session.begin_nested():
+            row = LoginThrottle(key=key, failures=0)
+            db.session.add(row)
+        return row
+    except IntegrityError:
+        return db.session.get(LoginThrottle, key, with_for_update=True, populate_existing=True)
+
+
 def authenticate(email: str, password: str, actor: Actor) -> User:
     """The user, or SignInRefused with the reason; failures are counted per account and per address.
 
@@ -111,10 +126,7 @@ def authenticate(email: str, password: str, actor: Actor) -> User:
     user = find_user_by_email(email)
     if user is None or not check_password(user, password):
         for key, _ in keys:
-            row = rows[key]
-            if row is None:
-                row = LoginThrottle(key=key, failures=0)
-                db.session.add(row)
+            row = _counter_row(key)
             row.failures = throttle.current_failures(row.failures, row.last_failure_at, now) + 1
             row.last_failure_at = now
         raise SignInRefused(WRONG_CREDENTIALS)
