@@ -4,6 +4,7 @@
 
 CPP_WORKERS  worker processes (default 2 × CPU cores + 1)
 CPP_BIND     address to listen on (default 127.0.0.1:8000; nginx in front)
+CPP_THREADS  threads per worker (default 1: sync workers)
 """
 import os
 
@@ -19,9 +20,11 @@ def _cores() -> int:
 wsgi_app = "wsgi:app"
 chdir = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 bind = os.environ.get("CPP_BIND", "127.0.0.1:8000")
-# Sync workers: the heavy requests (PDF rendering, XLSX exports) are CPU-bound, so threads would not help.
 workers = int(os.environ.get("CPP_WORKERS") or 2 * _cores() + 1)
-worker_class = "sync"
+# CPP_THREADS > 1 gives each worker threads (gthread): they add no CPU, but a light request no longer waits
+# behind a PDF rendering in the same worker (see bench/README.md for what this measured).
+threads = int(os.environ.get("CPP_THREADS") or 1)
+worker_class = "gthread" if threads > 1 else "sync"
 # Every worker builds its own database pool and Redis connection after the fork.
 preload_app = False
 

@@ -57,6 +57,7 @@ def main(argv=None) -> int:
     parser.add_argument("--duration", type=int, help="seconds of load, ramp-up included (default: 60; 15 with --ci)")
     parser.add_argument("--spawn-rate", type=float, help="users started per second (default: 2; 5 with --ci)")
     parser.add_argument("--workers", type=int, default=WORKERS, help=f"gunicorn workers (default: {WORKERS})")
+    parser.add_argument("--threads", type=int, default=1, help="threads per worker (default: 1, sync workers)")
     parser.add_argument("--out", type=Path, help="keep the summary, locust's statistics, the logs and the autosave records here")
     args = parser.parse_args(argv)
     users, duration, spawn_rate, region = PRESETS["ci" if args.ci else "full"]
@@ -80,9 +81,9 @@ def main(argv=None) -> int:
         port = _free_port()
         host = f"http://127.0.0.1:{port}"
         started, children_before = time.monotonic(), _children_cpu()
-        server = _start_server(database_url, paths, port, args.workers)
+        server = _start_server(database_url, paths, port, args.workers, args.threads)
         _wait_until_healthy(host, server, paths.server_log)
-        print(f"gunicorn ({args.workers} workers, production settings) up at {host} in "
+        print(f"gunicorn ({_server_shape(args.workers, args.threads)}, production settings) up at {host} in "
               f"{time.monotonic() - started:.1f} s; locust: {users} users, {spawn_rate:g}/s, {duration} s …", flush=True)
         server_boot = sum(_proc_cpu(lambda command, group: group == server.pid).values())
 
@@ -101,7 +102,7 @@ def main(argv=None) -> int:
         rows = _read_stats(paths.stats)
         log = _read_server_log(paths.server_log)
         problems, counts = _check_integrity(database_url, paths.autosaves)
-        report = _summary(rows, log, problems, counts, users, duration, spawn_rate, region, args.workers, load_before,
+        report = _summary(rows, log, problems, counts, users, duration, spawn_rate, region, _server_shape(args.workers, args.threads), load_before,
                           cpu={"gunicorn (master + workers)": server_cpu, "PostgreSQL backends": postgres_cpu,
                                "locust (load generator)": locust_cpu})
         print(report)
@@ -201,10 +202,10 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
-def _start_server(database_url: str, paths: Paths, port: int, workers: int) -> subprocess.Popen:
+def _start_server(database_url: str, paths: Paths, port: int, workers: int, threads: int) -> subprocess.Popen:
     env = _base_env(database_url, paths) | {
         "CPP_ENV": "production", "CPP_SECRET_KEY": secrets.token_urlsafe(48), "CPP_REDIS_URL": REDIS_URL,
-        "CPP_WORKERS": str(workers), "CPP_BIND": f"127.0.0.1:{port}",
+        "CPP_WORKERS": str(workers), "CPP_THREADS": str(threads), "CPP_BIND": f"127.0.0.1:{port}",
     }
     log = paths.server_log.open("w")
     return subprocess.Popen([str(BIN / "gunicorn"), "-c", "deploy/gunicorn.conf.py", "wsgi:app"], cwd=ROOT, env=env,
@@ -384,10 +385,14 @@ def _percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
 
-def _summary(rows, log, problems, counts, users, duration, spawn_rate, region, workers, load_before, cpu) -> str:
+def _server_shape(workers: int, threads: int) -> str:
+    return f"{workers} sync workers" if threads == 1 else f"{workers} workers × {threads} threads"
+
+
+def _summary(rows, log, problems, counts, users, duration, spawn_rate, region, server_shape, load_before, cpu) -> str:
     lines = [
         "",
-        f"Load test: {users} users (spawned {spawn_rate:g}/s), {duration} s, gunicorn {workers} sync workers "
+        f"Load test: {users} users (spawned {spawn_rate:g}/s), {duration} s, gunicorn {server_shape} "
         f"(CPP_ENV=production), PostgreSQL, Redis; {'region-sized' if region else 'small'} database; "
         f"{os.cpu_count()} CPU cores shared by server, database and load generator (load average before the "
         f"run: {load_before:.1f})",

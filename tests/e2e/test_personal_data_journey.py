@@ -1,0 +1,70 @@
+"""A teacher's personal-data rights in a real browser: export, a request answered by the operator, withdrawal."""
+import json
+import re
+
+from flask import current_app
+from playwright.sync_api import expect
+
+from cpp_app.models import Role
+from tests.conftest import TEST_PASSWORD, take_login_code
+
+
+def sign_in(page, email):
+    page.goto("/login")
+    page.get_by_label("Адрес электронной почты").fill(email)
+    page.get_by_label("Пароль").fill(TEST_PASSWORD)
+    page.get_by_role("button", name="Войти").click()
+    page.wait_for_url(lambda url: not url.endswith("/login"))
+    if "/login/code" in page.url:
+        # The operator's admin types the mailed code; the live server shares this process's mail outbox.
+        page.get_by_label("Код из письма").fill(take_login_code(current_app, email))
+        page.get_by_role("button", name="Войти").click()
+        page.wait_for_url(lambda url: "/login" not in url)
+
+
+def test_teacher_exports_asks_the_operator_and_withdraws_consent(page, make_user, database):
+    make_user(email="teacher@school.example", last_name="Снегирёва", first_name="Алла")
+    make_user(role=Role.ADMIN, email="operator@kipk.example", organization=None)
+
+    # The teacher downloads everything held about her.
+    sign_in(page, "teacher@school.example")
+    page.get_by_role("link", name="Мои данные", exact=True).click()
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Скачать в JSON").click()
+    exported = json.loads(open(download.value.path(), encoding="utf-8").read())
+    assert "Снегирёва" in json.dumps(exported, ensure_ascii=False)
+    assert "password_hash" not in json.dumps(exported)
+
+    # She asks the operator to correct her data.
+    page.get_by_label("Вид обращения").select_option(label="Уточнение персональных данных")
+    page.get_by_label("Текст обращения").fill("Прошу исправить отчество в профиле.")
+    page.get_by_role("button", name="Отправить обращение").click()
+    expect(page.get_by_text("принято. Оператор ответит не позднее")).to_be_visible()
+    page.get_by_role("button", name="Выйти").click()
+
+    # The operator sees it in the queue with its deadline and answers.
+    sign_in(page, "operator@kipk.example")
+    page.get_by_role("link", name="Запросы ПДн").click()
+    request_row = page.get_by_role("row", name=re.compile("Уточнение персональных данных"))
+    expect(request_row).to_contain_text("Снегирёва")
+    request_row.get_by_role("link").first.click()
+    page.get_by_label("Ответ заявителю").fill("Отчество исправлено.")
+    page.get_by_role("button", name="Отправить ответ и отметить исполненным").click()
+    expect(page.get_by_text("исполнено, ответ отправлен заявителю")).to_be_visible()
+    page.get_by_role("button", name="Выйти").click()
+
+    # The teacher reads the answer, then withdraws her consent: signed out and unable to sign in again.
+    sign_in(page, "teacher@school.example")
+    page.get_by_role("link", name="Мои данные", exact=True).click()
+    page.locator("#request").get_by_role("link").first.click()
+    expect(page.get_by_text("Отчество исправлено.")).to_be_visible()
+    page.get_by_role("link", name="Мои данные", exact=True).click()
+    page.get_by_role("link", name="Отозвать согласие…").click()
+    page.get_by_label("Текущий пароль").fill(TEST_PASSWORD)
+    page.get_by_role("button", name="Отозвать согласие и заблокировать учётную запись").click()
+    expect(page.get_by_text("Согласие на обработку персональных данных отозвано.")).to_be_visible()
+    page.goto("/login")
+    page.get_by_label("Адрес электронной почты").fill("teacher@school.example")
+    page.get_by_label("Пароль").fill(TEST_PASSWORD)
+    page.get_by_role("button", name="Войти").click()
+    expect(page.get_by_text("Учётная запись заблокирована")).to_be_visible()
