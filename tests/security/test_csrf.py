@@ -1,7 +1,9 @@
-"""Every POST route refuses a request without a CSRF token and changes nothing."""
+"""Every POST route refuses a request without a CSRF token, or with a forged one, and changes nothing."""
+import pytest
 from sqlalchemy import func, select
 
-from cpp_app.models import AuditEvent, ConsentEvent, User
+from cpp_app.models import Role
+from tests.conftest import extract_csrf, signed_in_client
 
 
 def post_rules(app):
@@ -17,12 +19,16 @@ def concrete_path(rule):
 
 
 def counts(database):
-    return [database.session.scalar(select(func.count(model.id))) for model in (User, ConsentEvent, AuditEvent)]
+    """Rows in every table: a refused request must not have written anything anywhere."""
+    database.session.expire_all()
+    return {table.name: database.session.scalar(select(func.count()).select_from(table))
+            for table in database.metadata.sorted_tables}
 
 
-def assert_refused(client, rules, allowed):
+def assert_refused(client, rules, allowed, token=None):
     for rule in rules:
-        response = client.post(concrete_path(rule), data={"email": "x@school.example", "role": "admin", "consent": "y"})
+        data = {"email": "x@school.example", "role": "admin", "consent": "y", **({"csrf_token": token} if token else {})}
+        response = client.post(concrete_path(rule), data=data, headers={"X-CSRFToken": token} if token else {})
         location = response.headers.get("Location", "")
         assert response.status_code in (400, 404) or (
             response.status_code == 302 and any(location.startswith(prefix) for prefix in allowed)
@@ -42,3 +48,16 @@ def test_every_post_route_requires_a_token(app, client, make_user, login, databa
     assert counts(database) == before
     # Still signed in: the token-less logout did not sign out.
     assert "Выйти" in client.get("/", follow_redirects=True).get_data(as_text=True)
+
+
+@pytest.mark.parametrize("role", [Role.TEACHER, Role.ADMIN], ids=str)
+def test_a_forged_or_borrowed_token_is_refused_everywhere(app, make_user, database, role):
+    rules = list(post_rules(app))
+    victim = signed_in_client(app, make_user(role=role))
+    # The attacker's own valid token, from their own session: bound to that session, useless in the victim's.
+    attacker = app.test_client()
+    borrowed = extract_csrf(attacker.get("/login"))
+    before = counts(database)
+    for token in ("forged-token", borrowed, borrowed[:-4] + "AAAA"):
+        assert_refused(victim, rules, allowed=("/",), token=token)
+    assert counts(database) == before
