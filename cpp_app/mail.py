@@ -7,12 +7,13 @@ from pathlib import Path
 from flask import current_app
 
 
-def _message(to: str, subject: str, body: str) -> EmailMessage:
+def _message(to: str, subject: str, body: str, readable: bool = False) -> EmailMessage:
     message = EmailMessage()
     message["From"] = current_app.config["MAIL_SENDER"]
     message["To"] = to
     message["Subject"] = subject
-    message.set_content(body)
+    # A mail file is read by a developer in a text editor (sign-in codes, reset links): plain UTF-8, not base64.
+    message.set_content(body, cte="8bit" if readable else None)
     return message
 
 
@@ -22,8 +23,8 @@ def outbox() -> list[EmailMessage]:
 
 
 def send_mail(to: str, subject: str, body: str) -> None:
-    message = _message(to, subject, body)
     backend = current_app.config["MAIL_BACKEND"]
+    message = _message(to, subject, body, readable=backend == "file")
     if backend == "memory":
         outbox().append(message)
     elif backend == "file":

@@ -1,0 +1,23 @@
+"""The file mail backend of development: one readable .eml per message."""
+from email import message_from_bytes
+from email import policy as email_policy
+
+from cpp_app.mail import send_mail
+
+# Long Cyrillic lines are what made the standard library pick base64.
+BODY = ("Для входа в сервис «Цифровой профиль педагога» КК ИПК введите на странице входа код:\n\n"
+        "Код: 123456\n\nКод действует 10 минут и только один раз. Никому его не сообщайте.\n")
+
+
+def test_a_mail_file_is_readable_text_and_a_valid_message(app, database, tmp_path):
+    app.config.update(MAIL_BACKEND="file", MAIL_DIR=str(tmp_path))
+    try:
+        send_mail("methodologist@school.example", "Код для входа в ЦПП", BODY)
+    finally:
+        app.config.update(MAIL_BACKEND="memory")
+    [path] = tmp_path.glob("*.eml")
+    raw = path.read_bytes()
+    assert "Код: 123456" in raw.decode("utf-8")  # a developer opens the file in an editor
+    message = message_from_bytes(raw, policy=email_policy.default)
+    assert message["To"] == "methodologist@school.example" and message["Subject"] == "Код для входа в ЦПП"
+    assert "Код: 123456" in message.get_content()
