@@ -45,9 +45,11 @@ def _init_extensions(app: Flask) -> None:
     login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"
 
-    from .blueprints.auth.sessions import load_session_user
+    from .blueprints.auth.sessions import load_session_user, login_prompt
 
     login_manager.user_loader(load_session_user)
+    # On the way to /login, the generic prompt gives way to why the session just ended.
+    login_manager.localize_callback = login_prompt
     app.before_request(refuse_nul_bytes)
     app.before_request(consent_gate)
     app.after_request(set_security_headers)
