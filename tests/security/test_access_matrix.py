@@ -79,3 +79,42 @@ def test_access_matrix(app, client, make_user, login, role):
             assert response.status_code == 302 and location.startswith("/login"), (path, response.status_code, location)
         else:
             assert response.status_code == 404, (path, role, response.status_code)
+
+
+
+@pytest.mark.parametrize("role", ROLES, ids=str)
+def test_post_matrix_refuses_other_roles_with_a_valid_token(app, client, make_user, login, database, role):
+    """The same rules for every POST route, with a valid CSRF token and ids of real objects (so that neither the
+    token nor a missing object can be what refuses: only the role check)."""
+    from tests.conftest import extract_csrf
+    from tests.security.test_csrf import counts
+    from tests.security.world import build_world, id_factories, int_arguments
+    from tests.security.world import concrete_path as path_with
+
+    factories = id_factories(build_world(database, make_user), database)
+    if role != ANONYMOUS:
+        login(make_user(role=role))
+    token = extract_csrf(client.get("/cabinet/profile" if role != ANONYMOUS else "/login"))
+    before = counts(database)
+    refused = 0
+    for rule in app.url_map.iter_rules():
+        if "POST" not in rule.methods or role in allowed_roles(rule.endpoint):
+            continue
+        path = path_with(rule, {name: factories[name]() for name in int_arguments(rule)})
+        response = client.post(path, data={"csrf_token": token, "email": "x@school.example", "role": "admin",
+                                           "reason": "matrix", "note": "matrix"}, headers={"X-CSRFToken": token})
+        location = response.headers.get("Location", "")
+        if role == ANONYMOUS:
+            # The autosave script gets a 401 it understands instead of a redirect to the sign-in page.
+            signed_out = response.status_code == 401 and response.is_json
+            assert signed_out or (response.status_code == 302 and location.startswith("/login")), (path, response.status_code)
+        else:
+            assert response.status_code == 404, (path, role, response.status_code)
+        refused += 1
+    assert refused > 0
+    after = counts(database)
+    if role == ANONYMOUS:
+        # Answers posted after the session ended are kept server-side until the person signs in again
+        # (diagnostics' stash, rate-limited): the one write an anonymous POST may make.
+        assert after.pop("form_stashes") - before.pop("form_stashes") <= 1
+    assert after == before
