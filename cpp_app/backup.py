@@ -313,11 +313,17 @@ def restore(verified: VerifiedBackup) -> None:
         _restore_sqlite(verified.database)
     else:
         url, env = _libpq_url()
-        # One transaction: a failure leaves the database as it was.
+        script = verified.directory / "restore.sql"
+        _run([str(PG_BIN_DIR / "pg_restore"), "--no-owner", f"--file={script}", str(verified.database)], env,
+             "pg_restore")
+        # pg_restore --clean drops only what the dump holds: tables added since (a newer schema) would keep foreign
+        # keys into the ones it replaces and stop it. So the schema is emptied first, in the same transaction as
+        # the restore: a failure leaves the database as it was.
         _run(
-            [str(PG_BIN_DIR / "pg_restore"), "--clean", "--if-exists", "--no-owner", "--single-transaction",
-             "--exit-on-error", "--no-password", f"--dbname={url}", str(verified.database)],
-            env, "pg_restore",
+            [str(PG_BIN_DIR / "psql"), "--no-password", "--quiet", "--single-transaction", "--set=ON_ERROR_STOP=1",
+             f"--dbname={url}", "--command=DROP SCHEMA public CASCADE; CREATE SCHEMA public;",
+             f"--file={script}"],
+            env, "psql",
         )
     _replace_uploads(verified.directory / "uploads")
 
