@@ -104,7 +104,7 @@ def _log_request(response):
     started = g.get("cpp_request_started")
     duration_ms = round((time.perf_counter() - started) * 1000, 1) if started is not None else None
     access_logger.info(
-        "%s %s %s", request.method, request.path, response.status_code,
+        "%s %s %s", request.method, loggable_path(), response.status_code,
         extra={"status": response.status_code, "duration_ms": duration_ms},
     )
     return response
@@ -122,12 +122,21 @@ def current_user_id() -> int | None:
     return identity[0] if identity else None
 
 
+def loggable_path() -> str:
+    """The path without its query string, and without path segments that are not ids: those are secrets
+    (the password-reset token), so a route with one is logged by its pattern, /password/reset/<token>."""
+    rule = request.url_rule
+    if rule is not None and any(type(converter).__name__ != "IntegerConverter" for converter in rule._converters.values()):
+        return rule.rule
+    return request.path
+
+
 def request_fields() -> dict:
     if not has_request_context():
         return {}
     return {
         "method": request.method,
-        "path": request.path,  # never the query string
+        "path": loggable_path(),
         "endpoint": request.endpoint,
         "request_id": g.get("cpp_request_id"),
         "user_id": current_user_id(),

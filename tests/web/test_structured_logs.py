@@ -105,6 +105,19 @@ def test_access_lines_carry_request_fields_and_nothing_personal(json_app, make_u
     assert re.fullmatch(r"[0-9a-f]{32}", access[3]["request_id"])  # a malformed id is replaced
 
 
+def test_a_password_reset_token_is_never_logged(json_app, make_user, log_lines):
+    from cpp_app.blueprints.auth.services import make_reset_token
+
+    teacher = make_user(email=EMAIL, last_name=SURNAME)
+    with json_app.app_context():
+        token = make_reset_token(teacher)
+    json_app.test_client().get(f"/password/reset/{token}")
+    access = [line for line in log_lines() if line["logger"] == "cpp_app.access"]
+    assert token not in json.dumps(access)
+    assert [line["path"] for line in access] == ["/password/reset/<token>"]
+    assert access[0]["message"] == "GET /password/reset/<token> 200"
+
+
 def test_an_exception_is_logged_with_its_traceback_and_without_sql_parameters(json_app, log_lines):
     response = json_app.test_client().get("/test-only/duplicate-email?q=" + SEARCH)
     assert response.status_code == 500
