@@ -35,7 +35,13 @@ def send_mail(to: str, subject: str, body: str) -> None:
         path.write_bytes(bytes(message))
         current_app.logger.info("Mail to user written to %s", path)
     elif backend == "smtp":
-        with smtplib.SMTP(current_app.config["SMTP_HOST"], current_app.config["SMTP_PORT"], timeout=10) as smtp:
-            smtp.send_message(message)
+        try:
+            with smtplib.SMTP(current_app.config["SMTP_HOST"], current_app.config["SMTP_PORT"], timeout=10) as smtp:
+                smtp.send_message(message)
+        except (smtplib.SMTPException, OSError) as error:
+            # A notice is not worth the action it reports on (a withdrawal of consent, a request to the operator):
+            # the action stands, the operator sees the failure in the log — by its kind only, since the text of
+            # some (SMTPRecipientsRefused) carries the address.
+            current_app.logger.error("Mail not sent: %s", type(error).__name__)
     else:
         raise RuntimeError(f"Unknown CPP_MAIL_BACKEND {backend!r}")

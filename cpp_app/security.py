@@ -131,7 +131,7 @@ def refuse_nul_bytes():
 # Someone who declines a new version must still be able to take their data and withdraw consent.
 CONSENT_EXEMPT_ENDPOINTS = {
     "static", "auth.logout", "main.accessibility", "cabinet.data", "cabinet.data_json", "cabinet.data_pdf",
-    "cabinet.data_withdraw",
+    "cabinet.data_request_new", "cabinet.data_request", "cabinet.data_withdraw",
 }
 CONSENT_EXEMPT_BLUEPRINTS = {"privacy"}
 

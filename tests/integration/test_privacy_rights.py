@@ -15,6 +15,7 @@ from cpp_app.blueprints.school.services import staff_counts
 from cpp_app.models import (
     AccountStatus,
     AuditEvent,
+    ConsentAction,
     ConsentEvent,
     CourseRecord,
     CourseStatus,
@@ -183,6 +184,24 @@ def test_figures_stop_counting_a_person_as_soon_as_consent_is_withdrawn(database
     after = database.session.get(OrganizationStaffFigures, organization_id)
     assert (after.teachers if after else 0) == counted - 1
     assert staff_counts(organization_id).teachers == before.teachers - 1
+
+
+def test_a_double_confirmed_withdrawal_is_one_withdrawal_and_purge_closes_it(app, database, person):
+    first = withdraw_consent(person, TEST_PASSWORD, Actor(person.id, IP, UA))
+    database.session.commit()
+    # The second click of a double click: it loaded the account before the first one committed.
+    second = withdraw_consent(person, TEST_PASSWORD, Actor(person.id, IP, UA))
+    database.session.commit()
+    assert second.id == first.id
+    withdrawals = select(PrivacyRequest).where(PrivacyRequest.user_id == person.id,
+                                               PrivacyRequest.kind == PrivacyRequestKind.WITHDRAWAL)
+    assert len(database.session.scalars(withdrawals).all()) == 1
+    withdrawn_events = select(func.count(ConsentEvent.id)).where(ConsentEvent.user_id == person.id,
+                                                                  ConsentEvent.action == ConsentAction.WITHDRAWN)
+    assert database.session.scalar(withdrawn_events) == 1
+    run_purge(app)
+    database.session.expire_all()
+    assert all(request.completed_at is not None for request in database.session.scalars(withdrawals))
 
 
 def test_older_than_days_leaves_recent_withdrawals_for_later(app, database, person, make_user):

@@ -1,6 +1,6 @@
 from sqlalchemy import select
 
-from cpp_app.models import ConsentEvent
+from cpp_app.models import ConsentEvent, PrivacyRequest
 from tests.conftest import TEST_PASSWORD, extract_csrf
 
 
@@ -53,6 +53,13 @@ def test_someone_declining_a_new_version_can_still_take_their_data_and_withdraw(
     assert 'href="/cabinet/data/withdraw"' in renew and 'href="/cabinet/data"' in renew
     assert client.get("/cabinet/").status_code == 302  # everything else still waits for the decision
     assert client.get("/cabinet/data.json").status_code == 200
+    data_page = client.get("/cabinet/data")
+    response = client.post("/cabinet/data/requests", data={"csrf_token": extract_csrf(data_page), "kind": "access",
+                                                           "text": "Какие данные обо мне обрабатываются?"})
+    assert response.status_code == 302 and response.headers["Location"].startswith("/cabinet/data")
+    request = database.session.scalar(select(PrivacyRequest).where(PrivacyRequest.user_id == user.id))
+    assert request.body == "Какие данные обо мне обрабатываются?"
+    assert client.get(f"/cabinet/data/requests/{request.id}").status_code == 200
     page = client.get("/cabinet/data/withdraw")
     assert page.status_code == 200
     response = client.post("/cabinet/data/withdraw", data={"csrf_token": extract_csrf(page), "password": TEST_PASSWORD})

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timezone
 
 from flask import url_for
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import joinedload, selectinload
 
 from ... import audit, uploads
@@ -464,6 +464,22 @@ def withdraw_consent(user: User, password: str, actor: Actor, now: datetime | No
     if not check_password(user, password or ""):
         raise FieldErrors({"password": "Неверный пароль."})  # nosec B105 # a message, not a password
     now = now or utcnow()
+    # Claimed in one statement: of two simultaneous confirmations (a double click) only one withdraws.
+    claimed = db.session.execute(
+        update(User).where(User.id == user.id, User.consent_withdrawn_at.is_(None))
+        .values(consent_withdrawn_at=now, blocked_at=now, block_reason=WITHDRAWAL_REASON)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if not claimed:
+        earlier = db.session.scalar(
+            select(PrivacyRequest)
+            .where(PrivacyRequest.user_id == user.id, PrivacyRequest.kind == PrivacyRequestKind.WITHDRAWAL)
+            .order_by(PrivacyRequest.id.desc()).limit(1)
+        )
+        if earlier is None:
+            raise FieldErrors({"password": "Согласие уже отозвано."})
+        return earlier
+    db.session.refresh(user)
     granted = db.session.scalar(
         select(ConsentEvent).options(joinedload(ConsentEvent.document))
         .where(ConsentEvent.user_id == user.id, ConsentEvent.action == ConsentAction.GRANTED)
@@ -475,8 +491,6 @@ def withdraw_consent(user: User, password: str, actor: Actor, now: datetime | No
         user_id=user.id, document_id=document.id, document_sha256=document.sha256, action=ConsentAction.WITHDRAWN,
         occurred_at=now, ip=actor.ip, user_agent=actor.user_agent,
     ))
-    user.consent_withdrawn_at = user.blocked_at = now
-    user.block_reason = WITHDRAWAL_REASON
     request = PrivacyRequest(user_id=user.id, kind=PrivacyRequestKind.WITHDRAWAL, created_at=now,
                              due_at=end_of_local_day(destruction_deadline(local_date(now))))
     db.session.add(request)

@@ -1,4 +1,4 @@
-"""The file mail backend of development: one readable .eml per message."""
+"""Outgoing mail: readable files in development, and a mail server that is down never undoes an action."""
 from email import message_from_bytes
 from email import policy as email_policy
 
@@ -21,3 +21,19 @@ def test_a_mail_file_is_readable_text_and_a_valid_message(app, database, tmp_pat
     message = message_from_bytes(raw, policy=email_policy.default)
     assert message["To"] == "methodologist@school.example" and message["Subject"] == "Код для входа в ЦПП"
     assert "Код: 123456" in message.get_content()
+
+
+def test_an_unreachable_mail_server_does_not_undo_the_action_it_reports(app, database, caplog, monkeypatch):
+    import smtplib
+
+    def refuse(*args, **kwargs):
+        raise ConnectionRefusedError(111, "Connection refused")
+
+    monkeypatch.setattr(smtplib, "SMTP", refuse)
+    app.config.update(MAIL_BACKEND="smtp")
+    try:
+        send_mail("teacher@school.example", "ЦПП: ваше обращение принято", BODY)
+    finally:
+        app.config.update(MAIL_BACKEND="memory")
+    assert "Mail not sent: ConnectionRefusedError" in caplog.text
+    assert "teacher@school.example" not in caplog.text
