@@ -477,7 +477,7 @@ def withdraw_consent(user: User, password: str, actor: Actor, now: datetime | No
             .order_by(PrivacyRequest.id.desc()).limit(1)
         )
         if earlier is None:
-            raise FieldErrors({"password": "Согласие уже отозвано."})
+            raise FieldErrors({"password": "Согласие уже отозвано."})  # nosec B105 # a message, not a password
         return earlier
     db.session.refresh(user)
     granted = db.session.scalar(
