@@ -64,7 +64,7 @@ def add_working_days(start: date, count: int) -> date:
     return day
 
 
-def local_date(moment: datetime) -> date:
+def local_day(moment: datetime) -> date:
     """The Krasnoyarsk calendar date of a naive-UTC instant (how every timestamp is stored)."""
     return moment.replace(tzinfo=timezone.utc).astimezone(KRASNOYARSK_TIME).date()
 

@@ -5,16 +5,9 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 
 from cpp_app.models import Organization, Role
-from tests.conftest import TEST_PASSWORD
+from tests.e2e.test_diagnostic_fill import sign_in
 
 PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000") + b"\x00" * 40
-
-
-def sign_in(page, email):
-    page.goto("/login")
-    page.get_by_label("Адрес электронной почты").fill(email)
-    page.get_by_label("Пароль").fill(TEST_PASSWORD)
-    page.get_by_role("button", name="Войти").click()
 
 
 def sign_out(page):

@@ -2,24 +2,11 @@
 import json
 import re
 
-from flask import current_app
 from playwright.sync_api import expect
 
 from cpp_app.models import Role
-from tests.conftest import TEST_PASSWORD, take_login_code
-
-
-def sign_in(page, email):
-    page.goto("/login")
-    page.get_by_label("Адрес электронной почты").fill(email)
-    page.get_by_label("Пароль").fill(TEST_PASSWORD)
-    page.get_by_role("button", name="Войти").click()
-    page.wait_for_url(lambda url: not url.endswith("/login"))
-    if "/login/code" in page.url:
-        # The operator's admin types the mailed code; the live server shares this process's mail outbox.
-        page.get_by_label("Код из письма").fill(take_login_code(current_app, email))
-        page.get_by_role("button", name="Войти").click()
-        page.wait_for_url(lambda url: "/login" not in url)
+from tests.conftest import TEST_PASSWORD
+from tests.e2e.test_diagnostic_fill import sign_in
 
 
 def test_teacher_exports_asks_the_operator_and_withdraws_consent(page, make_user, database):

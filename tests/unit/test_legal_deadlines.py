@@ -10,7 +10,7 @@ from cpp_app.domain.legal_deadlines import (
     destruction_deadline,
     end_of_local_day,
     is_working_day,
-    local_date,
+    local_day,
     request_deadline,
 )
 
@@ -84,15 +84,15 @@ def test_destruction_is_due_thirty_calendar_days_after_the_withdrawal():
 
 
 def test_the_request_date_is_the_krasnoyarsk_date_of_the_utc_instant():
-    assert local_date(datetime(2025, 1, 13, 16, 59)) == date(2025, 1, 13)
-    assert local_date(datetime(2025, 1, 13, 17, 0)) == date(2025, 1, 14)  # midnight in Krasnoyarsk
+    assert local_day(datetime(2025, 1, 13, 16, 59)) == date(2025, 1, 13)
+    assert local_day(datetime(2025, 1, 13, 17, 0)) == date(2025, 1, 14)  # midnight in Krasnoyarsk
 
 
 def test_a_deadline_is_stored_as_the_end_of_the_local_day():
     moment = end_of_local_day(date(2025, 1, 27))
     assert moment == datetime(2025, 1, 27, 16, 59, 59)
-    assert local_date(moment) == date(2025, 1, 27)
-    assert local_date(moment + timedelta(seconds=1)) == date(2025, 1, 28)
+    assert local_day(moment) == date(2025, 1, 27)
+    assert local_day(moment + timedelta(seconds=1)) == date(2025, 1, 28)
 
 
 @pytest.mark.parametrize(

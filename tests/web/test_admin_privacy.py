@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from cpp_app.blueprints.cabinet.data_services import withdraw_consent
 from cpp_app.blueprints.privacy.purge import purge_withdrawn
-from cpp_app.domain.legal_deadlines import end_of_local_day, local_date
+from cpp_app.domain.legal_deadlines import end_of_local_day, local_day
 from cpp_app.models import AuditEvent, DestructionRecord, PrivacyRequest, PrivacyRequestKind, Role, utcnow
 from cpp_app.security import Actor
 from tests.conftest import TEST_PASSWORD, extract_csrf
@@ -34,7 +34,7 @@ def teacher(make_user):
 
 
 def add_request(database, user, kind=PrivacyRequestKind.ACCESS, due_in_days=5, body="Прошу сведения", **fields):
-    today = local_date(utcnow())
+    today = local_day(utcnow())
     request = PrivacyRequest(user_id=user.id, kind=kind, body=body,
                              due_at=end_of_local_day(today + timedelta(days=due_in_days)), **fields)
     database.session.add(request)
@@ -157,7 +157,7 @@ def test_the_nav_links_the_queue_for_admins_only(app, admin_client, make_user):
 
 def test_overdue_is_counted_in_krasnoyarsk_days(database, admin_client, teacher):
     request = add_request(database, teacher)
-    request.due_at = datetime.combine(local_date(utcnow()) - timedelta(days=1), datetime.min.time()) + timedelta(
+    request.due_at = datetime.combine(local_day(utcnow()) - timedelta(days=1), datetime.min.time()) + timedelta(
         hours=16, minutes=59, seconds=59)
     database.session.commit()
     assert "просрочено на 1 дн." in text(admin_client.get(f"/admin/privacy/{request.id}"))

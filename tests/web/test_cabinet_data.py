@@ -8,7 +8,7 @@ from pypdf import PdfReader
 from sqlalchemy import func, select
 
 from cpp_app import pdf
-from cpp_app.domain.legal_deadlines import local_date, request_deadline
+from cpp_app.domain.legal_deadlines import local_day, request_deadline
 from cpp_app.models import (
     AccountStatus,
     AuditEvent,
@@ -219,7 +219,7 @@ def test_a_request_is_filed_with_its_deadline_and_the_admins_are_told(app, datab
     filed = database.session.scalars(select(PrivacyRequest)).one()
     assert (filed.user_id, filed.kind, filed.body) == (teacher.id, PrivacyRequestKind.ACCESS,
                                                        "Прошу сообщить, кому передавались мои данные.")
-    assert local_date(filed.due_at) == request_deadline(local_date(filed.created_at))
+    assert local_day(filed.due_at) == request_deadline(local_day(filed.created_at))
     assert response.headers["Location"] == f"/cabinet/data/requests/{filed.id}"
     page = text(teacher_client.get(response.headers["Location"]))
     assert "Прошу сообщить" in page and "на рассмотрении" in page
@@ -229,7 +229,7 @@ def test_a_request_is_filed_with_its_deadline_and_the_admins_are_told(app, datab
     to_admin = next(m for m in outbox(app) if m["To"] == admin.email).get_content()
     assert f"/admin/privacy/{filed.id}" in to_admin and "Вертипорох" not in to_admin and "Прошу" not in to_admin
     to_teacher = next(m for m in outbox(app) if m["To"] == teacher.email).get_content()
-    assert local_date(filed.due_at).strftime("%d.%m.%Y") in to_teacher
+    assert local_day(filed.due_at).strftime("%d.%m.%Y") in to_teacher
     assert f"/cabinet/data/requests/{filed.id}" in text(teacher_client.get("/cabinet/data"))
 
 
@@ -322,7 +322,7 @@ def test_withdrawal_blocks_at_once_and_ends_every_session(app, database, teacher
     assert withdrawn.user_agent == TEACHER_UA and withdrawn.document_sha256
     request = database.session.scalars(select(PrivacyRequest)).one()
     assert request.kind == PrivacyRequestKind.WITHDRAWAL
-    assert local_date(request.due_at) == local_date(user.consent_withdrawn_at) + timedelta(days=30)
+    assert local_day(request.due_at) == local_day(user.consent_withdrawn_at) + timedelta(days=30)
     assert database.session.scalar(
         select(func.count(AuthSession.id)).where(AuthSession.user_id == teacher.id, AuthSession.revoked_at.is_(None))
     ) == 0

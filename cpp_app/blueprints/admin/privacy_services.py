@@ -7,9 +7,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from ... import audit
-from ...domain.legal_deadlines import DeadlineState, deadline_state, local_date
+from ...domain.legal_deadlines import DeadlineState, deadline_state, local_day
 from ...extensions import db
-from ...formatting import local_date as format_local_date
+from ...formatting import local_date
 from ...mail import send_mail
 from ...models import DestructionRecord, PrivacyRequest, PrivacyRequestKind, User, utcnow
 from ...queries import Page, paginate
@@ -39,7 +39,7 @@ class QueueRow:
 
 
 def _row(request: PrivacyRequest, today: date) -> QueueRow:
-    return QueueRow(request, deadline_state(local_date(request.due_at), today, done=request.completed_at is not None))
+    return QueueRow(request, deadline_state(local_day(request.due_at), today, done=request.completed_at is not None))
 
 
 def privacy_queue(state: QueueState, kind: PrivacyRequestKind | None, page: int = 1, per_page: int = PER_PAGE,
@@ -56,7 +56,7 @@ def privacy_queue(state: QueueState, kind: PrivacyRequestKind | None, page: int 
              else (PrivacyRequest.completed_at.is_not(None), PrivacyRequest.due_at, PrivacyRequest.id))
     statement = select(PrivacyRequest).options(joinedload(PrivacyRequest.user)).where(*conditions).order_by(*order)
     result = paginate(statement, page, per_page)
-    today = local_date(now or utcnow())
+    today = local_day(now or utcnow())
     return Page([_row(request, today) for request in result.items], result.total, result.page, result.per_page)
 
 
@@ -68,7 +68,7 @@ def get_request(request_id: int) -> PrivacyRequest | None:
 
 
 def request_row(request: PrivacyRequest, now: datetime | None = None) -> QueueRow:
-    return _row(request, local_date(now or utcnow()))
+    return _row(request, local_day(now or utcnow()))
 
 
 def destruction_of(request: PrivacyRequest) -> DestructionRecord | None:
@@ -106,7 +106,7 @@ def complete_request(request: PrivacyRequest, response: str, actor: Actor) -> No
             f"ЦПП: ответ на ваше обращение № {request.id}",
             f"Здравствуйте, {user.first_name}!\n\n"
             f"Оператор ответил на ваше обращение «{request.kind.label}» № {request.id} "
-            f"от {format_local_date(request.created_at)}:\n\n{response}\n\n"
+            f"от {local_date(request.created_at)}:\n\n{response}\n\n"
             "Ответ также сохранён в личном кабинете ЦПП, в разделе «Мои данные».\n",
         )
 

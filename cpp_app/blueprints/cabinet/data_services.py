@@ -15,12 +15,11 @@ from ... import audit, uploads
 from ...domain.legal_deadlines import (
     destruction_deadline,
     end_of_local_day,
-    local_date,
+    local_day,
     request_deadline,
 )
 from ...extensions import db
-from ...formatting import KRASNOYARSK_TIME
-from ...formatting import local_date as format_local_date
+from ...formatting import KRASNOYARSK_TIME, local_date
 from ...mail import send_mail
 from ...models import (
     AuditEvent,
@@ -361,7 +360,7 @@ def _requests(user: User, who: _Roles) -> list[dict]:
             "kind_label": request.kind.label,
             "text": request.body,
             "created_at": request.created_at,
-            "due_on": local_date(request.due_at),
+            "due_on": local_day(request.due_at),
             "completed_at": request.completed_at,
             "completed_by": who(request.completed_by_id) if request.completed_at else None,
             "response": request.response,
@@ -419,8 +418,8 @@ def _notify_admins(request: PrivacyRequest) -> None:
     body = (
         f"В ЦПП поступило обращение субъекта персональных данных № {request.id}.\n\n"
         f"Вид: {request.kind.label}.\n"
-        f"Поступило: {format_local_date(request.created_at)}.\n"
-        f"Срок исполнения: до {format_local_date(request.due_at)} включительно.\n\n"
+        f"Поступило: {local_date(request.created_at)}.\n"
+        f"Срок исполнения: до {local_date(request.due_at)} включительно.\n\n"
         f"Открыть обращение: {link}\n"
     )
     for email in emails:
@@ -439,7 +438,7 @@ def file_request(user: User, kind: PrivacyRequestKind, text: str, actor: Actor,
         raise FieldErrors({"text": f"Не более {MAX_REQUEST_LENGTH} символов."})
     now = now or utcnow()
     request = PrivacyRequest(user_id=user.id, kind=kind, body=text, created_at=now,
-                             due_at=end_of_local_day(request_deadline(local_date(now))))
+                             due_at=end_of_local_day(request_deadline(local_day(now))))
     db.session.add(request)
     db.session.flush()
     audit.record(actor, "privacy.request_filed", request, kind=kind.value)
@@ -448,8 +447,8 @@ def file_request(user: User, kind: PrivacyRequestKind, text: str, actor: Actor,
         user.email,
         f"ЦПП: ваше обращение № {request.id} принято",
         f"Здравствуйте, {user.first_name}!\n\n"
-        f"Ваше обращение «{kind.label}» № {request.id} принято {format_local_date(now)}.\n"
-        f"Оператор ответит не позднее {format_local_date(request.due_at)} (10 рабочих дней, "
+        f"Ваше обращение «{kind.label}» № {request.id} принято {local_date(now)}.\n"
+        f"Оператор ответит не позднее {local_date(request.due_at)} (10 рабочих дней, "
         "ч. 3 ст. 14 Федерального закона № 152-ФЗ). Ответ появится в личном кабинете ЦПП, "
         "в разделе «Мои данные», и придёт на этот адрес.\n",
     )
@@ -492,7 +491,7 @@ def withdraw_consent(user: User, password: str, actor: Actor, now: datetime | No
         occurred_at=now, ip=actor.ip, user_agent=actor.user_agent,
     ))
     request = PrivacyRequest(user_id=user.id, kind=PrivacyRequestKind.WITHDRAWAL, created_at=now,
-                             due_at=end_of_local_day(destruction_deadline(local_date(now))))
+                             due_at=end_of_local_day(destruction_deadline(local_day(now))))
     db.session.add(request)
     db.session.flush()
     end_all_sessions(user.id)
@@ -502,9 +501,9 @@ def withdraw_consent(user: User, password: str, actor: Actor, now: datetime | No
         user.email,
         "ЦПП: согласие на обработку персональных данных отозвано",
         f"Здравствуйте, {user.first_name}!\n\n"
-        f"{format_local_date(now)} вы отозвали согласие на обработку персональных данных в сервисе "
+        f"{local_date(now)} вы отозвали согласие на обработку персональных данных в сервисе "
         "«Цифровой профиль педагога» КК ИПК. Учётная запись заблокирована, все сеансы входа завершены.\n"
-        f"Ваши персональные данные будут уничтожены не позднее {format_local_date(request.due_at)} "
+        f"Ваши персональные данные будут уничтожены не позднее {local_date(request.due_at)} "
         "(ч. 5 ст. 21 Федерального закона № 152-ФЗ). Это письмо — последнее, которое мы отправляем на этот адрес.\n",
     )
     return request
