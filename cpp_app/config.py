@@ -2,6 +2,7 @@
 import os
 import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 INSTANCE_DIR = Path(os.environ.get("CPP_INSTANCE_DIR", BASE_DIR / "instance"))
@@ -60,6 +61,11 @@ class Config:
     ARGON2_PARALLELISM = 4
 
     PASSWORD_RESET_MAX_AGE = 60 * 60
+    # The address people reach the service at: every link in mail and documents is built from it, never from the
+    # request's Host header (which an attacker sets). Requests naming another host are refused (TRUSTED_HOSTS).
+    PUBLIC_URL = "http://127.0.0.1:5000"
+    # Hosts besides PUBLIC_URL's that may address the app: local health checks and the development server.
+    EXTRA_TRUSTED_HOSTS = ("localhost", "127.0.0.1")
     MAIL_BACKEND = "file"  # file | smtp | memory
     MAIL_SENDER = "ЦПП КК ИПК <noreply@cpp.kipk.ru>"
     MAIL_DIR = None
@@ -82,6 +88,11 @@ class Config:
         settings["MAIL_DIR"] = _env("MAIL_DIR") or str(INSTANCE_DIR / "mail")
         settings["SMTP_HOST"] = _env("SMTP_HOST", settings["SMTP_HOST"])
         settings["SMTP_PORT"] = int(_env("SMTP_PORT", settings["SMTP_PORT"]))
+        settings["PUBLIC_URL"] = (_env("PUBLIC_URL") or cls.default_public_url()).rstrip("/")
+        extra_hosts = _env("TRUSTED_HOSTS")
+        if extra_hosts is not None:
+            settings["EXTRA_TRUSTED_HOSTS"] = tuple(h.strip() for h in extra_hosts.split(",") if h.strip())
+        settings["TRUSTED_HOSTS"] = trusted_hosts(settings["PUBLIC_URL"], settings["EXTRA_TRUSTED_HOSTS"])
         redis_url = _env("REDIS_URL")
         if redis_url:
             settings["RATELIMIT_STORAGE_URI"] = redis_url
@@ -92,9 +103,20 @@ class Config:
         return _instance_secret_key()
 
     @classmethod
+    def default_public_url(cls):
+        return cls.PUBLIC_URL
+
+    @classmethod
     def default_database_url(cls):
         INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
         return f"sqlite:///{INSTANCE_DIR / 'cpp.sqlite3'}"
+
+
+def trusted_hosts(public_url: str, extra: tuple[str, ...]) -> list[str]:
+    parts = urlsplit(public_url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise RuntimeError(f"CPP_PUBLIC_URL must be an http(s) address such as https://cpp.example.ru, not {public_url!r}")
+    return list(dict.fromkeys([parts.hostname, *extra]))
 
 
 class DevelopmentConfig(Config):
@@ -110,6 +132,7 @@ class TestingConfig(Config):
     ARGON2_MEMORY_COST = 1024
     ARGON2_PARALLELISM = 1
     MONITORING_MAX_AGE_SECONDS = 0  # tests look at the figures right after changing the data
+    PUBLIC_URL = "http://localhost"  # the test client's own host
 
     @classmethod
     def default_secret_key(cls):
@@ -127,6 +150,10 @@ class ProductionConfig(Config):
     @classmethod
     def default_secret_key(cls):
         raise RuntimeError("CPP_SECRET_KEY must be set in production")
+
+    @classmethod
+    def default_public_url(cls):
+        raise RuntimeError("CPP_PUBLIC_URL must be set in production (e.g. https://cpp.kipk.ru): links in mail use it")
 
 
 CONFIGS = {

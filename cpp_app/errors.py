@@ -1,7 +1,7 @@
 """Russian error pages; a failed request never leaves half a transaction behind."""
 from flask import current_app, render_template, request
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, SecurityError
 
 from .extensions import db
 
@@ -30,6 +30,11 @@ def register_error_handlers(app):
     def internal_error(error):
         db.session.rollback()
         return render_error(500)
+
+    @app.errorhandler(SecurityError)
+    def untrusted_host(error):
+        # A Host header outside TRUSTED_HOSTS: no URL can be built for it, so no page with links either.
+        return "Некорректный запрос: неизвестный адрес сайта.", 400, {"Content-Type": "text/plain; charset=utf-8"}
 
     @app.errorhandler(CSRFError)
     def csrf_error(error):

@@ -17,6 +17,7 @@ export CPP_REDIS_URL=${CPP_REDIS_URL:-redis://127.0.0.1:6379/0}
 # No SMTP server here: mail goes to instance/mail/*.eml.
 export CPP_MAIL_BACKEND=${CPP_MAIL_BACKEND:-file}
 export CPP_BIND=127.0.0.1:$port
+export CPP_PUBLIC_URL=${CPP_PUBLIC_URL:-http://127.0.0.1:$port}
 export FLASK_APP=wsgi
 
 "$python" - <<'PY' || fail "PostgreSQL на 127.0.0.1:5432 недоступна или базу не удалось создать."

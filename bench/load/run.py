@@ -206,6 +206,7 @@ def _start_server(database_url: str, paths: Paths, port: int, workers: int, thre
     env = _base_env(database_url, paths) | {
         "CPP_ENV": "production", "CPP_SECRET_KEY": secrets.token_urlsafe(48), "CPP_REDIS_URL": REDIS_URL,
         "CPP_WORKERS": str(workers), "CPP_THREADS": str(threads), "CPP_BIND": f"127.0.0.1:{port}",
+        "CPP_PUBLIC_URL": f"http://127.0.0.1:{port}",
     }
     log = paths.server_log.open("w")
     return subprocess.Popen([str(BIN / "gunicorn"), "-c", "deploy/gunicorn.conf.py", "wsgi:app"], cwd=ROOT, env=env,

@@ -29,6 +29,14 @@ def live_server(app):
     thread.join(timeout=5)
 
 
+@pytest.fixture(autouse=True)
+def public_url_of_live_server(request, monkeypatch):
+    """Links in mail point at the live server while a browser test runs (the session's app serves both)."""
+    if "live_server" in request.fixturenames:
+        app, address = request.getfixturevalue("app"), request.getfixturevalue("live_server")
+        monkeypatch.setitem(app.config, "PUBLIC_URL", address)
+
+
 @pytest.fixture(scope="session")
 def browser():
     from playwright.sync_api import sync_playwright

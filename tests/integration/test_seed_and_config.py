@@ -56,6 +56,7 @@ def test_production_refuses_to_start_without_a_secret_key(monkeypatch):
     with pytest.raises(RuntimeError, match="CPP_SECRET_KEY"):
         load_config("production")
     monkeypatch.setenv("CPP_SECRET_KEY", "x" * 40)
+    monkeypatch.setenv("CPP_PUBLIC_URL", "https://cpp.example.ru")
     settings = load_config("production")
     assert settings["SESSION_COOKIE_SECURE"] and settings["REMEMBER_COOKIE_SECURE"]
     assert settings["SESSION_COOKIE_HTTPONLY"] and settings["SESSION_COOKIE_SAMESITE"] == "Lax"

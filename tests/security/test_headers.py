@@ -80,6 +80,7 @@ def test_error_responses_carry_the_headers(app, client):
 def production_app(app, monkeypatch, tmp_path):
     monkeypatch.setenv("CPP_SECRET_KEY", "production-test-secret-key-long-enough-to-be-real")
     monkeypatch.setenv("CPP_DATABASE_URL", app.config["SQLALCHEMY_DATABASE_URI"])
+    monkeypatch.setenv("CPP_PUBLIC_URL", "https://cpp.example")
     settings = ProductionConfig.load()
     production = create_app(settings)
     production.instance_path = str(tmp_path)

@@ -2,7 +2,7 @@
 import hashlib
 from dataclasses import dataclass
 
-from flask import current_app, url_for
+from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
@@ -16,6 +16,7 @@ from ...mail import send_mail
 from ...models import LoginThrottle, Role, User, utcnow
 from ...security import Actor, check_password, hash_password
 from ...service_errors import FieldErrors
+from ...urls import public_url_for
 from ..organizations.services import resolve_workplace
 from ..privacy.services import current_document, grant_consent
 from .sessions import end_all_sessions, start_session
@@ -181,7 +182,7 @@ def request_password_reset(email: str) -> None:
     user = find_user_by_email(email)
     if user is None or not user.is_active:
         return
-    link = url_for("auth.reset_password", token=make_reset_token(user), _external=True)
+    link = public_url_for("auth.reset_password", token=make_reset_token(user))
     minutes = current_app.config["PASSWORD_RESET_MAX_AGE"] // 60
     send_mail(
         user.email,

@@ -7,7 +7,6 @@ import json
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 
-from flask import url_for
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -40,6 +39,7 @@ from ...models import (
 )
 from ...security import Actor, check_password
 from ...service_errors import FieldErrors
+from ...urls import public_url_for
 from ..admin.services import AUDIT_ACTION_LABELS
 from ..auth.sessions import end_all_sessions
 from ..privacy.purge import scrub_details
@@ -414,7 +414,7 @@ def _notify_admins(request: PrivacyRequest) -> None:
     emails = _admin_emails()
     if not emails:
         return
-    link = url_for("admin.privacy_request", request_id=request.id, _external=True)
+    link = public_url_for("admin.privacy_request", request_id=request.id)
     body = (
         f"В ЦПП поступило обращение субъекта персональных данных № {request.id}.\n\n"
         f"Вид: {request.kind.label}.\n"

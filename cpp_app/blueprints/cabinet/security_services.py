@@ -2,8 +2,6 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask import url_for
-
 from ... import audit
 from ...domain.passwords import password_problems
 from ...extensions import db
@@ -12,6 +10,7 @@ from ...mail import send_mail
 from ...models import User, utcnow
 from ...security import Actor, check_password, hash_password
 from ...service_errors import FieldErrors
+from ...urls import public_url_for
 from ..auth.services import personal_data
 from ..auth.sessions import active_sessions, end_all_sessions, end_other_session, token_hash
 
@@ -101,7 +100,7 @@ def change_password(user: User, current_password: str, new_password: str, curren
         f"{local_datetime(utcnow())} (красноярское время) пароль вашей учётной записи в сервисе «Цифровой профиль педагога» "
         "КК ИПК был изменён в личном кабинете. Сеансы на других устройствах завершены.\n\n"
         "Если это сделали не вы, немедленно восстановите пароль:\n\n"
-        f"{url_for('auth.forgot_password', _external=True)}\n\n"
+        f"{public_url_for('auth.forgot_password')}\n\n"
         "и сообщите администратору ЦПП.\n",
     )
     return ended

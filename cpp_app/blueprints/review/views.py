@@ -7,6 +7,7 @@ from ...extensions import db
 from ...models import Diagnostic, Role
 from ...security import request_actor, rerender_on_csrf_failure, role_required
 from ...service_errors import FieldErrors
+from ...urls import public_url_for
 from ..forms_common import show_field_errors
 from . import bp, notices  # noqa: F401  (notices registers the school's banner)
 from .forms import QueueFilterForm, ReviewForm, review_form
@@ -76,7 +77,7 @@ def _decide(diagnostic_id: int, decision, done: str):
 
 
 def _notify(diagnostic: Diagnostic, note: str | None) -> None:
-    url = url_for("diagnostics.result", diagnostic_id=diagnostic.id, _external=True)
+    url = public_url_for("diagnostics.result", diagnostic_id=diagnostic.id)
     try:
         sent = notify_school(diagnostic, note, url)
     except OSError:  # smtplib's errors included; the decision is already saved
