@@ -5,6 +5,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .config import INSTANCE_DIR, load_config
+from .converters import IdConverter
 from .extensions import csrf, db, limiter, login_manager, migrate
 from .logging_setup import configure_logging
 
@@ -19,6 +20,8 @@ def create_app(config: dict | str | None = None) -> Flask:
     configure_logging(app)
 
     _init_extensions(app)
+    # Before the routes: every `<int:…>` is an id, and one beyond the database's integer range is a 404.
+    app.url_map.converters["int"] = IdConverter
     _register_blueprints(app)
 
     from .cli import register_cli

@@ -16,6 +16,7 @@ from flask import Flask, g, has_request_context, request
 from flask.logging import default_handler
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.exc import NoInspectionAvailable, StatementError
+from werkzeug.routing import IntegerConverter
 
 access_logger = logging.getLogger("cpp_app.access")
 
@@ -126,7 +127,7 @@ def loggable_path() -> str:
     """The path without its query string, and without path segments that are not ids: those are secrets
     (the password-reset token), so a route with one is logged by its pattern, /password/reset/<token>."""
     rule = request.url_rule
-    if rule is not None and any(type(converter).__name__ != "IntegerConverter" for converter in rule._converters.values()):
+    if rule is not None and any(not isinstance(converter, IntegerConverter) for converter in rule._converters.values()):
         return rule.rule
     return request.path
 

@@ -135,11 +135,14 @@ class DiagnosticEvent(db.Model):
 
 
 class FormStash(db.Model):
-    """Answers posted after the session ended, kept until their author signs in again (then deleted)."""
+    """Answers posted after a user's session ended, kept until that user signs in again (then deleted); also a
+    methodologist's uploaded methodology between its preview and its publication."""
 
     __tablename__ = "form_stashes"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    # Only its user gets it back; each user holds a few at most.
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     target: Mapped[str] = mapped_column(String(300))
     payload: Mapped[dict] = mapped_column(JSON)

@@ -5,10 +5,13 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import event, func, select, update
 
+from cpp_app.blueprints.auth.sessions import token_hash
 from cpp_app.blueprints.diagnostics.services import (
+    MAX_STASHES_PER_USER,
     STASH_LIFETIME,
     AnswerInput,
     StepInput,
+    ended_session_user,
     live_data,
     methodology_of,
     platform_gaps,
@@ -24,6 +27,7 @@ from cpp_app.domain.methodology import load_methodology_file, parse_methodology
 from cpp_app.domain.workflow import TransitionRefused
 from cpp_app.models import (
     AccountStatus,
+    AuthSession,
     Diagnostic,
     DiagnosticAnswer,
     FormStash,
@@ -32,6 +36,7 @@ from cpp_app.models import (
     Platform,
     PlatformAccount,
     Role,
+    User,
     utcnow,
 )
 from cpp_app.security import Actor
@@ -144,31 +149,71 @@ def test_nothing_can_be_saved_once_submitted(database, diagnostic, actors):
 # ------------------------------------------------------------------------------------------------ stash
 
 
-def test_a_stash_is_taken_once_and_only_for_its_page(database):
-    token = stash_form("/diagnostics/5?section=cos", {"score-cos.sferum": "2"})
+def test_a_stash_is_taken_once_only_for_its_page_and_only_by_its_user(database, actors):
+    owner, other = actors[0].user_id, actors[1].user_id
+    token = stash_form(owner, "/diagnostics/5?section=cos", {"score-cos.sferum": "2"})
     database.session.commit()
     [row] = database.session.scalars(select(FormStash)).all()
     assert row.token_hash != token and len(row.token_hash) == 64  # only the hash is kept
+    assert row.user_id == owner
 
-    assert take_stash(token, "/diagnostics/6?section=cos") is None
-    assert take_stash(None, "/diagnostics/5?section=cos") is None
-    assert take_stash("made-up", "/diagnostics/5?section=cos") is None
-    assert take_stash(token, "/diagnostics/5?section=cos") == {"score-cos.sferum": "2"}
+    assert take_stash(token, "/diagnostics/6?section=cos", owner) is None
+    assert take_stash(None, "/diagnostics/5?section=cos", owner) is None
+    assert take_stash("made-up", "/diagnostics/5?section=cos", owner) is None
+    assert take_stash(token, "/diagnostics/5?section=cos", other) is None  # the token alone is not enough
+    assert take_stash(token, "/diagnostics/5?section=cos", owner) == {"score-cos.sferum": "2"}
     database.session.commit()
-    assert take_stash(token, "/diagnostics/5?section=cos") is None
+    assert take_stash(token, "/diagnostics/5?section=cos", owner) is None
     assert database.session.scalar(select(func.count(FormStash.id))) == 0
 
 
-def test_an_expired_stash_is_not_given_back_and_is_cleared_by_the_next_one(database):
-    old = stash_form("/diagnostics/5", {"staff_count": "12"})
+def test_an_expired_stash_is_not_given_back_and_is_cleared_by_the_next_one(database, actors):
+    user_id = actors[0].user_id
+    old = stash_form(user_id, "/diagnostics/5", {"staff_count": "12"})
     database.session.commit()
     database.session.execute(update(FormStash).values(created_at=utcnow() - STASH_LIFETIME - timedelta(minutes=1)))
     database.session.commit()
-    assert take_stash(old, "/diagnostics/5") is None
+    assert take_stash(old, "/diagnostics/5", user_id) is None
 
-    stash_form("/diagnostics/5", {"staff_count": "13"})
+    stash_form(user_id, "/diagnostics/5", {"staff_count": "13"})
     database.session.commit()
     assert [r.payload for r in database.session.scalars(select(FormStash))] == [{"staff_count": "13"}]
+
+
+def test_a_user_keeps_a_few_stashes_at_most_the_oldest_go_first(database, actors):
+    owner, other = actors[0].user_id, actors[1].user_id
+    theirs = stash_form(other, "/diagnostics/5", {"staff_count": "1"})
+    tokens = [stash_form(owner, f"/diagnostics/{number}", {"staff_count": "1"})
+              for number in range(MAX_STASHES_PER_USER + 2)]
+    database.session.commit()
+    kept = database.session.scalars(select(FormStash.target).where(FormStash.user_id == owner).order_by(FormStash.id))
+    assert list(kept) == [f"/diagnostics/{number}" for number in range(2, MAX_STASHES_PER_USER + 2)]
+    assert take_stash(tokens[0], "/diagnostics/0", owner) is None
+    assert take_stash(tokens[-1], f"/diagnostics/{MAX_STASHES_PER_USER + 1}", owner) is not None
+    assert take_stash(theirs, "/diagnostics/5", other) is not None  # another user's cap is their own
+
+
+def test_an_ended_session_names_its_user_while_a_stash_would_still_live(app, database, actors):
+    user_id, now = actors[0].user_id, utcnow()
+
+    def session_with(token, **times):
+        values = dict(created_at=now - timedelta(hours=1), last_seen_at=now - timedelta(minutes=5),
+                      expires_at=now + timedelta(hours=11)) | times
+        database.session.add(AuthSession(user_id=user_id, token_hash=token_hash(token), **values))
+        database.session.commit()
+
+    session_with("signed-out", revoked_at=now - timedelta(minutes=1))
+    session_with("expired", expires_at=now - timedelta(hours=1))
+    session_with("idle", last_seen_at=now - timedelta(hours=3))
+    session_with("live")
+    session_with("long-gone", revoked_at=now - STASH_LIFETIME - timedelta(minutes=1))
+    with app.test_request_context():
+        for token in ("signed-out", "expired", "idle"):
+            assert ended_session_user(token).id == user_id, token
+        for token in ("live", "long-gone", "made-up", "", None):
+            assert ended_session_user(token) is None, token
+        database.session.get(User, user_id).blocked_at = now
+        assert ended_session_user("signed-out") is None
 
 
 # -------------------------------------------------------------------------------------------- live data

@@ -73,7 +73,8 @@ def person(database, make_user):
                                       action="granted", ip=IP, user_agent=UA))
     start_session(user, False, Actor(user.id, IP, UA))
     database.session.add(LoginCode(user_id=user.id, code_hash="a" * 64, expires_at=utcnow()))
-    database.session.add(FormStash(token_hash="b" * 64, target=stash_target(user.id), payload={"source": EMAIL}))
+    database.session.add(FormStash(user_id=user.id, token_hash="b" * 64, target=stash_target(user.id),
+                                   payload={"source": EMAIL}))
     database.session.add(LoginThrottle(key=f"email:{EMAIL}", failures=2, last_failure_at=utcnow()))
     database.session.add(LoginThrottle(key=f"ip:{IP}", failures=0))
     platform = database.session.scalars(select(Platform).order_by(Platform.id)).first()

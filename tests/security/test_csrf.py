@@ -1,6 +1,7 @@
 """Every POST route refuses a request without a CSRF token, or with a forged one, and changes nothing."""
 import pytest
 from sqlalchemy import func, select
+from werkzeug.routing import IntegerConverter
 
 from cpp_app.models import Role
 from tests.conftest import extract_csrf, signed_in_client
@@ -13,7 +14,7 @@ def post_rules(app):
 
 
 def concrete_path(rule):
-    values = {name: 1 if converter.__class__.__name__ == "IntegerConverter" else "x"
+    values = {name: 1 if isinstance(converter, IntegerConverter) else "x"
               for name, converter in rule._converters.items()}
     return rule.build(values, append_unknown=False)[1]
 

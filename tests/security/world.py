@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from sqlalchemy import select
+from werkzeug.routing import IntegerConverter
 
 from cpp_app.blueprints.cabinet.course_services import ExternalCourse, add_external_course
 from cpp_app.blueprints.programs.services import create_program
@@ -133,6 +134,10 @@ def csrf_token(client) -> str:
     return extract_csrf(client.get("/cabinet/profile"))
 
 
+# Ids beyond PostgreSQL's integer (2³¹ and 10²⁰) and below the first one: no object can have them.
+OUT_OF_RANGE_IDS = (2147483648, 0, 99999999999999999999)
+
+
 # Columns that change by merely using the service (sign-in bookkeeping), not by what a request asked for.
 VOLATILE_COLUMNS = {"last_seen_at"}
 
@@ -160,5 +165,5 @@ def concrete_path(rule, values: dict) -> str:
 
 
 def int_arguments(rule) -> list[str]:
-    return [name for name, converter in rule._converters.items() if converter.__class__.__name__ == "IntegerConverter"]
+    return [name for name, converter in rule._converters.items() if isinstance(converter, IntegerConverter)]
 

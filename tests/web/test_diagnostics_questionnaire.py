@@ -2,12 +2,12 @@
 data, autosave, answers kept across an ended session, «Проверить и отправить» and the lock after submission."""
 import html
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
 from html.parser import HTMLParser
 from urllib.parse import unquote
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from cpp_app.blueprints.diagnostics.services import return_for_rework
 from cpp_app.domain.workflow import school_year
@@ -15,6 +15,7 @@ from cpp_app.formatting import KRASNOYARSK_TIME
 from cpp_app.models import (
     AccountStatus,
     AuditEvent,
+    AuthSession,
     Diagnostic,
     DiagnosticAnswer,
     DiagnosticStatus,
@@ -528,17 +529,102 @@ def test_answers_posted_after_sign_out_come_back_after_sign_in(signed_in, admin,
     assert "перед окончанием сеанса" not in text(signed_in.get(step_url(diagnostic_id, "cos")))
 
 
-def test_a_post_without_any_session_is_stashed_too(app, admin, database):
+def stashes(database) -> int:
+    database.session.rollback()
+    return database.session.scalar(select(func.count(FormStash.id)))
+
+
+@pytest.mark.parametrize("autosave_first", [False, True], ids=["post", "autosave-then-post"])
+def test_answers_posted_after_the_session_went_idle_come_back_after_sign_in(signed_in, admin, database,
+                                                                           autosave_first):
+    diagnostic_id = start(signed_in)
+    fields = form_fields(signed_in.get(step_url(diagnostic_id)))
+    database.session.execute(update(AuthSession).values(last_seen_at=utcnow() - timedelta(days=1)))
+    database.session.commit()
+    if autosave_first:  # it finds the session ended first; the «Сохранить» that follows still keeps the answers
+        assert autosave(signed_in, diagnostic_id, None, fields, fields["csrf_token"]).status_code == 401
+    response = signed_in.post(step_url(diagnostic_id), data={**fields, "staff_count": "17"})
+    assert response.status_code == 302 and response.headers["Location"].startswith("/login?next=")
+    [stash] = database.session.scalars(select(FormStash)).all()
+    assert stash.user_id == admin.id and stash.payload == {"staff_count": "17", "student_count": ""}
+
+    sign_in(signed_in, admin)
+    assert 'value="17"' in signed_in.get(step_url(diagnostic_id)).get_data(as_text=True)
+    assert stashes(database) == 0
+
+
+def test_a_post_without_any_session_stores_nothing(app, admin, database):
     owner = app.test_client()
     sign_in(owner, admin)
     diagnostic_id = start(owner)
     fields = form_fields(owner.get(step_url(diagnostic_id)))
-    # A new browser session: no session cookie, so also no CSRF token to check.
+    # A new browser: no session cookie, so nobody's session has ended here.
     stranger = app.test_client()
     response = stranger.post(step_url(diagnostic_id), data={**fields, "staff_count": "17"})
     assert response.status_code == 302 and response.headers["Location"].startswith("/login?next=")
+    assert stashes(database) == 0
+
+
+def test_a_made_up_session_token_stores_nothing(app, signed_in, admin, database):
+    diagnostic_id = start(signed_in)
+    fields = form_fields(signed_in.get(step_url(diagnostic_id)))
+    for place in ("_user_id", "cpp_ended_session"):
+        stranger = app.test_client()
+        with stranger.session_transaction() as session:
+            session[place] = "a-token-no-session-ever-had"
+        assert stranger.post(step_url(diagnostic_id), data=fields).status_code == 302
+    stranger = app.test_client()
+    stranger.set_cookie("remember_token", "a-token-no-session-ever-had|0123456789abcdef")
+    assert stranger.post(step_url(diagnostic_id), data=fields).status_code == 302
+    assert stashes(database) == 0
+
+
+def test_after_the_session_ended_only_the_users_own_diagnostic_is_stashed(app, make_user, organizations, admin,
+                                                                         database):
+    owner = app.test_client()
+    sign_in(owner, admin)
+    diagnostic_id = start(owner)
+    fields = form_fields(owner.get(step_url(diagnostic_id)))
+    other = app.test_client()
+    sign_in(other, make_user(role=Role.SCHOOL_ADMIN, email="other@school.example", organization=organizations[1]))
+    sign_out(other)
+    sign_out(owner)
+    assert other.post(step_url(diagnostic_id), data=fields).status_code == 302  # another school's
+    assert owner.post(step_url(diagnostic_id + 1000), data=fields).status_code == 302  # no such diagnostic
+    assert owner.post(step_url(diagnostic_id, "no-such-step"), data=fields).status_code == 302
+    assert stashes(database) == 0
+    assert owner.post(step_url(diagnostic_id), data=fields).status_code == 302
+    assert stashes(database) == 1
+
+
+def test_more_than_the_form_can_hold_is_not_stashed(signed_in, database):
+    diagnostic_id = start(signed_in)
+    fields = form_fields(signed_in.get(step_url(diagnostic_id, "cos")))
+    sign_out(signed_in)
+    stuffed = {**fields, **{f"comment-{code}": "щ" * 5000 for code in COS}, "comment-cos.sferum": "щ" * 200_000}
+    assert signed_in.post(step_url(diagnostic_id, "cos"), data=stuffed).status_code == 302
+    assert signed_in.get_cookie("cpp_form_stash", path="/diagnostics/") is None
+    assert stashes(database) == 0
+
+    # What the real form can hold is kept; a field that is not the step's is not.
+    full = {**fields, **{f"comment-{code}": "щ" * 5000 for code in COS}, "comment-eios.ebs": "чужое поле"}
+    assert signed_in.post(step_url(diagnostic_id, "cos"), data=full).status_code == 302
     [stash] = database.session.scalars(select(FormStash)).all()
-    assert stash.payload["staff_count"] == "17"
+    assert len(stash.payload["comment-cos.sferum"]) == 5000 and "comment-eios.ebs" not in stash.payload
+
+
+def test_a_stash_is_shown_only_to_its_user(app, admin, colleague, database):
+    browser = app.test_client()
+    sign_in(browser, admin)
+    diagnostic_id = start(browser)
+    fields = form_fields(browser.get(step_url(diagnostic_id)))
+    sign_out(browser)
+    browser.post(step_url(diagnostic_id), data={**fields, "staff_count": "17"})
+    # A colleague of the same school signs in on this browser: the stash cookie is there, the answers are not hers.
+    sign_in(browser, colleague)
+    page = browser.get(step_url(diagnostic_id)).get_data(as_text=True)
+    assert 'value="17"' not in page and "перед окончанием сеанса" not in page
+    assert stashes(database) == 1
 
 
 def test_a_foreign_page_cannot_plant_a_stash(app, admin, database):

@@ -4,6 +4,7 @@ from wtforms import BooleanField, Field, HiddenField, SelectField, StringField, 
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, Optional, ValidationError
 
+from ...converters import parse_id
 from ...models import CourseFormat, CourseStatus
 from ..cabinet.course_forms import RuDateField, hours_field
 from ..forms_common import max_length, required, strip_filter
@@ -41,7 +42,7 @@ class RecordIdsField(Field):
     """The ticked checkboxes of a list (rendered by the template): the record ids, anything else ignored."""
 
     def process_formdata(self, valuelist):
-        self.data = sorted({int(value) for value in valuelist if value.isdigit() and len(value) <= 12})
+        self.data = sorted({record_id for value in valuelist if (record_id := parse_id(value)) is not None})
 
     def pre_validate(self, form):
         if len(self.data or ()) > MAX_SELECTED:

@@ -579,7 +579,7 @@ def prepare_preview(methodology: Methodology, source: str, user_id: int) -> Prev
     if check.state == Publication.NEW:
         content = methodology.to_dict()
         token = stash_form(
-            stash_target(user_id), {"content": content, "source": source, "sha256": methodology_hash(content)}
+            user_id, stash_target(user_id), {"content": content, "source": source, "sha256": methodology_hash(content)}
         )
     return Preview(source, describe(methodology, names), check, diff, token)
 
@@ -592,7 +592,7 @@ class PublishOutcome:
 
 def publish_previewed(token: str | None, user_id: int, actor: Actor) -> PublishOutcome:
     """Publishes what this user previewed under `token`, validated again; TransitionRefused says why not."""
-    payload = take_stash(token, stash_target(user_id))
+    payload = take_stash(token, stash_target(user_id), user_id)
     if not payload or not isinstance(payload.get("content"), dict):
         raise TransitionRefused(STALE_PREVIEW)
     try:

@@ -1,9 +1,10 @@
 """Workplaces typed at registration that matched no registry organisation, for a methodologist to match."""
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, IntegerField, StringField
+from wtforms import HiddenField, StringField
 from wtforms.validators import Optional, Regexp
 
+from ...converters import parse_id
 from ...extensions import db
 from ...models import Role
 from ...security import request_actor, role_required
@@ -16,7 +17,7 @@ from .workplace_services import choose_organization, get_user, match_workplace, 
 class WorkplaceMatchForm(FlaskForm):
     """Either a suggestion's button (organization_id) or a typed INN."""
 
-    organization_id = IntegerField(validators=[Optional()])
+    organization_id = HiddenField()
     inn = StringField("ИНН организации", filters=[strip_filter],
                       validators=[Optional(), Regexp(r"^\d{10}(\d{2})?$", message="ИНН состоит из 10 или 12 цифр.")])
     page = HiddenField()
@@ -39,7 +40,7 @@ def workplace_match(user_id: int):
     try:
         if not form.validate_on_submit():
             raise FieldErrors({name: errors[0] for name, errors in form.errors.items()})
-        organization = choose_organization(form.organization_id.data, form.inn.data)
+        organization = choose_organization(parse_id(form.organization_id.data), form.inn.data)
         match_workplace(user, organization, request_actor())
     except FieldErrors as error:
         flash(f"{user.full_name or user.email}: " + " ".join(error.errors.values()), "error")

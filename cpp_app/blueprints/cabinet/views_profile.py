@@ -2,6 +2,7 @@
 from flask import flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
+from ...converters import parse_id
 from ...extensions import db, limiter
 from ...models import AccountStatus
 from ...security import request_actor, rerender_on_csrf_failure
@@ -34,10 +35,6 @@ def _me():
     return current_user._get_current_object()
 
 
-def _int_or_none(value) -> int | None:
-    return int(value) if value and str(value).isdigit() else None
-
-
 @bp.get("/")
 @login_required
 def overview():
@@ -56,7 +53,7 @@ def profile():
     form = ProfileForm.for_user(user, workplace_text(user))
     if form.validate_on_submit():
         data = ProfileData(**{name: form[name].data for name in PROFILE_FIELDS},
-                           organization_id=_int_or_none(form.organization_id.data))
+                           organization_id=parse_id(form.organization_id.data))
         try:
             update_profile(user, data, request_actor())
         except FieldErrors as error:

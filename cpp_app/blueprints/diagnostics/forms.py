@@ -7,12 +7,11 @@ an untouched answer on a page opened before someone else's save is neither a con
 """
 import hashlib
 import json
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from ...domain.methodology import Section
-from .services import MAX_COMMENT_LENGTH, AnswerInput, StepInput
+from .services import MAX_COMMENT_LENGTH, MAX_EVIDENCE_LENGTH, AnswerInput, StepInput
 
 SCORE, COMMENT, EVIDENCE, REVISION, ORIGINAL = "score", "comment", "evidence", "rev", "orig"
 STAFF_COUNT, STUDENT_COUNT = "staff_count", "student_count"
@@ -21,11 +20,12 @@ COUNT_LABELS = {
     STUDENT_COUNT: "Численность обучающихся",
 }
 MAX_COUNT_LENGTH = 12
-
-# What an anonymous POST may leave in a stash: questionnaire fields only, each value bounded.
-_STASHABLE = re.compile(r"^(?:(?:score|comment|evidence|rev|orig)-[a-z0-9_.]{1,100}|staff_count|student_count)$")
-_MAX_STASH_FIELDS = 400
-_MAX_STASH_VALUE = 500
+MAX_SCORE_LENGTH = 3
+DIGEST_LENGTH = 16
+# The longest value each field of a step carries when typed in the real form (a count may have spaces).
+_FIELD_BOUNDS = {SCORE: MAX_SCORE_LENGTH, COMMENT: MAX_COMMENT_LENGTH, EVIDENCE: MAX_EVIDENCE_LENGTH,
+                 REVISION: MAX_COUNT_LENGTH, ORIGINAL: DIGEST_LENGTH}
+_COUNT_BOUND = 2 * MAX_COUNT_LENGTH
 
 
 def field_name(kind: str, code: str) -> str:
@@ -39,7 +39,7 @@ def normalize_text(value: str | None) -> str:
 
 def answer_digest(score: int | None, comment: str | None, evidence_url: str | None) -> str:
     raw = json.dumps([score, comment or "", evidence_url or ""], ensure_ascii=False)
-    return hashlib.sha256(raw.encode()).hexdigest()[:16]
+    return hashlib.sha256(raw.encode()).hexdigest()[:DIGEST_LENGTH]
 
 
 def _int_or_none(value: str | None) -> int | None:
@@ -89,7 +89,7 @@ def parse_section(section: Section, formdata: Mapping[str, str]) -> PostedStep:
     for indicator in section.indicators:
         code = indicator.code
         raw_score = (formdata.get(field_name(SCORE, code)) or "").strip()
-        score = int(raw_score) if raw_score.isdigit() and len(raw_score) <= 3 else None
+        score = int(raw_score) if raw_score.isdigit() and len(raw_score) <= MAX_SCORE_LENGTH else None
         if raw_score and score is None:
             errors[code] = "Выберите один из уровней показателя."
         answers[code] = PostedAnswer(
@@ -114,13 +114,20 @@ def parse_general(formdata: Mapping[str, str]) -> PostedStep:
                       raw_counts=raw, errors=errors)
 
 
-def stash_payload(formdata) -> dict[str, str]:
-    """The questionnaire fields of a POST that arrived without a session; the rest (the CSRF token) is dropped."""
-    payload = {}
-    for name in formdata:
-        if len(payload) >= _MAX_STASH_FIELDS:
-            break
-        if _STASHABLE.match(name):
-            limit = MAX_COMMENT_LENGTH if name.startswith(f"{COMMENT}-") else _MAX_STASH_VALUE
-            payload[name] = str(formdata.get(name) or "")[:limit]
-    return payload
+def step_fields(section: Section | None) -> dict[str, int]:
+    """Every field the form of a step posts (the section's, or «Общие сведения» for None), with its bound."""
+    if section is None:
+        return {STAFF_COUNT: _COUNT_BOUND, STUDENT_COUNT: _COUNT_BOUND}
+    return {field_name(kind, indicator.code): bound
+            for indicator in section.indicators for kind, bound in _FIELD_BOUNDS.items()}
+
+
+def stash_payload(formdata, section: Section | None) -> dict[str, str] | None:
+    """The step's fields of a POST that arrived after the session ended, each cut to its bound; the rest (the
+    CSRF token, anything the form does not have) is dropped. None for more than the real form can hold: that
+    is not someone's answers, and it is not stored."""
+    fields = step_fields(section)
+    posted = {name: (formdata.get(name) or "").replace("\r\n", "\n") for name in fields if name in formdata}
+    if sum(map(len, posted.values())) > sum(fields.values()):
+        return None
+    return {name: value[:fields[name]] for name, value in posted.items()}

@@ -14,6 +14,7 @@ from ...domain.scoring import Result, Suggestion, score, suggest_all
 from ...domain.workflow import TransitionRefused, is_editable, school_year, transition_for
 from ...extensions import db
 from ...models import (
+    AuthSession,
     Diagnostic,
     DiagnosticAnswer,
     DiagnosticEvent,
@@ -28,11 +29,15 @@ from ...models import (
 )
 from ...security import Actor
 from ...service_errors import FieldErrors
+from ..auth.sessions import limits as session_limits
+from ..auth.sessions import token_hash as session_token_hash
 from ..school.services import REGISTERED_STATUSES, STAFF_ROLES, StaffCounts, staff_counts
 
 DEFAULT_METHODOLOGY = "cos"
 STASH_LIFETIME = timedelta(days=2)
+MAX_STASHES_PER_USER = 5
 MAX_COMMENT_LENGTH = 5000
+MAX_EVIDENCE_LENGTH = 500
 
 
 def methodology_of(diagnostic_or_version) -> Methodology:
@@ -174,8 +179,8 @@ class SaveOutcome:
 def _evidence_problem(url: str) -> str | None:
     if not url:
         return None
-    if len(url) > 500:
-        return "Ссылка длиннее 500 символов."
+    if len(url) > MAX_EVIDENCE_LENGTH:
+        return f"Ссылка длиннее {MAX_EVIDENCE_LENGTH} символов."
     if not url.startswith(("https://", "http://")) or " " in url:
         return "Укажите ссылку на подтверждающий документ, начиная с https://"
     return None
@@ -414,23 +419,48 @@ def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def stash_form(target: str, payload: dict) -> str:
-    """Keeps posted answers that arrived without a valid session; the token goes to the browser only."""
+def ended_session_user(token: str | None) -> User | None:
+    """The user whose sign-in the browser's token was, if that session ended within the stash lifetime (expired,
+    idle or signed out) and the account is still active; None for a made-up, live or long-ended token."""
+    if not token:
+        return None
+    row = db.session.execute(
+        select(AuthSession, User).join(User, AuthSession.user_id == User.id)
+        .where(AuthSession.token_hash == session_token_hash(token))
+    ).first()
+    if row is None:
+        return None
+    auth_session, user = row
+    now = utcnow()
+    idle_end = auth_session.last_seen_at + session_limits().idle_limit(auth_session.remember)
+    ended_at = auth_session.revoked_at or min(auth_session.expires_at, idle_end)
+    if not user.is_active or not now - STASH_LIFETIME <= ended_at <= now:
+        return None
+    return user
+
+
+def stash_form(user_id: int, target: str, payload: dict) -> str:
+    """Keeps a form for its user (answers that arrived after the session ended, a previewed upload); the token
+    goes to the browser only. Each user keeps MAX_STASHES_PER_USER at most: the oldest go first."""
     db.session.execute(delete(FormStash).where(FormStash.created_at < utcnow() - STASH_LIFETIME))
+    newest = (select(FormStash.id).where(FormStash.user_id == user_id)
+              .order_by(FormStash.id.desc()).limit(MAX_STASHES_PER_USER - 1))
+    db.session.execute(delete(FormStash).where(FormStash.user_id == user_id, FormStash.id.not_in(newest)))
     token = secrets.token_urlsafe(24)
-    db.session.add(FormStash(token_hash=_token_hash(token), target=target, payload=payload))
+    db.session.add(FormStash(user_id=user_id, token_hash=_token_hash(token), target=target, payload=payload))
     db.session.flush()
     return token
 
 
-def take_stash(token: str | None, target: str) -> dict | None:
-    """The stashed answers for this page, once; the stash is deleted when taken."""
+def take_stash(token: str | None, target: str, user_id: int) -> dict | None:
+    """The user's stashed form for this page, once; the stash is deleted when taken."""
     if not token:
         return None
     stash = db.session.scalar(
         select(FormStash).where(
             FormStash.token_hash == _token_hash(token),
             FormStash.target == target,
+            FormStash.user_id == user_id,
             FormStash.created_at >= utcnow() - STASH_LIFETIME,
         )
     )
@@ -439,4 +469,3 @@ def take_stash(token: str | None, target: str) -> dict | None:
     payload = stash.payload
     db.session.delete(stash)
     return payload
-

@@ -1,11 +1,25 @@
 """The school's self-diagnostic: the list, the questionnaire step by step (saved on every step, by autosave, and
-stashed when the session ended before a POST), and «Проверить и отправить»."""
+stashed for its user when their session ended before a POST), and «Проверить и отправить»."""
 from datetime import datetime
 from functools import wraps
 from urllib.parse import urlsplit
 
-from flask import abort, current_app, flash, jsonify, make_response, redirect, render_template, request, url_for
-from flask_login import current_user
+from flask import (
+    abort,
+    current_app,
+    flash,
+    g,
+    jsonify,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_login import current_user, user_logged_in, user_logged_out
+from flask_login.config import COOKIE_NAME
+from flask_login.utils import decode_cookie
 from sqlalchemy.exc import IntegrityError
 
 from ...domain.workflow import TransitionRefused, school_year
@@ -30,6 +44,7 @@ from .services import (
     STASH_LIFETIME,
     active_version,
     diagnostics_of,
+    ended_session_user,
     save_step,
     school_diagnostic,
     stash_form,
@@ -39,6 +54,9 @@ from .services import (
 from .services import start as start_for
 
 STASH_COOKIE = "cpp_form_stash"
+# The token of this browser's last sign-in once it ended, kept in the (signed) session cookie: the stash is for
+# the user of that session only. The token no longer signs anyone in: its session is over.
+ENDED_SESSION_KEY = "cpp_ended_session"
 MAX_STASH_TOKENS = 5
 ANONYMOUS_POSTS = "60/hour"
 
@@ -107,6 +125,50 @@ def _posted_from_this_site() -> bool:
     return (theirs.scheme, theirs.netloc) == (ours.scheme, ours.netloc)
 
 
+def _sent_session_token() -> str | None:
+    """The sign-in token the browser sent: in the session cookie as it arrived (the user loader has already taken
+    an ended one out of `session`), or in the remember cookie."""
+    sent = current_app.session_interface.open_session(current_app, request) or {}
+    remember_cookie = request.cookies.get(current_app.config.get("REMEMBER_COOKIE_NAME", COOKIE_NAME), "")
+    return sent.get("_user_id") or decode_cookie(remember_cookie)
+
+
+@bp.after_app_request
+def _keep_ended_session(response):
+    """The loader found the browser's session ended (on any page, or by the autosave's 401): remember whose it
+    was, for a questionnaire POST that may follow."""
+    if g.get("cpp_session_ended") and (token := _sent_session_token()):
+        session[ENDED_SESSION_KEY] = token
+    return response
+
+
+@user_logged_out.connect
+def _keep_signed_out_session(sender, user, **extra):
+    if token := getattr(user, "auth_token", None):
+        session[ENDED_SESSION_KEY] = token
+
+
+@user_logged_in.connect
+def _forget_ended_session(sender, user, **extra):
+    session.pop(ENDED_SESSION_KEY, None)
+
+
+def _stash_answers(diagnostic_id: int) -> str | None:
+    """Stashes the posted step for the user whose session on this browser just ended, when the diagnostic is
+    theirs to edit; the stash token, or None when nothing was stored."""
+    user = ended_session_user(_sent_session_token() or session.get(ENDED_SESSION_KEY))
+    if user is None or not user.has_role(Role.SCHOOL_ADMIN):
+        return None
+    diagnostic = school_diagnostic(user.organization_id, diagnostic_id)
+    questionnaire = open_questionnaire(diagnostic, request.args.get("section")) if diagnostic else None
+    if questionnaire is None or not questionnaire.editable:
+        return None
+    payload = stash_payload(request.form, questionnaire.section)
+    if payload is None:
+        return None
+    return stash_form(user.id, _step_url(diagnostic_id, questionnaire.step.code), payload)
+
+
 def _stash_tokens() -> list[str]:
     return [token for token in request.cookies.get(STASH_COOKIE, "").split(".") if token][-MAX_STASH_TOKENS:]
 
@@ -122,17 +184,15 @@ def _store_stash_tokens(response, tokens: list[str]) -> None:
 
 
 def stash_when_signed_out(view):
-    """Like login_required, but a questionnaire POST without a session keeps its answers: they are stashed under
-    a token in a cookie, and the step shows them again after sign-in."""
+    """Like login_required, but a questionnaire POST that arrives after the session ended keeps its answers for
+    that session's user: they are stashed under a token in a cookie, and the step shows them after sign-in."""
 
     @wraps(view)
     def wrapped(diagnostic_id: int, **kwargs):
         if current_user.is_authenticated or request.method != "POST":
             return view(diagnostic_id, **kwargs)
-        target = _step_url(diagnostic_id, request.args.get("section"))
-        response = redirect(url_for("auth.login", next=target))
-        if _posted_from_this_site():
-            token = stash_form(target, stash_payload(request.form))
+        response = redirect(url_for("auth.login", next=_step_url(diagnostic_id, request.args.get("section"))))
+        if _posted_from_this_site() and (token := _stash_answers(diagnostic_id)):
             db.session.commit()
             _store_stash_tokens(response, [*_stash_tokens(), token])
             flash("Сеанс завершился, и ответы пока не сохранены. Войдите снова — мы покажем введённые ответы, "
@@ -155,7 +215,7 @@ def _show_step(questionnaire: Questionnaire):
     tokens = _stash_tokens() if questionnaire.editable else []
     payload = None
     for token in tokens:
-        if (payload := take_stash(token, target)) is not None:
+        if (payload := take_stash(token, target, current_user.id)) is not None:
             tokens.remove(token)
             db.session.commit()
             break

@@ -1,6 +1,7 @@
 """Inactive organisations, the dashboard tables as downloads, and the trends drawn from stored month-end figures."""
 from flask import abort, render_template, request
 
+from ...converters import parse_id
 from ...domain.charts import trend_chart
 from ...domain.workflow import school_year
 from ...exports import FORMATS, Column, export_response
@@ -46,7 +47,7 @@ def _filters(platform_list) -> tuple[InactiveFilters, dict[str, str]]:
     platform = by_code.get(args.get("platform", "")) or (platform_list[0] if platform_list else None)
     if reason == NO_ACTIVE and platform is None:
         reason = NO_CONFIRMED
-    municipality_id = args.get("municipality", type=int)
+    municipality_id = args.get("municipality", type=parse_id)
     if municipality_id is not None and db.session.get(Municipality, municipality_id) is None:
         municipality_id = None
     kind = args.get("kind") if args.get("kind") in {k.value for k in OrganizationKind} else None
@@ -213,7 +214,7 @@ def export_organizations(municipality_id: int, fmt: str):
 @bp.get("/trends")
 @role_required(*STAFF)
 def trends():
-    municipality_id = request.args.get("municipality", type=int)
+    municipality_id = request.args.get("municipality", type=parse_id)
     municipality = db.session.get(Municipality, municipality_id) if municipality_id is not None else None
     if municipality_id is not None and municipality is None:
         abort(404)

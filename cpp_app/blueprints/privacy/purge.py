@@ -38,7 +38,6 @@ from ...models import (
     utcnow,
 )
 from ...security import Actor
-from ..admin.methodology_services import stash_target
 
 DESTRUCTION_RULE = "152-ФЗ ст. 21 ч. 5 — отзыв согласия субъекта; уничтожение в срок не более 30 дней"
 PERFORMED_BY = "flask purge-withdrawn"
@@ -115,7 +114,7 @@ def purge_user(user: User, now: datetime) -> DestructionRecord:
         **_delete_platform_accounts(user.id),
         "auth_sessions": _count_deleted(delete(AuthSession).where(AuthSession.user_id == user.id)),
         "login_codes": _count_deleted(delete(LoginCode).where(LoginCode.user_id == user.id)),
-        "form_stashes": _count_deleted(delete(FormStash).where(FormStash.target == stash_target(user.id))),
+        "form_stashes": _count_deleted(delete(FormStash).where(FormStash.user_id == user.id)),
         "login_throttles": _delete_throttles(user, now),
         "staff_register_links": _count_deleted(
             update(StaffRegisterEntry).where(StaffRegisterEntry.user_id == user.id).values(user_id=None)
