@@ -51,6 +51,8 @@ class Config:
     # 20,000-character sections and 2,000-character road-map texts, ~6 bytes a Cyrillic letter URL-encoded.
     MAX_FORM_MEMORY_SIZE = 4 * 1024 * 1024
     MAX_FORM_PARTS = 2000  # the constructor posts about eight fields per road-map action
+    # Wall-clock budget for reading one uploaded register (CSV/XLSX), inline in the request: under gunicorn's timeout.
+    TABULAR_PARSE_SECONDS = 10
     # Per signed-in user: file uploads (POSTs of a form with a file) and PDF/DOCX renders (stored copies are free).
     UPLOAD_RATE_LIMIT = "30/hour"
     RENDER_RATE_LIMIT = "20/minute"

@@ -1,12 +1,19 @@
-"""Reading tabular uploads (CSV in UTF-8 or Windows-1251, XLSX) into rows numbered as the user sees them."""
+"""Reading tabular uploads (CSV in UTF-8 or Windows-1251, XLSX) into rows numbered as the user sees them.
+
+An XLSX is a zip of XML that openpyxl parses mostly in Python: a few hundred kilobytes can cost minutes of CPU. So the
+work a file may cause is bounded, not only its size: what it unpacks to (counted, not as declared), its cells, the
+elements openpyxl builds in one go without a look at the clock, and the wall-clock time of the whole read.
+"""
 import csv
 import io
 import re
+import time
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from openpyxl import load_workbook
+from openpyxl.reader.excel import ExcelReader
 from openpyxl.utils.exceptions import InvalidFileException
 
 from .queries import fold_words
@@ -18,15 +25,39 @@ class ImportFileError(Exception):
     """The file as a whole cannot be read; the message is for the user."""
 
 
+def _thousands(number: int) -> str:
+    return f"{number:,}".replace(",", " ")
+
+
 # Bounds on what a file may make us hold: a few kilobytes of XLSX can declare a million rows of 16,384 columns
 # (or deflate into gigabytes of XML), and a CSV of 8 MB can be four million empty lines. The whole region's
 # registry of organisations is well under these.
 MAX_ROWS = 100_000
 MAX_COLUMNS = 200
-MAX_XLSX_UNCOMPRESSED = 100 * 1024 * 1024
-TOO_MANY_ROWS = f"В файле больше {MAX_ROWS:,} строк (считая пустые)".replace(",", " ") + (
-    ": удалите лишние строки или разделите файл на части."
-)
+MAX_XLSX_UNPACKED = 20 * 1024 * 1024
+MAX_CELLS = 2_000_000
+# Sheets deflate some 5 to 30 times; a zip bomb, hundreds of times. Small parts (styles) may do more harmlessly.
+MAX_COMPRESSION_RATIO = 100
+_RATIO_CHECKED_FROM = 1024 * 1024
+# openpyxl builds a whole row (or shared string) before handing it over, and styles, the workbook and relationships as
+# one tree, spending microseconds of Python on each element with no look at the clock in between: so the elements of
+# each such unit are bounded. A row as wide as Excel allows (16,384 cells) has up to about 50,000; the style sheet
+# of an ordinary book, a few thousand.
+MAX_ELEMENTS_IN_ROW = 100_000
+MAX_ELEMENTS_IN_PART = 200_000
+PARSE_SECONDS = 10.0  # the default budget for one file; the app passes its TABULAR_PARSE_SECONDS
+
+TOO_MANY_ROWS = (f"В файле больше {_thousands(MAX_ROWS)} строк (считая пустые): удалите лишние строки "
+                 "или разделите файл на части.")
+TOO_BIG_UNPACKED = (f"Файл XLSX больше {MAX_XLSX_UNPACKED // (1024 * 1024)} МБ в распакованном виде: "
+                    "сохраните в нём только нужный лист.")
+TOO_COMPRESSED = ("Файл XLSX сжат неправдоподобно сильно — так сжимаются не таблицы, а специально собранные архивы. "
+                  "Сохраните лист заново в Excel или как CSV.")
+TOO_MANY_CELLS = (f"В файле больше {_thousands(MAX_CELLS)} ячеек: сохраните в нём только нужный лист "
+                  "или разделите файл на части.")
+BROKEN_XLSX = "Не удалось открыть файл XLSX: он повреждён или это не книга Excel."
+TOO_COMPLEX = ("Файл XLSX устроен слишком сложно для импорта (в нём очень длинная строка или слишком много "
+               "оформления): сохраните нужный лист как CSV.")
 
 
 @dataclass(frozen=True)
@@ -38,22 +69,36 @@ class RowError:
         return f"Строка {self.line}: {self.message}"
 
 
+class _Clock:
+    """The wall-clock budget for reading one file."""
+
+    def __init__(self, seconds: float):
+        self.seconds = seconds
+        self._end = time.monotonic() + seconds
+
+    def check(self) -> None:
+        if time.monotonic() >= self._end:
+            raise ImportFileError(f"Файл разбирается дольше {self.seconds:g} с: сохраните в нём только нужный лист "
+                                  "или разделите файл на части.")
+
+
 # --- reading -------------------------------------------------------------------------------
 
 
-def read_rows(path: Path | str) -> list[Row]:
+def read_rows(path: Path | str, *, seconds: float = PARSE_SECONDS) -> list[Row]:
     """Data rows keyed by header text, numbered by the line the user sees (the header is line 1)."""
     path = Path(path)
-    return read_upload(path.read_bytes(), path.name)
+    return read_upload(path.read_bytes(), path.name, seconds=seconds)
 
 
-def read_upload(data: bytes, filename: str) -> list[Row]:
-    """The same for an uploaded file: the name says only which format to try."""
+def read_upload(data: bytes, filename: str, *, seconds: float = PARSE_SECONDS) -> list[Row]:
+    """The same for an uploaded file: the name says only which format to try; reading stops after `seconds`."""
+    clock = _Clock(seconds)
     suffix = Path(filename or "").suffix.lower()
     if suffix == ".csv":
-        table = _csv_table(data)
+        table = _csv_table(data, clock)
     elif suffix == ".xlsx":
-        table = _xlsx_table(data)
+        table = _xlsx_table(data, clock)
     else:
         raise ImportFileError(f"Формат «{suffix or filename}» не поддерживается: сохраните файл как CSV или XLSX.")
     return _rows_from_table(table)
@@ -73,7 +118,7 @@ def _decode(data: bytes) -> str:
         raise ImportFileError("Не удалось прочитать CSV: сохраните файл в кодировке UTF-8 или Windows-1251.") from None
 
 
-def _csv_table(data: bytes) -> list[tuple[int, list[str]]]:
+def _csv_table(data: bytes, clock: _Clock) -> list[tuple[int, list[str]]]:
     text = _decode(data)
     first_line = text.split("\n", 1)[0]
     # Russian Excel writes «;»; other tools write «,». The header line tells which one this file uses.
@@ -83,6 +128,7 @@ def _csv_table(data: bytes) -> list[tuple[int, list[str]]]:
     line = 1
     try:
         for cells in reader:
+            clock.check()
             if line > MAX_ROWS:
                 raise ImportFileError(TOO_MANY_ROWS)
             table.append((line, cells[:MAX_COLUMNS]))
@@ -92,18 +138,18 @@ def _csv_table(data: bytes) -> list[tuple[int, list[str]]]:
     return table
 
 
-# What openpyxl raises on a damaged book; SyntaxError is the XML parser's ParseError.
-_UNREADABLE = (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError, SyntaxError)
+# What zipfile and openpyxl raise on a damaged book: zlib.error and EOFError on a broken deflate stream,
+# RuntimeError on an encrypted or unsupported part, SyntaxError is the XML parser's ParseError.
+_UNREADABLE = (InvalidFileException, zipfile.BadZipFile, zlib.error, EOFError, RuntimeError, LookupError, OSError,
+               ValueError, TypeError, SyntaxError)
 
 
-def _xlsx_table(data: bytes) -> list[tuple[int, list[str]]]:
-    broken = ImportFileError("Не удалось открыть файл XLSX: он повреждён или это не книга Excel.")
+def _xlsx_table(data: bytes, clock: _Clock) -> list[tuple[int, list[str]]]:
+    broken = ImportFileError(BROKEN_XLSX)
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            unpacked = sum(member.file_size for member in archive.infolist())
-        if unpacked > MAX_XLSX_UNCOMPRESSED:
-            raise ImportFileError("Файл XLSX слишком велик в распакованном виде: сохраните в нём только нужный лист.")
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+            _check_archive(archive, clock)
+        workbook = _open_workbook(data, clock)
     except _UNREADABLE:
         raise broken from None
     try:
@@ -113,6 +159,7 @@ def _xlsx_table(data: bytes) -> list[tuple[int, list[str]]]:
         table = []
         # Read-only mode yields blank rows for gaps too, so the position is the Excel row number.
         for number, values in enumerate(sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS), start=1):
+            clock.check()
             if number > MAX_ROWS:
                 raise ImportFileError(TOO_MANY_ROWS)
             cells = list(values)
@@ -124,6 +171,103 @@ def _xlsx_table(data: bytes) -> list[tuple[int, list[str]]]:
         raise broken from None
     finally:
         workbook.close()
+
+
+# The start tag of a cell under any namespace prefix (<c>, <c r="A1"/>, <x:c …>), not <col> or <cfRule>.
+_CELL_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c[\s/>]")
+# Where openpyxl hands over what it has built from a streamed part: at each row of a sheet, each shared string.
+_RECORD_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(?:row|si)[\s/>]")
+_CHUNK = 64 * 1024
+
+
+def _elements(xml: bytes) -> int:
+    """At least as many as the elements a parser builds from `xml`: every «<» but those of end tags,
+    comments, declarations and processing instructions."""
+    return xml.count(b"<") - xml.count(b"</") - xml.count(b"<!") - xml.count(b"<?")
+
+
+def _check_archive(archive: zipfile.ZipFile, clock: _Clock) -> None:
+    """Refuses a book that unpacks too far or holds too many cells, before openpyxl parses any of it."""
+    members = archive.infolist()
+    if sum(member.file_size for member in members) > MAX_XLSX_UNPACKED:
+        raise ImportFileError(TOO_BIG_UNPACKED)
+    if any(member.file_size > _RATIO_CHECKED_FROM and member.file_size > MAX_COMPRESSION_RATIO * member.compress_size
+           for member in members):
+        raise ImportFileError(TOO_COMPRESSED)
+    # The sizes are the file's to declare; zipfile stops at them today, and counting keeps the bound ours.
+    unpacked = cells = 0
+    for member in members:
+        with archive.open(member) as part:
+            previous = b""
+            while chunk := part.read(_CHUNK):
+                clock.check()
+                unpacked += len(chunk)
+                if unpacked > MAX_XLSX_UNPACKED:
+                    raise ImportFileError(TOO_BIG_UNPACKED)
+                # OOXML forbids DTDs; an entity declared in one could multiply the elements beyond what is counted.
+                if b"<!DOCTYPE" in previous[-8:] + chunk:
+                    raise ImportFileError(BROKEN_XLSX)
+                cells += len(_CELL_TAG.findall(chunk))  # a tag cut by the chunk's edge is missed: one in 64 KB
+                if cells > MAX_CELLS:
+                    raise ImportFileError(TOO_MANY_CELLS)
+                previous = chunk
+
+
+def _open_workbook(data: bytes, clock: _Clock):
+    """What load_workbook(read_only=True, data_only=True) returns, with every part openpyxl reads guarded."""
+    reader = ExcelReader(io.BytesIO(data), read_only=True, data_only=True)
+    reader.archive.close()  # the plain zip load_workbook would read; the same bytes, guarded, instead
+    reader.archive = _GuardedArchive(data, clock)
+    reader.read()
+    return reader.wb
+
+
+class _GuardedArchive(zipfile.ZipFile):
+    """The book as openpyxl sees it: each part it opens (or reads whole) comes as a _GuardedPart."""
+
+    def __init__(self, data: bytes, clock: _Clock):
+        super().__init__(io.BytesIO(data))
+        self._clock = clock
+
+    def open(self, name, mode="r", pwd=None, **kwargs):
+        return _GuardedPart(super().open(name, mode, pwd, **kwargs), self._clock)
+
+
+class _GuardedPart:
+    """A part of the book with the clock checked on every read. Read whole (styles, the workbook, relationships:
+    parsed as one tree) it may hold MAX_ELEMENTS_IN_PART elements; read as a stream (sheets, shared strings),
+    MAX_ELEMENTS_IN_ROW from one row or shared string to the next."""
+
+    def __init__(self, part, clock: _Clock):
+        self._part = part
+        self._clock = clock
+        self._in_record = 0  # elements since the last row or shared string began
+
+    def read(self, size: int | None = -1) -> bytes:
+        self._clock.check()
+        if size is None or size < 0:
+            xml = self._part.read()
+            if _elements(xml) > MAX_ELEMENTS_IN_PART:
+                raise ImportFileError(TOO_COMPLEX)
+            return xml
+        xml = self._part.read(min(size, _CHUNK))  # a stream may read short; it keeps one chunk's elements few
+        record = _RECORD_TAG.search(xml)
+        self._in_record += _elements(xml if record is None else xml[:record.start()])
+        if self._in_record > MAX_ELEMENTS_IN_ROW:
+            raise ImportFileError(TOO_COMPLEX)
+        if record is not None:
+            # Later records in the same chunk count with this one: at most a chunk's elements too many.
+            self._in_record = _elements(xml[record.start():])
+        return xml
+
+    def close(self) -> None:
+        self._part.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exception) -> None:
+        self.close()
 
 
 def _cell_text(value) -> str:

@@ -4,6 +4,7 @@ Files live in `<instance>/uploads/<kind>/`. A file saved during a transaction th
 never commits is removed again, and a file deleted during a transaction disappears
 only when it commits, so the database and the disk agree either way.
 """
+import io
 import os
 import re
 import secrets
@@ -11,6 +12,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from flask import current_app
+from PIL import Image
+from pypdf import PdfReader
+from pypdf.errors import DependencyError
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
@@ -28,6 +32,7 @@ SIGNATURES = (
 )
 EXTENSIONS = {PDF: ".pdf", JPEG: ".jpg", PNG: ".png"}
 TYPE_LABELS = {PDF: "PDF", JPEG: "JPG", PNG: "PNG"}
+PILLOW_FORMATS = {JPEG: "JPEG", PNG: "PNG"}
 
 # Only names this module makes: hex and a known extension, so no path can be smuggled in.
 NAME_PATTERN = re.compile(r"[0-9a-f]{32}\.(pdf|jpg|png|docx)")
@@ -78,7 +83,43 @@ def check(data: bytes, kind: str) -> str:
             f"Загрузите файл в формате {allowed_label(kind)}. "
             "Формат определяется по содержимому файла, а не по его имени."
         )
+    # The signature is a few bytes anyone can put in front of an HTML page or a script: the rest must parse too.
+    readable = _pdf_readable(data) if mime == PDF else _image_readable(data, mime)
+    if not readable:
+        raise UploadRefused(
+            f"Файл начинается как {TYPE_LABELS[mime]}, но не открывается: он повреждён или это файл другого типа. "
+            "Сохраните или отсканируйте документ заново."
+        )
     return mime
+
+
+def _pdf_readable(data: bytes) -> bool:
+    """pypdf finds the cross-reference table, the trailer and the document's page tree."""
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        if reader.is_encrypted:
+            return True  # the structure is read; the pages need the file's key
+        # The root of the page tree, not every page: walking 40,000 empty pages in 5 MB takes seconds.
+        return int(reader.root_object["/Pages"].get_object()["/Count"]) > 0
+    except DependencyError:
+        return True  # AES-encrypted: the structure is read, only checking the key needs a cipher library
+    except Exception:  # pypdf raises a dozen kinds on a damaged file; each means "not a PDF"
+        return False
+
+
+def _image_readable(data: bytes, mime: str) -> bool:
+    """Pillow reads the whole image without holding it at full size (a small PNG may declare gigapixels): a PNG by
+    checking every chunk's checksum, pixel data included, a JPEG by decoding it at an eighth of its size."""
+    try:
+        with Image.open(io.BytesIO(data), formats=[PILLOW_FORMATS[mime]]) as image:
+            if mime == PNG:
+                image.verify()
+            else:
+                image.draft("RGB", (max(image.width // 8, 1), max(image.height // 8, 1)))
+                image.load()
+        return True
+    except Exception:  # as above: Pillow's errors for a damaged image are of many kinds
+        return False
 
 
 def allowed_label(kind: str) -> str:

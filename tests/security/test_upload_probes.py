@@ -4,6 +4,7 @@ import time
 from html.parser import HTMLParser
 
 import pytest
+from pypdf.actions import JavaScript
 from sqlalchemy import select
 
 from cpp_app.models import CourseRecord, StaffRegisterEntry
@@ -12,6 +13,8 @@ from tests.security.uploads_common import (
     UPLOADS,
     files_under,
     post_file,
+    sample_image,
+    sample_pdf,
     xlsx_with_sheet,
 )
 from tests.security.world import build_world, concrete_path, database_state, id_factories, int_arguments, switch_user
@@ -106,7 +109,7 @@ def test_a_certificate_is_checked_by_its_content_not_its_name(client, login, dat
 def test_a_png_named_pdf_is_stored_and_served_as_png_an_attachment_never_sniffed(client, login, database, world):
     upload = UPLOADS["cabinet.course_external_new"]
     switch_user(client, login, world.teacher_a)
-    png = b"\x89PNG\r\n\x1a\n" + b"\0" * 100
+    png = sample_image("PNG")
     assert post_file(client, world, upload, png, "certificate.pdf", "application/pdf").status_code == 302
     record = database.session.scalars(select(CourseRecord).where(CourseRecord.user_id == world.teacher_a.id)
                                       .order_by(CourseRecord.id.desc())).first()
@@ -121,7 +124,7 @@ def test_a_pdf_with_javascript_is_only_ever_downloaded(client, login, database, 
     """A PDF may carry JavaScript for the reader's viewer: it is accepted as a PDF, and never shown inline."""
     upload = UPLOADS["cabinet.course_external_new"]
     switch_user(client, login, world.teacher_a)
-    pdf = b"%PDF-1.4\n1 0 obj<</Type/Catalog/OpenAction<</S/JavaScript/JS(app.alert(1))>>>>endobj\n%%EOF\n"
+    pdf = sample_pdf(open_action=JavaScript("app.alert(1)"))
     assert post_file(client, world, upload, pdf, "c.pdf", "application/pdf").status_code == 302
     record = database.session.scalars(select(CourseRecord).where(CourseRecord.user_id == world.teacher_a.id)
                                       .order_by(CourseRecord.id.desc())).first()

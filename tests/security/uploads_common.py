@@ -6,13 +6,37 @@ from datetime import timedelta
 from pathlib import Path
 
 from openpyxl import Workbook
+from PIL import Image
+from pypdf import PdfWriter
+from pypdf.actions import Action
 
 from cpp_app.blueprints.cabinet.course_services import local_today
-from tests.security.world import PDF_BYTES, World, csrf_token
+from tests.security.world import World, csrf_token
 
 SEEDED_METHODOLOGY = Path(__file__).resolve().parents[2] / "seeds" / "methodology" / "cos-2025.yaml"
 REGISTER_CSV = "ФИО;Email;Должность\nИванова Мария Петровна;ivanova@school.example;учитель\n".encode()
 MB = 1024 * 1024
+
+
+def sample_pdf(*, open_action: Action | None = None) -> bytes:
+    """A real one-page PDF, as pypdf writes it: certificates are parsed, not only sniffed."""
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    if open_action is not None:
+        writer.add_open_action(open_action)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+def sample_image(format_name: str, size: tuple[int, int] = (40, 30)) -> bytes:
+    """A real small image (PNG or JPEG), as Pillow writes it."""
+    buffer = io.BytesIO()
+    Image.new("RGB", size, (30, 90, 160)).save(buffer, format_name)
+    return buffer.getvalue()
+
+
+CERTIFICATE_PDF = sample_pdf()
 
 
 @dataclass(frozen=True)
@@ -37,9 +61,9 @@ def external_course_form() -> dict:
 # Every form with a file field, by the endpoint it posts to (test_uploads checks that none is missing).
 UPLOADS = {
     "cabinet.course_external_new": Upload("teacher_a", lambda w: "/cabinet/courses/external/new", "certificate",
-                                          (PDF_BYTES, "certificate.pdf"), 5 * MB, external_course_form()),
+                                          (CERTIFICATE_PDF, "certificate.pdf"), 5 * MB, external_course_form()),
     "cabinet.course_external_edit": Upload("teacher_a", lambda w: f"/cabinet/courses/{w.record_a.id}/edit",
-                                           "certificate", (PDF_BYTES, "certificate.pdf"), 5 * MB,
+                                           "certificate", (CERTIFICATE_PDF, "certificate.pdf"), 5 * MB,
                                            external_course_form()),
     "school.import_staff": Upload("director_a", lambda w: "/school/staff/import", "file", (REGISTER_CSV, "register.csv"),
                                   5 * MB),

@@ -128,6 +128,31 @@ def test_header_problems(header, wanted):
     assert any(wanted in error.message for error in errors)
 
 
+def staff_rows(count: int) -> str:
+    return "ФИО;Email\n" + "".join(f"Сотрудник{n} Иван;s{n}@school.example\n" for n in range(count))
+
+
+def test_a_register_of_five_thousand_staff_is_read():
+    assert len(read_register(csv_bytes(staff_rows(5_000)), "staff.csv")) == 5_000
+
+
+@pytest.mark.parametrize("name", ["staff.csv", "staff.xlsx"])
+def test_a_register_over_five_thousand_rows_is_refused_whole(name):
+    rows = [line.split(";") for line in staff_rows(5_001).splitlines()]
+    stream = csv_bytes(staff_rows(5_001)) if name.endswith(".csv") else xlsx_bytes(*rows)
+    with pytest.raises(RegisterError) as refused:
+        read_register(stream, name)
+    assert messages(refused.value) == [
+        "В реестре больше 5 000 строк — это больше, чем работает в одной организации. Проверьте файл: возможно, "
+        "в нём реестр всего муниципалитета или строки повторяются."
+    ]
+
+
+def test_blank_lines_do_not_count_towards_the_limit():
+    text = staff_rows(5_000) + "\n;\n" * 100
+    assert len(read_register(csv_bytes(text), "staff.csv")) == 5_000
+
+
 def test_empty_file():
     with pytest.raises(RegisterError) as error:
         read_register(csv_bytes("ФИО;Email\n"), "staff.csv")

@@ -1,11 +1,15 @@
 """Uploaded files are judged by their content, stored under random names, and follow the transaction."""
+import io
+
 import pytest
+from pypdf import PdfWriter
 
 from cpp_app import uploads
+from tests.security.uploads_common import sample_image, sample_pdf
 
-PDF = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n"
-JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x00" * 64
-PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + b"\x00" * 64
+PDF = sample_pdf()
+JPEG = sample_image("JPEG")
+PNG = sample_image("PNG")
 EXE = b"MZ\x90\x00\x03\x00\x00\x00" + b"\x00" * 64
 LIMIT = 5 * 1024 * 1024
 
@@ -31,6 +35,40 @@ def test_known_content_is_accepted_with_its_own_type(data, mime):
 def test_other_content_is_refused_in_russian(data):
     with pytest.raises(uploads.UploadRefused, match="PDF, JPG или PNG"):
         uploads.check(data, "certificates")
+
+
+def pdf_without_pages() -> bytes:
+    buffer = io.BytesIO()
+    PdfWriter().write(buffer)
+    return buffer.getvalue()
+
+
+SCRIPT = b"<html><body><script>fetch('/cabinet/profile').then(r => r.text()).then(alert)</script></body></html>"
+
+
+@pytest.mark.parametrize(
+    ("data", "label"),
+    [
+        (b"%PDF-1.7\n" + SCRIPT, "PDF"),
+        (b"%PDF-1.4\n" + SCRIPT + b"\n%%EOF\n", "PDF"),
+        (b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n", "PDF"),  # no xref
+        (pdf_without_pages(), "PDF"),
+        (b"\x89PNG\r\n\x1a\n" + SCRIPT, "PNG"),
+        (b"\xff\xd8\xff\xe0" + SCRIPT, "JPG"),
+        (PNG[:len(PNG) // 2], "PNG"),  # truncated
+        (PNG[:40] + bytes([PNG[40] ^ 1]) + PNG[41:], "PNG"),  # one bit of the pixel data flipped: its checksum fails
+        (JPEG[:len(JPEG) // 2], "JPG"),  # truncated
+    ],
+)
+def test_content_behind_a_borrowed_signature_is_refused(data, label):
+    with pytest.raises(uploads.UploadRefused, match=f"начинается как {label}, но не открывается"):
+        uploads.check(data, "certificates")
+
+
+@pytest.mark.parametrize("size", [(1, 1), (7, 9), (4960, 7016)])  # the last: an A4 page scanned at 600 dpi
+@pytest.mark.parametrize(("format_name", "mime"), [("JPEG", "image/jpeg"), ("PNG", "image/png")])
+def test_images_of_any_size_are_accepted(size, format_name, mime):
+    assert uploads.check(sample_image(format_name, size), "certificates") == mime
 
 
 def test_empty_file_is_refused():

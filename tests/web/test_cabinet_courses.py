@@ -20,10 +20,11 @@ from cpp_app.models import (
 )
 from tests.conftest import extract_csrf
 from tests.conftest import signed_in_client as signed_in
+from tests.security.uploads_common import sample_image, sample_pdf
 
-PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
-PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + b"\x00" * 200
-JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x00" * 200
+PDF = sample_pdf()
+PNG = sample_image("PNG")
+JPEG = sample_image("JPEG")
 EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00" + b"\x00" * 200
 
 
@@ -296,6 +297,20 @@ def test_executable_named_pdf_is_refused(database, teacher, teacher_client, uplo
     response = post_external(teacher_client, file=(EXE, "certificate.pdf", "application/pdf"))
     assert response.status_code == 200
     assert "Загрузите файл в формате PDF, JPG или PNG" in text(response)
+    assert records_of(database, teacher) == []
+    assert stored_files(uploads_dir) == []
+
+
+@pytest.mark.parametrize(("content", "label"), [
+    (b"%PDF-1.7\n<html><script>alert(document.cookie)</script></html>\n%%EOF\n", "PDF"),
+    (b"\x89PNG\r\n\x1a\n<html><script>alert(document.cookie)</script></html>", "PNG"),
+])
+def test_a_page_behind_a_borrowed_signature_is_refused_on_the_field(database, teacher, teacher_client, uploads_dir,
+                                                                     content, label):
+    response = post_external(teacher_client, file=(content, "certificate.pdf", "application/pdf"))
+    assert response.status_code == 200
+    error = re.search(r'id="certificate-error"[^>]*>([^<]*)<', text(response))
+    assert error and f"Файл начинается как {label}, но не открывается" in error.group(1), text(response)[-4000:]
     assert records_of(database, teacher) == []
     assert stored_files(uploads_dir) == []
 

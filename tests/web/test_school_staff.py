@@ -469,6 +469,21 @@ def test_a_bad_row_imports_nothing_and_lists_every_problem(client, make_user, lo
     assert [entry.full_name for entry in entries(database)] == ["Прежняя Запись"]
 
 
+def test_a_register_over_five_thousand_rows_imports_nothing(client, make_user, login, database, organizations,
+                                                            school_admin):
+    member = teacher(make_user, "Семенова", organizations[0], email="o.semenova@school.example")
+    login(school_admin)
+    upload(client, "first.csv", register_csv("Прежняя Запись;Учитель;prev@school.example;"))
+    rows = ["Семенова Ольга Игоревна;Учитель;o.semenova@school.example;"]
+    rows += [f"Сотрудник{n} Иван;Учитель;s{n}@school.example;" for n in range(5_000)]
+    response = upload(client, "staff.csv", register_csv(*rows))
+    assert response.status_code == 400
+    assert "В реестре больше 5 000 строк — это больше, чем работает в одной организации" in response.get_data(
+        as_text=True)
+    assert [entry.full_name for entry in entries(database)] == ["Прежняя Запись"]
+    assert fresh(database, User, member.id).confirmed_at is None
+
+
 def test_the_full_unregistered_list_is_paginated(client, make_user, login, database, organizations, school_admin):
     login(school_admin)
     rows = [f"Сотрудник{n:02d} Иван;Учитель;s{n}@school.example;" for n in range(60)]

@@ -2,6 +2,7 @@
 from pathlib import Path
 
 import click
+from flask import current_app
 from sqlalchemy import select
 
 from ...cli import CliError
@@ -17,7 +18,7 @@ from .registry import upsert_organizations
 def import_organizations_command(path: Path):
     """Import the organisation registry (CSV or XLSX); updates by INN + full name, imports nothing on any error."""
     try:
-        rows = read_rows(path)
+        rows = read_rows(path, seconds=current_app.config["TABULAR_PARSE_SECONDS"])
     except ImportFileError as error:
         raise CliError(str(error)) from None
     municipalities = db.session.scalars(select(Municipality.name)).all()

@@ -9,7 +9,7 @@ from email_validator import EmailNotValidError, validate_email
 from ...domain.phone import PhoneError, normalize_phone
 from ...models import StaffRegisterEntry
 from ...queries import fold_words
-from ...tabular import ImportFileError, Row, RowError, header_key, read_upload
+from ...tabular import PARSE_SECONDS, ImportFileError, Row, RowError, header_key, read_upload
 
 
 class RegisterError(Exception):
@@ -170,18 +170,28 @@ def validate_register(rows: list[Row]) -> tuple[list[RegisterRecord], list[RowEr
 
 # A school's register is tens of kilobytes; the bound keeps a stray large file from being parsed at all.
 MAX_REGISTER_BYTES = 5 * 1024 * 1024
+# The largest organisations have a few hundred staff; more rows is another file (a whole municipality's, say).
+MAX_REGISTER_ROWS = 5_000
+TOO_MANY_STAFF = f"В реестре больше {MAX_REGISTER_ROWS:,} строк".replace(",", " ") + (
+    " — это больше, чем работает в одной организации. Проверьте файл: возможно, в нём реестр всего муниципалитета "
+    "или строки повторяются."
+)
 
 
-def read_register(stream: IO[bytes], filename: str) -> list[RegisterRecord]:
-    """The uploaded register's records; raises RegisterError listing every problem."""
+def read_register(stream: IO[bytes], filename: str, *, seconds: float = PARSE_SECONDS) -> list[RegisterRecord]:
+    """The uploaded register's records, all or none; raises RegisterError listing every problem.
+
+    Reading the file stops after `seconds` (the app's TABULAR_PARSE_SECONDS)."""
     data = stream.read(MAX_REGISTER_BYTES + 1)
     if len(data) > MAX_REGISTER_BYTES:
         raise RegisterError([f"Файл больше {MAX_REGISTER_BYTES // (1024 * 1024)} МБ: реестр сотрудников школы "
                              "занимает десятки килобайт — проверьте, тот ли это файл."])
     try:
-        rows = read_upload(data, filename)
+        rows = read_upload(data, filename, seconds=seconds)
     except ImportFileError as error:
         raise RegisterError([str(error)]) from None
+    if len(rows) > MAX_REGISTER_ROWS:
+        raise RegisterError([TOO_MANY_STAFF])
     records, errors = validate_register(rows)
     if errors:
         raise RegisterError(errors)

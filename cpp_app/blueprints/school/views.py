@@ -1,5 +1,5 @@
 """The school admin's pages: the staff list, the staff register, confirmations and detachment."""
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from ...exports import FORMATS, Column, export_response
@@ -155,7 +155,8 @@ def import_staff():
     form, errors = RegisterImportForm(), []
     if form.validate_on_submit():
         try:
-            records = read_register(form.file.data.stream, form.file.data.filename)
+            records = read_register(form.file.data.stream, form.file.data.filename,
+                                    seconds=current_app.config["TABULAR_PARSE_SECONDS"])
         except RegisterError as error:
             errors = error.errors
         else:
