@@ -63,11 +63,16 @@ class Config:
     ARGON2_PARALLELISM = 4
 
     PASSWORD_RESET_MAX_AGE = 60 * 60
+    # The link confirming an e-mail address; an account whose address stays unconfirmed is removed after the days.
+    EMAIL_CONFIRMATION_MAX_AGE = 72 * 60 * 60
+    UNCONFIRMED_ACCOUNT_DAYS = 7
     # The address people reach the service at: every link in mail and documents is built from it, never from the
     # request's Host header (which an attacker sets). Requests naming another host are refused (TRUSTED_HOSTS).
     PUBLIC_URL = "http://127.0.0.1:5000"
     # Hosts besides PUBLIC_URL's that may address the app: local health checks and the development server.
     EXTRA_TRUSTED_HOSTS = ("localhost", "127.0.0.1")
+    # Account mail (password resets, lock-out and registration notices, confirmations) per recipient address.
+    MAIL_RECIPIENT_LIMIT = "3/hour"
     MAIL_BACKEND = "file"  # file | smtp | memory
     MAIL_SENDER = "ЦПП КК ИПК <noreply@cpp.kipk.ru>"
     MAIL_DIR = None

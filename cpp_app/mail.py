@@ -1,10 +1,14 @@
 """Outgoing mail through a configurable backend: files or memory in development and tests, SMTP in production."""
+import hashlib
 import smtplib
 from datetime import datetime, timezone
 from email.message import EmailMessage
 from pathlib import Path
 
 from flask import current_app
+from limits import parse
+
+from .extensions import limiter
 
 
 def _message(to: str, subject: str, body: str, readable: bool = False) -> EmailMessage:
@@ -22,7 +26,23 @@ def outbox() -> list[EmailMessage]:
     return current_app.extensions.setdefault("cpp_mail_outbox", [])
 
 
-def send_mail(to: str, subject: str, body: str) -> None:
+def within_recipient_cap(to: str) -> bool:
+    """Counts one more account mail to `to`; False past the cap, so nobody can flood an inbox through our forms.
+
+    Counted where the rate limits are (Redis in production), by a hash: the counter names no address."""
+    recipient = hashlib.sha256(to.strip().lower().encode()).hexdigest()[:32]
+    try:
+        return limiter.limiter.hit(parse(current_app.config["MAIL_RECIPIENT_LIMIT"]), "mail-recipient", recipient)
+    except Exception as error:  # the counter store (Redis) is down: a reset mail matters more than the cap
+        current_app.logger.error("Mail cap not checked: %s", type(error).__name__)
+        return True
+
+
+def send_mail(to: str, subject: str, body: str, capped: bool = False) -> None:
+    """Sends now; `capped` marks mail that someone else's request can trigger (resets, notices, confirmations)."""
+    if capped and not within_recipient_cap(to):
+        current_app.logger.warning("Mail not sent: recipient cap reached")
+        return
     backend = current_app.config["MAIL_BACKEND"]
     message = _message(to, subject, body, readable=backend == "file")
     if backend == "memory":

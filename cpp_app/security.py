@@ -1,4 +1,5 @@
 """Password hashing, roles, the request actor, rate-limit helpers, the consent gate and response headers."""
+import secrets
 from dataclasses import dataclass
 from functools import wraps
 
@@ -39,6 +40,19 @@ def check_password(user, password: str) -> bool:
     if hasher.check_needs_rehash(user.password_hash):
         user.password_hash = hasher.hash(password)
     return True
+
+
+def check_password_of_nobody(password: str) -> None:
+    """Spends what checking a real password costs, so that an unknown address answers as slowly as a known one
+    (a fast «no» would tell which addresses have accounts)."""
+    hasher = _hasher()
+    dummy = current_app.extensions.get("cpp_dummy_password_hash")
+    if dummy is None:
+        dummy = current_app.extensions["cpp_dummy_password_hash"] = hasher.hash(secrets.token_urlsafe(16))
+    try:
+        hasher.verify(dummy, password)
+    except (VerificationError, InvalidHashError):
+        pass
 
 
 @dataclass(frozen=True)
@@ -130,7 +144,7 @@ def refuse_nul_bytes():
 # Endpoints a signed-in user may reach before consenting to a new document version.
 # Someone who declines a new version must still be able to take their data and withdraw consent.
 CONSENT_EXEMPT_ENDPOINTS = {
-    "static", "auth.logout", "main.accessibility", "cabinet.data", "cabinet.data_json", "cabinet.data_pdf",
+    "static", "auth.logout", "auth.confirm_email", "auth.resend_confirmation", "main.accessibility", "cabinet.data", "cabinet.data_json", "cabinet.data_pdf",
     "cabinet.data_request_new", "cabinet.data_request", "cabinet.data_withdraw",
 }
 CONSENT_EXEMPT_BLUEPRINTS = {"privacy"}

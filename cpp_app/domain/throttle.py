@@ -14,9 +14,26 @@ class Policy:
     lock_duration: timedelta
 
 
-# One account is guessed at from anywhere; one address may be a whole school behind NAT.
+# One account from one address: the guesser there is locked out, the owner elsewhere is not.
 ACCOUNT_POLICY = Policy(free_failures=3, lock_after=10, lock_duration=timedelta(minutes=15))
+# One account from everywhere (guessing spread over many addresses): slower to bite, and a device the owner
+# signed in from before is exempt, so nobody can lock the owner out by failing on purpose.
+ACCOUNT_WIDE_POLICY = Policy(free_failures=10, lock_after=50, lock_duration=timedelta(minutes=30))
+# One address may be a whole school behind NAT.
 ADDRESS_POLICY = Policy(free_failures=20, lock_after=100, lock_duration=timedelta(minutes=15))
+
+
+def account_key(email: str) -> str:
+    return f"email:{email}"
+
+
+def account_from_address_key(email: str, ip: str | None) -> str:
+    return f"{account_from_address_prefix(email)}ip:{ip}"
+
+
+def account_from_address_prefix(email: str) -> str:
+    """What every per-address counter of the account starts with (to clear or destroy them all)."""
+    return f"email:{email}|"
 
 
 @dataclass(frozen=True)
@@ -51,6 +68,12 @@ def decide(policy: Policy, failures: int, last_failure_at: datetime | None, now:
         return ThrottleDecision(allowed=True)
     seconds = int(remaining.total_seconds()) + (1 if remaining.microseconds else 0)
     return ThrottleDecision(allowed=False, retry_after_seconds=seconds, locked=failures >= policy.lock_after)
+
+
+def locks_now(policy: Policy, failures: int) -> bool:
+    """Does the failure that brought the count to `failures` start a lock-out? Tries are not counted while one
+    lasts, so each counted failure at the limit starts a new one: the owner hears once per lock-out."""
+    return failures >= policy.lock_after
 
 
 def wait_message(decision: ThrottleDecision) -> str:

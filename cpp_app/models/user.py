@@ -4,7 +4,8 @@ from datetime import datetime
 
 from flask_login import UserMixin
 from sqlalchemy import Enum as SAEnum
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -54,8 +55,14 @@ class User(UserMixin, db.Model):
     __tablename__ = "users"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    # Stored lower-cased, so uniqueness is case-insensitive on every database.
-    email: Mapped[str] = mapped_column(String(254), unique=True)
+    # Stored lower-cased. An address belongs to the account that confirmed it: unique among confirmed accounts
+    # (uq_users_confirmed_email), while unconfirmed ones may share it until one of them confirms.
+    email: Mapped[str] = mapped_column(String(254), index=True)
+    # Set when the owner opened the confirmation link mailed to `email`; until then the account counts nowhere.
+    # Self-registration alone leaves it empty: accounts made by the operator, seeds and imports are vouched for.
+    email_confirmed_at: Mapped[datetime | None] = mapped_column(default=utcnow)
+    # A new address asked for in the cabinet, waiting for its confirmation link to be opened.
+    pending_email: Mapped[str | None] = mapped_column(String(254))
     password_hash: Mapped[str] = mapped_column(String(255))
     last_name: Mapped[str] = mapped_column(String(100), index=True)
     first_name: Mapped[str] = mapped_column(String(100))
@@ -115,11 +122,26 @@ class User(UserMixin, db.Model):
             return StaffState.UNMATCHED if self.workplace_text else StaffState.NO_WORKPLACE
         return StaffState.CONFIRMED if self.confirmed_at else StaffState.PENDING
 
+    @hybrid_property
+    def email_confirmed(self) -> bool:
+        return self.email_confirmed_at is not None
+
+    @email_confirmed.inplace.expression
+    @classmethod
+    def _email_confirmed_expression(cls):
+        return cls.email_confirmed_at.is_not(None)
+
     def has_role(self, *roles: Role) -> bool:
         return self.role in roles
 
     def __repr__(self):
         return f"<User {self.id}>"
+
+
+Index(
+    "uq_users_confirmed_email", User.email, unique=True,
+    sqlite_where=User.email_confirmed_at.is_not(None), postgresql_where=User.email_confirmed_at.is_not(None),
+)
 
 
 class AuthSession(db.Model):

@@ -7,7 +7,9 @@ from sqlalchemy import select
 from cpp_app.models import Organization, Role
 from tests.e2e.test_diagnostic_fill import sign_in
 
-PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000") + b"\x00" * 40
+# A real 1×1 PNG: certificates are parsed, not only sniffed.
+PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010802000000907753de0000000c49444154789c63f8ffff3f"
+                    "0005fe02fe0def46b80000000049454e44ae426082")
 
 
 def sign_out(page):

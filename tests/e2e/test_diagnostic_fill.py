@@ -1,14 +1,14 @@
 """A school admin fills the self-diagnostic in a real browser: autosave, reload, check page, submission."""
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from flask import current_app
 from playwright.sync_api import expect
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from cpp_app.domain.workflow import school_year
 from cpp_app.formatting import KRASNOYARSK_TIME
-from cpp_app.models import Organization, Role, utcnow
+from cpp_app.models import AuthSession, Organization, Role, utcnow
 from tests.conftest import TEST_PASSWORD, take_login_code
 
 
@@ -100,8 +100,10 @@ def test_answers_survive_an_ended_session(page, make_user, database):
     page.get_by_role("button", name=re.compile("Начать самодиагностику")).click()
     page.get_by_role("link", name=re.compile("Критерий «ЦОС")).click()
 
-    # The session ends while the page is open (cookies gone, as after a browser restart or an expiry).
-    page.context.clear_cookies()
+    # The session ends on the server while the page is open (its absolute lifetime runs out). A browser that
+    # lost its cookies altogether gets nothing stashed: nothing then says whose answers they would be.
+    database.session.execute(update(AuthSession).values(expires_at=utcnow() - timedelta(seconds=1)))
+    database.session.commit()
     indicator(page, "Оснащение образовательной организации").get_by_label(re.compile("^2 балла")).check()
     expect(page.get_by_text("Сессия истекла — нажмите «Сохранить», ваши ответы не потеряются.")).to_be_visible()
     indicator(page, "Оснащение образовательной организации").get_by_label("Комментарий").fill("Паспорт кабинета")

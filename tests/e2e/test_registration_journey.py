@@ -4,6 +4,7 @@ import re
 from playwright.sync_api import expect
 from sqlalchemy import select
 
+from cpp_app.mail import outbox
 from cpp_app.models import Organization, User
 
 PASSWORD = "Енисей-течёт-на-север"
@@ -43,8 +44,18 @@ def test_register_sign_out_sign_in(page, database):
     page.get_by_label("Подтверждение пароля").fill(PASSWORD)
     page.get_by_label(re.compile("Согласен с условиями")).check()
     page.get_by_role("button", name="Зарегистрироваться").click()
-    expect(page.get_by_text("Регистрация завершена")).to_be_visible()
+    expect(page.get_by_text("Мы отправили письмо на адрес lebedeva@school.example")).to_be_visible()
+
+    # She may sign in before confirming; the cabinet asks her to confirm the address.
+    page.get_by_label("Адрес электронной почты").fill("lebedeva@school.example")
+    page.get_by_label("Пароль").fill(PASSWORD)
+    page.get_by_role("button", name="Войти").click()
+    expect(page.get_by_role("heading", name="Подтвердите адрес почты")).to_be_visible()
     expect(page.get_by_text(school.short_name)).to_be_visible()
+    (mail,) = [m for m in outbox() if m["To"] == "lebedeva@school.example"]
+    page.goto(re.search(r"https?://\S+/email/confirm/\S+", mail.get_content()).group(0))
+    expect(page.get_by_text("Адрес lebedeva@school.example подтверждён.")).to_be_visible()
+    expect(page.get_by_role("heading", name="Подтвердите адрес почты")).to_have_count(0)
 
     page.get_by_role("button", name="Выйти").click()
     expect(page.get_by_text("Вы вышли из ЦПП.")).to_be_visible()

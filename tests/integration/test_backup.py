@@ -14,9 +14,10 @@ from sqlalchemy import inspect, select, text
 from cpp_app.extensions import db
 from cpp_app.models import CourseRecord, Role, User
 from tests.conftest import BACKEND, make_app, temporary_database_url
+from tests.security.uploads_common import sample_image, sample_pdf
 
-PDF = b"%PDF-1.4\n% certificate of the first teacher\n%%EOF\n"
-PNG = b"\x89PNG\r\n\x1a\n" + b"second teacher's scan"
+PDF = sample_pdf()  # the first teacher's certificate
+PNG = sample_image("PNG")  # the second teacher's scan
 
 
 @pytest.fixture

@@ -37,3 +37,22 @@ def test_an_unreachable_mail_server_does_not_undo_the_action_it_reports(app, dat
         app.config.update(MAIL_BACKEND="memory")
     assert "Mail not sent: ConnectionRefusedError" in caplog.text
     assert "teacher@school.example" not in caplog.text
+
+
+def test_account_mail_to_one_address_is_capped_and_a_dead_counter_store_fails_open(app, database, monkeypatch):
+    from cpp_app.extensions import limiter
+    from cpp_app.mail import outbox
+
+    for _ in range(5):
+        send_mail("teacher@school.example", "Восстановление пароля в ЦПП", "…", capped=True)
+    send_mail("other@school.example", "Восстановление пароля в ЦПП", "…", capped=True)
+    send_mail("teacher@school.example", "Код для входа в ЦПП", "…")  # not capped: it has limits of its own
+    assert [m["To"] for m in outbox()].count("teacher@school.example") == 4
+    assert [m["To"] for m in outbox()].count("other@school.example") == 1
+
+    def storage_down(*args, **kwargs):
+        raise ConnectionError("redis is down")
+
+    monkeypatch.setattr(type(limiter.limiter), "hit", storage_down)
+    send_mail("third@school.example", "Восстановление пароля в ЦПП", "…", capped=True)
+    assert outbox()[-1]["To"] == "third@school.example"

@@ -37,8 +37,9 @@ from cpp_app.models import (
 )
 from cpp_app.security import Actor, check_password
 from tests.conftest import TEST_PASSWORD
+from tests.security.uploads_common import sample_pdf
 
-PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+PDF = sample_pdf()
 IP = "203.0.113.58"
 UA = "Very-Distinct-Agent/4.2"
 EMAIL = "evlampiya.purge@school.example"

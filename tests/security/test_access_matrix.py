@@ -30,6 +30,7 @@ RULES = [
     ("privacy.", EVERYONE),
     ("organizations.", EVERYONE),
     ("auth.logout", SIGNED_IN),
+    ("auth.resend_confirmation", SIGNED_IN),
     ("auth.", EVERYONE),
     ("cabinet.", SIGNED_IN),
     ("school.", {Role.SCHOOL_ADMIN}),

@@ -29,7 +29,11 @@ from tests.conftest import extract_csrf
 from tests.web.result_review_helpers import actor_of, diagnostic_through_services, municipality, organization
 
 # A minimal valid PDF: uploads are checked by their magic bytes.
-PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+# A real one-page PDF: certificates are parsed, not only sniffed (uploads_common.sample_pdf imports this module).
+PDF_BYTES = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
+             b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\nxref\n0 4\n0000000000 65535 f \n"
+             b"0000000009 00000 n \n0000000052 00000 n \n0000000101 00000 n \ntrailer<</Size 4/Root 1 0 R>>\n"
+             b"startxref\n164\n%%EOF\n")
 THIS_YEAR = date.today().year
 
 

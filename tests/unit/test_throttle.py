@@ -1,6 +1,6 @@
 from datetime import datetime, timedelta
 
-from cpp_app.domain.throttle import ACCOUNT_POLICY, ADDRESS_POLICY, decide, wait_message
+from cpp_app.domain.throttle import ACCOUNT_POLICY, ACCOUNT_WIDE_POLICY, ADDRESS_POLICY, decide, locks_now, wait_message
 
 NOW = datetime(2026, 11, 29, 12, 0, 0)
 
@@ -38,3 +38,18 @@ def test_address_policy_tolerates_a_school_behind_one_address():
 
 def test_wait_message_in_seconds():
     assert "Подождите 8 с" in wait_message(decide(ACCOUNT_POLICY, 6, NOW, NOW))
+
+
+def test_a_lock_out_starts_at_the_limit_and_again_after_it_ends():
+    assert [failures for failures in range(1, 12) if locks_now(ACCOUNT_POLICY, failures)] == [10, 11]
+    # While locked, a try is refused before it is counted: the next count comes only after the lock ends.
+    assert not decide(ACCOUNT_POLICY, 10, NOW, NOW + timedelta(minutes=14)).allowed
+    assert decide(ACCOUNT_POLICY, 10, NOW, NOW + ACCOUNT_POLICY.lock_duration).allowed
+
+
+def test_account_wide_backoff_is_slower_than_per_address():
+    failures = ACCOUNT_POLICY.lock_after
+    assert decide(ACCOUNT_POLICY, failures, NOW, NOW).locked
+    wide = decide(ACCOUNT_WIDE_POLICY, failures, NOW, NOW)
+    assert not wide.locked and wide.retry_after_seconds < 60
+    assert decide(ACCOUNT_WIDE_POLICY, ACCOUNT_WIDE_POLICY.lock_after, NOW, NOW).locked

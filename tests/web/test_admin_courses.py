@@ -10,8 +10,9 @@ from cpp_app.extensions import db
 from cpp_app.models import AuditEvent, Course, CourseFormat, CourseRecord, CourseStatus, Role, utcnow
 from tests.conftest import extract_csrf
 from tests.conftest import signed_in_client as signed_in
+from tests.security.uploads_common import sample_pdf
 
-PDF = b"%PDF-1.4\n%%EOF\n"
+PDF = sample_pdf()
 
 
 @pytest.fixture(autouse=True)

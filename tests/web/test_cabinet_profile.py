@@ -394,6 +394,14 @@ def test_email_change_with_the_password(client, make_user, login, database):
     login(teacher)
     response = client.post("/cabinet/profile/email", data=email_data(client))
     assert response.status_code == 302
+    # Nothing changes until the new address's owner opens the link mailed to it.
+    assert fresh(database, teacher).email == "old@school.example"
+    assert fresh(database, teacher).pending_email == "new.address@school.example"
+    (confirmation,) = outbox()
+    assert confirmation["To"] == "new.address@school.example"
+    link = re.search(r"http://localhost(/email/confirm/\S+)", confirmation.get_content()).group(1)
+    outbox().clear()
+    assert client.get(link).status_code == 302
     assert fresh(database, teacher).email == "new.address@school.example"
     event = database.session.scalar(select(AuditEvent).where(AuditEvent.action == "user.email_changed"))
     assert event.actor_id == teacher.id and event.target_id == teacher.id

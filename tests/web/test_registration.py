@@ -2,6 +2,7 @@ import re
 
 from sqlalchemy import func, select
 
+from cpp_app.mail import outbox
 from cpp_app.models import AuditEvent, ConsentAction, ConsentEvent, Organization, User
 from tests.conftest import extract_csrf
 
@@ -70,8 +71,13 @@ def test_registration_with_registry_workplace(client, database):
     assert event.document.version == 1 and event.document_sha256 == event.document.sha256
     assert event.ip == "127.0.0.1" and event.user_agent is not None
     assert database.session.scalar(select(AuditEvent).where(AuditEvent.action == "user.registered")) is not None
-    # Signed in straight away.
-    assert "Сидорова Е." in client.get("/", follow_redirects=True).get_data(as_text=True)
+    # Not signed in by registering: the same answer must follow for an address that already has an account.
+    assert response.headers["Location"] == "/login"
+    assert user.email_confirmed_at is None
+    assert [m["Subject"] for m in outbox()] == ["Подтвердите адрес электронной почты в ЦПП"]
+    html = client.get("/login").get_data(as_text=True)
+    assert "Мы отправили письмо на адрес sidorova.e@school.example" in html
+    assert "Сидорова Е." not in html
 
 
 def test_typed_workplace_without_js_resolves_by_inn(client, database):
@@ -81,11 +87,12 @@ def test_typed_workplace_without_js_resolves_by_inn(client, database):
     assert user.organization_id == school.id
 
 
-def test_unknown_workplace_is_kept_for_a_methodologist(client, database):
+def test_unknown_workplace_is_kept_for_a_methodologist(client, database, login):
     client.post("/register", data=form_data(client, workplace="МБОУ «Новая школа» пос. Таёжный"))
     user = database.session.scalar(select(User))
     assert user.organization_id is None
     assert user.workplace_text == "МБОУ «Новая школа» пос. Таёжный"
+    login(user, password=STRONG_PASSWORD)
     assert "ожидает сопоставления" in client.get("/", follow_redirects=True).get_data(as_text=True)
 
 
@@ -131,8 +138,12 @@ def test_phone_and_password_checked_by_the_service(client, database):
 def test_email_unique_regardless_of_case(client, database, make_user):
     make_user(email="sidorova.e@school.example")
     response = client.post("/register", data=form_data(client, email="SIDOROVA.E@SCHOOL.EXAMPLE", workplace="Школа"))
-    assert "Этот адрес уже зарегистрирован" in response.get_data(as_text=True)
+    # The same answer as for a new address; the owner is told instead of the form saying the address is taken.
+    assert response.status_code == 302 and response.headers["Location"] == "/login"
+    assert "Этот адрес уже зарегистрирован" not in client.get("/login").get_data(as_text=True)
     assert user_count(database) == 1
+    assert [(m["To"], m["Subject"]) for m in outbox()] == [
+        ("sidorova.e@school.example", "Попытка регистрации в ЦПП с вашим адресом")]
 
 
 def test_stale_consent_version_asks_again(client, database):
@@ -172,3 +183,10 @@ def test_label_typed_without_js_resolves(client, database):
     client.post("/register", data=form_data(client, workplace=school.label))
     user = database.session.scalar(select(User))
     assert user.organization_id == school.id and user.workplace_text is None
+
+
+def test_an_organization_id_beyond_the_id_range_is_a_typed_workplace_not_a_500(client, database):
+    response = client.post("/register", data=form_data(client, workplace="Школа", organization_id="99999999999999999999"))
+    assert response.status_code == 302
+    user = database.session.scalar(select(User))
+    assert user.organization_id is None and user.workplace_text == "Школа"

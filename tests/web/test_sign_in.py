@@ -72,7 +72,7 @@ def test_repeated_failures_are_slowed_then_refused(client, make_user, database):
         post_login(client, "teacher@school.example", "wrong-password")
     html = post_login(client, "teacher@school.example", TEST_PASSWORD).get_data(as_text=True)
     assert "Подождите" in html  # even the right password waits
-    throttle = database.session.get(LoginThrottle, "email:teacher@school.example")
+    throttle = database.session.get(LoginThrottle, "email:teacher@school.example|ip:127.0.0.1")
     throttle.failures = 10
     throttle.last_failure_at = utcnow()
     database.session.commit()

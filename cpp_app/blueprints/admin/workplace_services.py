@@ -83,7 +83,8 @@ def suggest_organizations(text: str, limit: int = SUGGESTIONS, cache: dict | Non
 
 
 def _unmatched():
-    return (User.organization_id.is_(None), User.workplace_text.is_not(None))
+    # Unconfirmed accounts wait for their owner's confirmation before anyone matches them to a school.
+    return (User.organization_id.is_(None), User.workplace_text.is_not(None), User.email_confirmed)
 
 
 @dataclass(frozen=True)

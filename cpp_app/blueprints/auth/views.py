@@ -2,14 +2,24 @@ from datetime import timedelta
 
 from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_limiter.util import get_remote_address
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user, login_required, login_user, logout_user
+from sqlalchemy.exc import IntegrityError
 
+from ...converters import parse_id
 from ...extensions import db, limiter
-from ...security import request_actor, rerender_on_csrf_failure
+from ...security import request_actor, rerender_on_csrf_failure, user_rate_key
 from ...urls import safe_next_url
 from ..forms_common import EmptyForm, show_field_errors
 from ..privacy.services import current_document
 from . import bp
+from .addresses import (
+    AddressTaken,
+    awaiting_confirmation,
+    confirm_address,
+    from_confirmation_token,
+    mail_confirmation_link,
+)
+from .devices import known_account_ids, remember_device
 from .forms import ForgotPasswordForm, LoginCodeForm, LoginForm, RegistrationForm, ResetPasswordForm
 from .second_factor import WrongCode, issue_login_code, needs_second_factor, verify_login_code
 from .services import (
@@ -26,7 +36,7 @@ from .services import (
 from .services import (
     reset_password as reset_user_password,
 )
-from .sessions import end_session, start_session
+from .sessions import end_session
 
 # Per client address: generous, since a whole school may sign in from behind one NAT address.
 SIGN_IN_LIMIT = "30/minute;300/hour"
@@ -34,6 +44,7 @@ CODE_CHECK_LIMIT = "30/minute"
 CODE_CHECK_LIMIT_PER_ACCOUNT = "10/minute"
 RESEND_LIMIT = "10/hour"
 RESEND_LIMIT_PER_ACCOUNT = "3 per 10 minutes"
+CONFIRMATION_RESEND_LIMIT = "3/hour"
 
 # A staff sign-in between the password and the mailed code; in the signed session cookie, not signed in yet.
 PENDING_KEY = "cpp_pending_sign_in"
@@ -57,20 +68,21 @@ def register():
         data = Registration(
             **{name: form[name].data for name in ("last_name", "first_name", "middle_name", "phone", "email",
                                                   "settlement", "workplace", "password")},
-            organization_id=_int_or_none(form.organization_id.data),
+            organization_id=parse_id(form.organization_id.data),
             consent_version=_int_or_none(form.consent_version.data),
         )
         try:
-            user = register_teacher(data, request_actor())
+            register_teacher(data, request_actor())
         except FieldErrors as error:
             show_field_errors(form, error.errors)
             form.consent_version.data = document.version
         else:
-            start_session(user, remember=False, actor=request_actor())
             db.session.commit()
-            login_user(user)
-            flash("Регистрация завершена. Добро пожаловать в «Цифровой профиль педагога»!", "success")
-            return redirect(url_for("cabinet.overview"))
+            # The same answer whether or not the address already had an account: it cannot be probed here.
+            flash(f"Мы отправили письмо на адрес {data.email.strip().lower()}. Откройте ссылку из письма, чтобы "
+                  "подтвердить адрес. Войти и заполнить профиль можно уже сейчас — с паролем, который вы задали.",
+                  "success")
+            return redirect(url_for("auth.login"))
     return render_template("auth/register.html", form=form, document=document)
 
 
@@ -85,7 +97,7 @@ def login():
         actor, remember = request_actor(), form.remember.data
         next_url = safe_next_url(request.args.get("next"))
         try:
-            user = authenticate(form.email.data, form.password.data, actor)
+            user = authenticate(form.email.data, form.password.data, actor, known_account_ids())
             login_code = issue_login_code(user) if needs_second_factor(user) else None
         except SignInRefused as refusal:
             db.session.commit()  # the failure counters must persist
@@ -104,7 +116,9 @@ def _signed_in(user, remember: bool, actor, next_url: str, second_factor: str | 
     db.session.commit()
     session.pop(PENDING_KEY, None)
     login_user(user, remember=remember, duration=timedelta(days=current_app.config["REMEMBER_COOKIE_DURATION_DAYS"]))
-    return redirect(next_url)
+    response = redirect(next_url)
+    remember_device(response, user.id)
+    return response
 
 
 def _pending_account_key() -> str:
@@ -218,3 +232,41 @@ def reset_password(token: str):
             flash("Пароль изменён. Войдите с новым паролем.", "success")
             return redirect(url_for("auth.login"))
     return render_template("auth/reset_password.html", form=form)
+
+
+@bp.get("/email/confirm/<token>")
+@limiter.limit("30/hour")
+def confirm_email(token: str):
+    found = from_confirmation_token(token)
+    if found is None:
+        flash("Ссылка для подтверждения адреса недействительна: она устарела или уже была использована. "
+              "Войдите и запросите новое письмо.", "error")
+        return redirect(url_for("auth.login"))
+    user, address = found
+    try:
+        confirm_address(user, address, request_actor())
+        db.session.commit()
+    except (AddressTaken, IntegrityError):  # the latter: another account confirmed it in the same instant
+        db.session.rollback()
+        flash(f"Адрес {address} уже подтверждён другой учётной записью, поэтому его нельзя подтвердить для этой.",
+              "error")
+        return redirect(url_for("cabinet.profile" if current_user.is_authenticated else "auth.login"))
+    if current_user.is_authenticated and current_user.id == user.id:
+        flash(f"Адрес {address} подтверждён.", "success")
+        return redirect(url_for("cabinet.overview"))
+    flash(f"Адрес {address} подтверждён. Войдите в ЦПП.", "success")
+    return redirect(url_for("auth.login"))
+
+
+@bp.post("/email/confirm/resend")
+@login_required
+@limiter.limit(CONFIRMATION_RESEND_LIMIT, key_func=user_rate_key)
+def resend_confirmation():
+    address = awaiting_confirmation(current_user)
+    if address is None:
+        flash("Адрес электронной почты уже подтверждён.", "info")
+    else:
+        mail_confirmation_link(current_user, address)
+        flash(f"Мы отправили письмо со ссылкой ещё раз на адрес {address}. Если его нет, проверьте папку «Спам».",
+              "info")
+    return redirect(safe_next_url(request.form.get("next"), "cabinet.overview"))

@@ -138,6 +138,8 @@ def _user_fields(user: User) -> dict:
     return {
         "id": user.id,
         "email": user.email,
+        "email_confirmed_at": user.email_confirmed_at,
+        "pending_email": user.pending_email,
         "last_name": user.last_name,
         "first_name": user.first_name,
         "middle_name": user.middle_name,

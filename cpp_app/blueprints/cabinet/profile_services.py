@@ -11,7 +11,6 @@ from ...domain.platform_links import LinkError, normalize_profile_link
 from ...domain.profile_choices import normalize_subjects
 from ...extensions import db
 from ...formatting import KRASNOYARSK_TIME
-from ...mail import send_mail
 from ...models import (
     AccountStatus,
     Course,
@@ -26,7 +25,7 @@ from ...models import (
 )
 from ...security import Actor, check_password
 from ...service_errors import FieldErrors
-from ..auth.services import find_user_by_email
+from ..auth.addresses import find_user_by_email, mail_confirmation_link
 from ..organizations.services import resolve_workplace
 from ..school.services import release_from_organization
 
@@ -191,28 +190,23 @@ def _change_workplace(user: User, organization: Organization | None, typed: str 
     audit.record(actor, "user.workplace_changed", user, **details)
 
 
-def change_email(user: User, new_email: str, password: str, actor: Actor) -> None:
+def change_email(user: User, new_email: str, password: str, actor: Actor) -> str:
+    """Asks for a new address: it takes effect when the link mailed to it is opened (then the old address is
+    told). Returns the address waiting for confirmation."""
     email = new_email.strip().lower()
     # The password first: without it, the form must not tell which addresses are taken.
     if not check_password(user, password):
         raise FieldErrors({"current_password": "Неверный пароль."})  # nosec B105 # a message, not a password
     if email == user.email:
         raise FieldErrors({"new_email": "Это ваш текущий адрес."})
-    if find_user_by_email(email) is not None:
+    holder = find_user_by_email(email)
+    if holder is not None and holder.email_confirmed:
         raise FieldErrors({"new_email": "Этот адрес уже используется другой учётной записью."})
-    old_email, user.email = user.email, email
+    user.pending_email = email
     db.session.flush()
-    audit.record(actor, "user.email_changed", user, from_email=old_email, to_email=email)
-    # The old address learns of it: the owner notices if someone else made the change.
-    send_mail(
-        old_email,
-        "Адрес электронной почты в ЦПП изменён",
-        f"Здравствуйте, {user.first_name}!\n\n"
-        "Адрес электронной почты вашей учётной записи в сервисе «Цифровой профиль педагога» КК ИПК "
-        f"изменён на {email}.\n"
-        "Входите в ЦПП с новым адресом.\n\n"
-        "Если вы не меняли адрес, срочно обратитесь к администратору ЦПП.\n",
-    )
+    audit.record(actor, "user.email_change_requested", user, to_email=email)
+    mail_confirmation_link(user, email)
+    return email
 
 
 # ----------------------------------------------------------------------------------------------- platforms

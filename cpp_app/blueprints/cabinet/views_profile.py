@@ -74,12 +74,13 @@ def change_email():
     form = EmailChangeForm()
     if form.validate_on_submit():
         try:
-            change_user_email(user, form.new_email.data, form.current_password.data, request_actor())
+            address = change_user_email(user, form.new_email.data, form.current_password.data, request_actor())
         except FieldErrors as error:
             show_field_errors(form, error.errors)
         else:
             db.session.commit()
-            flash(f"Адрес электронной почты изменён на {user.email}. Входите в ЦПП с новым адресом.", "success")
+            flash(f"Мы отправили письмо на {address}. Адрес изменится, когда вы откроете ссылку из письма; "
+                  "до тех пор входите с прежним адресом.", "success")
             return redirect(url_for("cabinet.profile"))
     return _render_profile(ProfileForm.for_user(user, workplace_text(user)), form)
 

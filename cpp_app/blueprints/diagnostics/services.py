@@ -343,6 +343,7 @@ def platform_gaps(organization_id: int, platform_codes: tuple[str, ...],
         .where(
             User.organization_id == organization_id,
             User.role.in_(STAFF_ROLES),
+            User.email_confirmed,
             User.confirmed_at.is_not(None),
             User.consent_withdrawn_at.is_(None),
             or_(PlatformAccount.id.is_(None), ~registered, PlatformAccount.confirmed_at.is_(None)),

@@ -30,7 +30,8 @@ def refresh(now: datetime | None = None) -> datetime:
     now = now or utcnow()
     db.session.execute(delete(OrganizationPlatformFigures))
     db.session.execute(delete(OrganizationStaffFigures))
-    staff = and_(User.role.in_(STAFF_ROLES), User.organization_id.is_not(None), User.consent_withdrawn_at.is_(None))
+    staff = and_(User.role.in_(STAFF_ROLES), User.organization_id.is_not(None), User.consent_withdrawn_at.is_(None),
+                 User.email_confirmed)
     db.session.execute(
         insert(OrganizationStaffFigures).from_select(
             ["organization_id", "teachers", "confirmed", "refreshed_at"],

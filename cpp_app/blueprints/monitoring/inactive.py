@@ -58,7 +58,8 @@ class InactiveRow:
 
 def _teachers_of_organization():
     # The same staff the dashboards count, so a list and its dashboard figure agree.
-    return and_(User.organization_id == Organization.id, User.role.in_(STAFF_ROLES), User.consent_withdrawn_at.is_(None))
+    return and_(User.organization_id == Organization.id, User.role.in_(STAFF_ROLES), User.consent_withdrawn_at.is_(None),
+                User.email_confirmed)
 
 
 def _inactive_condition(filters: InactiveFilters):

@@ -18,7 +18,7 @@ import click
 from sqlalchemy import and_, delete, or_, select, update
 
 from ... import audit, uploads
-from ...domain.throttle import current_failures
+from ...domain.throttle import account_from_address_prefix, account_key, current_failures
 from ...extensions import db
 from ...models import (
     AuditEvent,
@@ -110,16 +110,16 @@ def purge_user(user: User, now: datetime) -> DestructionRecord:
     if user.consent_withdrawn_at is None or user.anonymized_at is not None:
         raise ValueError("only a withdrawn, not yet anonymised user can be purged")
     what = {
-        **_delete_courses(user.id),
-        **_delete_platform_accounts(user.id),
-        "auth_sessions": _count_deleted(delete(AuthSession).where(AuthSession.user_id == user.id)),
-        "login_codes": _count_deleted(delete(LoginCode).where(LoginCode.user_id == user.id)),
-        "form_stashes": _count_deleted(delete(FormStash).where(FormStash.user_id == user.id)),
+        **delete_course_records(user.id),
+        **delete_platform_accounts(user.id),
+        "auth_sessions": count_deleted(delete(AuthSession).where(AuthSession.user_id == user.id)),
+        "login_codes": count_deleted(delete(LoginCode).where(LoginCode.user_id == user.id)),
+        "form_stashes": count_deleted(delete(FormStash).where(FormStash.user_id == user.id)),
         "login_throttles": _delete_throttles(user, now),
-        "staff_register_links": _count_deleted(
+        "staff_register_links": count_deleted(
             update(StaffRegisterEntry).where(StaffRegisterEntry.user_id == user.id).values(user_id=None)
         ),
-        "privacy_request_texts": _count_deleted(
+        "privacy_request_texts": count_deleted(
             update(PrivacyRequest)
             .where(PrivacyRequest.user_id == user.id, or_(PrivacyRequest.body.is_not(None),
                                                           PrivacyRequest.response.is_not(None)))
@@ -153,11 +153,11 @@ def purge_user(user: User, now: datetime) -> DestructionRecord:
     return record
 
 
-def _count_deleted(statement) -> int:
+def count_deleted(statement) -> int:
     return db.session.execute(statement.execution_options(synchronize_session=False)).rowcount or 0
 
 
-def _delete_courses(user_id: int) -> dict[str, int]:
+def delete_course_records(user_id: int) -> dict[str, int]:
     records = list(db.session.scalars(select(CourseRecord).where(CourseRecord.user_id == user_id)))
     files = 0
     for record in records:
@@ -169,10 +169,10 @@ def _delete_courses(user_id: int) -> dict[str, int]:
     return {"course_records": len(records), "certificate_files": files}
 
 
-def _delete_platform_accounts(user_id: int) -> dict[str, int]:
+def delete_platform_accounts(user_id: int) -> dict[str, int]:
     account_ids = select(PlatformAccount.id).where(PlatformAccount.user_id == user_id).scalar_subquery()
-    events = _count_deleted(delete(PlatformAccountEvent).where(PlatformAccountEvent.account_id.in_(account_ids)))
-    accounts = _count_deleted(delete(PlatformAccount).where(PlatformAccount.user_id == user_id))
+    events = count_deleted(delete(PlatformAccountEvent).where(PlatformAccountEvent.account_id.in_(account_ids)))
+    accounts = count_deleted(delete(PlatformAccount).where(PlatformAccount.user_id == user_id))
     return {"platform_accounts": accounts, "platform_account_events": events}
 
 
@@ -184,19 +184,22 @@ def _known_addresses(user_id: int) -> set[str]:
 
 
 def _delete_throttles(user: User, now: datetime) -> int:
-    """The account's counter, and idle counters of the person's addresses (an idle one protects nothing)."""
-    keys = [f"email:{user.email}"]
+    """The account's counters (they name its address), and idle counters of the person's addresses (an idle one
+    protects nothing)."""
+    keys = [account_key(user.email)]
     for address in _known_addresses(user.id):
         row = db.session.get(LoginThrottle, f"ip:{address}")
         if row is not None and current_failures(row.failures, row.last_failure_at, now) == 0:
             keys.append(row.key)
-    return _count_deleted(delete(LoginThrottle).where(LoginThrottle.key.in_(keys)))
+    return count_deleted(delete(LoginThrottle).where(or_(
+        LoginThrottle.key.in_(keys), LoginThrottle.key.startswith(account_from_address_prefix(user.email), autoescape=True),
+    )))
 
 
 def _anonymise_consent_events(user_id: int) -> int:
     # ConsentEvent is append-only at the ORM level so no feature can rewrite the evidence; destroying the
     # personal data in it is the one lawful change, so it is made here with a Core statement, on purpose.
-    return _count_deleted(
+    return count_deleted(
         update(ConsentEvent.__table__)
         .where(ConsentEvent.user_id == user_id, or_(ConsentEvent.ip.is_not(None), ConsentEvent.user_agent.is_not(None)))
         .values(ip=None, user_agent=None)
@@ -234,7 +237,7 @@ def _anonymise_audit_events(user_id: int) -> int:
 
 PROFILE_FIELDS_TO_CLEAR = (
     "middle_name", "phone", "settlement", "workplace_text", "position", "subjects", "qualification_category",
-    "experience_years", "confirmed_at",
+    "experience_years", "confirmed_at", "pending_email",
 )
 
 

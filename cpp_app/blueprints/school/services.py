@@ -36,9 +36,10 @@ class StaffActionError(Exception):
 
 
 def _staff_of(organization_id: int):
-    # A person who withdrew consent leaves the school's lists and counts at once, before the purge unlinks them.
+    # A person who withdrew consent leaves the school's lists and counts at once, before the purge unlinks them;
+    # one whose e-mail address is unconfirmed has not joined them yet (anyone could have typed that address).
     return and_(User.organization_id == organization_id, User.role.in_(STAFF_ROLES),
-                User.consent_withdrawn_at.is_(None))
+                User.consent_withdrawn_at.is_(None), User.email_confirmed)
 
 
 # ------------------------------------------------------------------------------------------------ counts
