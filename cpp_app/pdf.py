@@ -20,7 +20,6 @@ from urllib.parse import unquote, unquote_to_bytes, urlsplit
 from urllib.request import url2pathname
 
 from weasyprint import CSS, HTML, Document
-from weasyprint.formatting_structure import boxes
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
@@ -171,13 +170,3 @@ def render_document(
 def render_pdf(html: str, *, stylesheets: list[str] | None = None, base_url=None) -> bytes:
     """The PDF of a complete HTML document whose user-supplied text is already escaped."""
     return render_document(html, stylesheets=stylesheets, base_url=base_url).write_pdf()
-
-
-def page_texts(document: Document) -> list[str]:
-    """The text laid out on each page, margin boxes included, for checks and tests."""
-    texts = []
-    for page in document.pages:
-        # WeasyPrint has no public text API; the laid-out box tree is the closest to what prints.
-        words = [box.text for box in page._page_box.descendants() if isinstance(box, boxes.TextBox)]
-        texts.append(" ".join(words))
-    return texts

@@ -94,10 +94,6 @@ class PlatformFigures:
         return share(self.teachers_active, self.teachers_total)
 
     @property
-    def organizations_confirmed_share(self) -> float | None:
-        return share(self.organizations_with_active_confirmed, self.organizations_total)
-
-    @property
     def active_confirmed_share(self) -> float | None:
         return share(self.teachers_active_confirmed, self.teachers_total)
 
@@ -123,10 +119,6 @@ class AreaFigures:
     @property
     def diagnostics_submitted(self) -> int:
         return sum(self.diagnostics_by_status.get(status, 0) for status in SUBMITTED_STATUSES)
-
-    @property
-    def diagnostics_total(self) -> int:
-        return sum(self.diagnostics_by_status.values())
 
     def platform(self, code: str) -> PlatformFigures | None:
         return next((figures for figures in self.platforms if figures.code == code), None)

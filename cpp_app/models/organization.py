@@ -66,10 +66,6 @@ class Organization(db.Model):
     branches: Mapped[list["Organization"]] = relationship(back_populates="head")
 
     @property
-    def is_branch(self) -> bool:
-        return self.kind == OrganizationKind.BRANCH
-
-    @property
     def label(self) -> str:
         """The unambiguous text shown in the workplace picker."""
         inn = f", ИНН {self.inn}" if self.inn else ""

@@ -12,9 +12,9 @@ from cpp_app.pdf import (
     STATIC_DIR,
     LocalAssetFetcher,
     ResourceRefused,
-    page_texts,
     render_document,
 )
+from tests.factories import pdf_page_texts
 
 FONT = STATIC_DIR / "fonts" / "DejaVuSans.ttf"
 BASE_CSS = STATIC_DIR / "pdf" / "base.css"
@@ -196,7 +196,8 @@ def test_hostile_document_renders_without_reading_anything_outside(caplog):
     # The bundled fonts are what the text is set in; base.css, footer and page numbers apply.
     assert {"cpp-static:fonts/DejaVuSans.ttf", "cpp-static:fonts/DejaVuSans-Bold.ttf"} <= set(spy.served)
     assert document.metadata.title == "Проверка"
-    assert "стр. 1 из 1" in page_texts(document)[0] and "Нижний колонтитул" in page_texts(document)[0]
+    first_page = pdf_page_texts(pdf_bytes)[0]
+    assert "стр. 1 из 1" in first_page and "Нижний колонтитул" in first_page
 
 
 def test_an_allowed_attachment_is_embedded(tmp_path):

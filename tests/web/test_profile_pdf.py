@@ -7,6 +7,7 @@ from sqlalchemy import select
 from cpp_app import pdf
 from cpp_app.blueprints.cabinet.pdf_services import profile_summary, years_text
 from cpp_app.models import AccountStatus, Course, CourseRecord, CourseStatus, Platform, PlatformAccount
+from tests.factories import pdf_page_texts
 
 HOSTILE_TITLE = '<img src="file:///etc/passwd"> <a rel="attachment" href="file:///etc/passwd">x</a>'
 
@@ -144,7 +145,7 @@ def test_signed_in_teacher_gets_their_profile_as_one_page_pdf(client, make_user,
 
 
 def page_texts_joined(document) -> str:
-    return " ".join(" ".join(pdf.page_texts(document)).split())
+    return " ".join(" ".join(pdf_page_texts(document.write_pdf())).split())
 
 
 def test_empty_fields_say_not_specified(client, make_user, login, database, rendered):

@@ -279,10 +279,6 @@ def _quote(value) -> str:
     return f"«{value}»" if value else "—"
 
 
-def _yes_no(value: bool) -> str:
-    return "да" if value else "нет"
-
-
 def compare(old: Methodology, new: Methodology, names: dict[str, str] | None = None) -> MethodologyDiff:
     """What publishing `new` changes against `old` (the active version of the same code), in Russian."""
     names = platform_names() if names is None else names

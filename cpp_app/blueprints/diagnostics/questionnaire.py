@@ -109,11 +109,6 @@ class Questionnaire:
         index = self.steps.index(self.step)
         return self.steps[index + 1] if index + 1 < len(self.steps) else None
 
-    @property
-    def previous_step(self) -> Step | None:
-        index = self.steps.index(self.step)
-        return self.steps[index - 1] if index else None
-
     def parse(self, formdata) -> PostedStep:
         return parse_general(formdata) if self.general else parse_section(self.section, formdata)
 
