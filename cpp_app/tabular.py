@@ -4,6 +4,7 @@ An XLSX is a zip of XML that openpyxl parses mostly in Python: a few hundred kil
 work a file may cause is bounded, not only its size: what it unpacks to (counted, not as declared), its cells, the
 elements openpyxl builds in one go without a look at the clock, and the wall-clock time of the whole read.
 """
+import codecs
 import csv
 import io
 import re
@@ -56,6 +57,8 @@ TOO_COMPRESSED = ("Файл XLSX сжат неправдоподобно сил�
 TOO_MANY_CELLS = (f"В файле больше {_thousands(MAX_CELLS)} ячеек: сохраните в нём только нужный лист "
                   "или разделите файл на части.")
 BROKEN_XLSX = "Не удалось открыть файл XLSX: он повреждён или это не книга Excel."
+NOT_TEXT = ("Не удалось прочитать CSV: файл не в кодировке UTF-8 или Windows-1251. Сохраните его как CSV "
+            "в одной из них (в Excel — «CSV UTF-8») или как XLSX.")
 TOO_COMPLEX = ("Файл XLSX устроен слишком сложно для импорта (в нём очень длинная строка или слишком много "
                "оформления): сохраните нужный лист как CSV.")
 
@@ -105,17 +108,59 @@ def read_upload(data: bytes, filename: str, *, seconds: float = PARSE_SECONDS) -
 
 
 def _decode(data: bytes) -> str:
+    """The text of a CSV in UTF-8 (with or without a BOM) or Windows-1251; any other bytes are refused."""
     if b"\x00" in data:  # an Excel book or a UTF-16 «Unicode text» renamed to .csv
-        raise ImportFileError("Файл не похож на текстовый CSV: сохраните его как CSV (UTF-8) или XLSX.")
+        raise ImportFileError(NOT_TEXT)
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        pass
-    # Excel on a Russian Windows saves «CSV (разделители — точка с запятой)» in Windows-1251.
+        if data.startswith(codecs.BOM_UTF8):
+            raise ImportFileError(NOT_TEXT) from None  # says it is UTF-8 and is not
+    # Excel on a Russian Windows saves «CSV (разделители — точка с запятой)» in Windows-1251. Every byte but one
+    # decodes in it, so bytes in any other encoding would come out as garbage: the text must also read as Russian.
     try:
-        return data.decode("cp1251")
+        text = data.decode("cp1251")
     except UnicodeDecodeError:
-        raise ImportFileError("Не удалось прочитать CSV: сохраните файл в кодировке UTF-8 или Windows-1251.") from None
+        raise ImportFileError(NOT_TEXT) from None
+    if not _reads_as_russian(data, text):
+        raise ImportFileError(NOT_TEXT)
+    return text
+
+
+# Windows-1251 has no C1 controls: a control character here is a C0 one (or DEL) other than a tab or a line end.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_RUSSIAN_LETTERS = "абвгдеёжзийклмнопрстуфхцчшщъыьэюяАБВГДЕЁЖЗИЙКЛМНОПРСТУФХЦЧШЩЪЫЬЭЮЯ"
+_LATIN_LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+# The other letters of Windows-1251: Serbian, Ukrainian, Belarusian and Macedonian ones (Ђ, Љ, ї, ў…) and µ.
+_OTHER_LETTERS = "".join(char for char in bytes(range(0x80, 0x100)).decode("cp1251", errors="ignore")
+                         if char.isalpha() and char not in _RUSSIAN_LETTERS)
+_COMMON_LETTERS = "оеаинтсрвлОЕАИНТСРВЛ"  # the ten most frequent letters of Russian: two thirds of a text's letters
+_SMALL_THEN_CAPITAL = re.compile("[а-яё][А-ЯЁ]")
+_CAPITAL_THEN_SMALL = re.compile("[А-ЯЁ][а-яё]")
+
+
+def _count(data: bytes, letters: str, encoding: str = "cp1251") -> int:
+    """How many of the bytes are `letters` in `encoding` (counted in one pass: a file may have 8 MB of them)."""
+    others = bytes(set(range(256)) - set(letters.encode(encoding)))
+    return len(data.translate(None, others))
+
+
+def _reads_as_russian(data: bytes, text: str) -> bool:
+    """Whether `data` read as Windows-1251 (`text`) is a Russian table rather than another encoding's garbage."""
+    if _CONTROL.search(text):
+        return False  # a binary file: text has no control characters but tabs and line ends
+    russian, latin, other = (_count(data, letters) for letters in (_RUSSIAN_LETTERS, _LATIN_LETTERS, _OTHER_LETTERS))
+    # The other letters sit at the bytes where DOS-866 and ISO 8859-5 keep Russian ones: rare in a Russian file,
+    # everywhere in those read as this one.
+    if not russian or other > max(2, russian // 50):
+        return False
+    if russian < (russian + latin + other) / 5:
+        return False  # Latin text whose accented letters came out Russian (Müller → Mьller)
+    # KOI8-R keeps the Russian letters in the same upper half with the cases swapped and in another order: read as
+    # Windows-1251, a word comes out as capitals after a small letter («Привет» → «рТЙЧЕФ») and of rare letters.
+    if len(_SMALL_THEN_CAPITAL.findall(text)) > len(_CAPITAL_THEN_SMALL.findall(text)):
+        return False
+    return _count(data, _COMMON_LETTERS, "koi8_r") <= _count(data, _COMMON_LETTERS)
 
 
 def _csv_table(data: bytes, clock: _Clock) -> list[tuple[int, list[str]]]:
