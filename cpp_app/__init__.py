@@ -35,6 +35,7 @@ def create_app(config: dict | str | None = None) -> Flask:
 
 def _init_extensions(app: Flask) -> None:
     from . import models  # noqa: F401  (every model on the metadata before Alembic looks)
+    from .kernel.transaction import commit_or_roll_back
     from .security import consent_gate, refuse_nul_bytes, set_security_headers
 
     db.init_app(app)
@@ -56,6 +57,7 @@ def _init_extensions(app: Flask) -> None:
     app.before_request(refuse_nul_bytes)
     app.before_request(consent_gate)
     app.after_request(set_security_headers)
+    app.after_request(commit_or_roll_back)  # registered last, so it runs first
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -3,12 +3,14 @@ import hashlib
 import smtplib
 from datetime import datetime, timezone
 from email.message import EmailMessage
+from functools import partial
 from pathlib import Path
 
 from flask import current_app
 from limits import parse
 
 from .extensions import limiter
+from .kernel.transaction import after_commit
 
 
 def _message(to: str, subject: str, body: str, readable: bool = False) -> EmailMessage:
@@ -39,10 +41,20 @@ def within_recipient_cap(to: str) -> bool:
 
 
 def send_mail(to: str, subject: str, body: str, capped: bool = False) -> None:
-    """Sends now; `capped` marks mail that someone else's request can trigger (resets, notices, confirmations)."""
-    if capped and not within_recipient_cap(to):
-        current_app.logger.warning("Mail not sent: recipient cap reached")
-        return
+    """Sends once the current transaction commits, never if it rolls back (and never while it holds locks).
+    `capped` marks mail that someone else's request can trigger (resets, notices, confirmations)."""
+    after_commit(partial(_deliver, current_app._get_current_object(), to, subject, body, capped))
+
+
+def _deliver(app, to: str, subject: str, body: str, capped: bool) -> None:
+    with app.app_context():
+        if capped and not within_recipient_cap(to):
+            current_app.logger.warning("Mail not sent: recipient cap reached")
+            return
+        _send(to, subject, body)
+
+
+def _send(to: str, subject: str, body: str) -> None:
     backend = current_app.config["MAIL_BACKEND"]
     message = _message(to, subject, body, readable=backend == "file")
     if backend == "memory":

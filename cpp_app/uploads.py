@@ -9,16 +9,15 @@ import os
 import re
 import secrets
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from flask import current_app
 from PIL import Image
 from pypdf import PdfReader
 from pypdf.errors import DependencyError
-from sqlalchemy import event
-from sqlalchemy.orm import Session
 
-from .extensions import db
+from .kernel.transaction import after_commit, on_rollback
 
 PDF = "application/pdf"
 JPEG = "image/jpeg"
@@ -157,7 +156,7 @@ def _store(data: bytes, kind: str, suffix: str) -> str:
     descriptor = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o640)
     with os.fdopen(descriptor, "wb") as file:
         file.write(data)
-    _pending()["saved"].append(target)
+    on_rollback(partial(_unlink, target))  # the row naming it was never committed
     return name
 
 
@@ -175,44 +174,11 @@ def path(name: str | None, kind: str) -> Path | None:
 def delete(name: str | None, kind: str) -> None:
     """Removes the stored file when the current transaction commits (a rollback keeps it)."""
     if name and NAME_PATTERN.fullmatch(name):
-        _pending()["doomed"].append(_directory(kind) / name)
+        after_commit(partial(_unlink, _directory(kind) / name))
 
 
-# ------------------------------------------------------------------------------ tying files to the transaction
-
-_INFO_KEY = "cpp_uploads"
-
-
-def _pending() -> dict[str, list[Path]]:
-    session = db.session()
-    if not session.in_transaction():
-        session.begin()  # so that its end, commit or not, is seen
-    return session.info.setdefault(_INFO_KEY, {"saved": [], "doomed": []})
-
-
-def _unlink(paths: list[Path]) -> None:
-    for target in paths:
-        try:
-            target.unlink()
-        except FileNotFoundError:
-            pass
-        except OSError:
-            current_app.logger.exception("could not remove uploaded file %s", target.name)
-
-
-@event.listens_for(Session, "after_commit")
-def _after_commit(session):
-    if session.in_nested_transaction():
-        return  # a released savepoint is not a commit yet
-    pending = session.info.pop(_INFO_KEY, None)
-    if pending:
-        _unlink(pending["doomed"])
-
-
-@event.listens_for(Session, "after_transaction_end")
-def _after_transaction_end(session, transaction):
-    if transaction.parent is not None:
-        return
-    pending = session.info.pop(_INFO_KEY, None)  # still here: the transaction did not commit
-    if pending:
-        _unlink(pending["saved"])
+def _unlink(target: Path) -> None:
+    try:
+        target.unlink()
+    except FileNotFoundError:
+        pass

@@ -3,6 +3,8 @@ from email_validator import EmailNotValidError, validate_email
 from flask_wtf import FlaskForm
 from wtforms.validators import DataRequired, Length, StopValidation
 
+from ..kernel.transaction import discard_changes
+
 
 def required(message: str = "Заполните это поле."):
     return DataRequired(message)
@@ -31,6 +33,7 @@ class EmptyForm(FlaskForm):
 
 
 def show_field_errors(form, errors: dict[str, str]) -> None:
-    """A service's FieldErrors shown next to the form's fields."""
+    """A service's FieldErrors shown next to the form's fields; whatever the refused input changed is undone."""
+    discard_changes()
     for name, message in errors.items():
         form[name].errors = [*form[name].errors, message]

@@ -1,7 +1,7 @@
 """The service operator's pages: users, their roles, blocking and unblocking."""
 from flask import abort, flash, redirect, render_template, request, url_for
 
-from ...extensions import db
+from ...kernel.transaction import discard_changes
 from ...models import Role, User
 from ...security import request_actor, rerender_on_csrf_failure, role_required
 from ..forms_common import EmptyForm, show_field_errors
@@ -69,10 +69,10 @@ def change_user_role(user_id: int):
             organization = organization_by_inn(form.organization_inn.data) if form.organization_inn.data else None
             change_role(user, Role(form.role.data), organization, request_actor())
         except FieldErrors as error:
+            discard_changes()
             for name, message in error.errors.items():
                 form[name].errors = [*form[name].errors, message]
         else:
-            db.session.commit()
             where = f" ({user.organization.short_name})" if user.role == Role.SCHOOL_ADMIN else ""
             flash(f"Роль пользователя {user.full_name or user.email} изменена: {user.role.label}{where}.", "success")
             return redirect(url_for("admin.user", user_id=user.id))
@@ -91,7 +91,6 @@ def block(user_id: int):
         except FieldErrors as error:
             show_field_errors(form, error.errors)
         else:
-            db.session.commit()
             flash(f"Учётная запись {user.full_name or user.email} заблокирована, завершено сеансов: {ended}.", "success")
             return redirect(url_for("admin.user", user_id=user.id))
     return _render_user(user, block_form=form)
@@ -104,8 +103,8 @@ def unblock(user_id: int):
     try:
         unblock_user(user, request_actor())
     except FieldErrors as error:
+        discard_changes()
         flash(error.errors["unblock"], "error")
     else:
-        db.session.commit()
         flash(f"Учётная запись {user.full_name or user.email} разблокирована.", "success")
     return redirect(url_for("admin.user", user_id=user.id))

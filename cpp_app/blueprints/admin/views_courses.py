@@ -1,7 +1,6 @@
 """The methodologist's course catalogue: courses, applications, and the check of external courses."""
 from flask import abort, flash, redirect, render_template, request, url_for
 
-from ...extensions import db
 from ...models import Course, CourseFormat, CourseStatus, Role
 from ...security import request_actor, rerender_on_csrf_failure, role_required
 from ...service_errors import FieldErrors
@@ -75,7 +74,6 @@ def course_new():
         except FieldErrors as error:
             show_field_errors(form, error.errors)
         else:
-            db.session.commit()
             flash(f"Курс «{course.title}» добавлен в каталог.", "success")
             return redirect(url_for("admin.course", course_id=course.id))
     return render_template("admin/courses_form.html", form=form, course=None)
@@ -93,7 +91,6 @@ def course_edit(course_id: int):
         except FieldErrors as error:
             show_field_errors(form, error.errors)
         else:
-            db.session.commit()
             flash("Изменения сохранены." if changed else "Изменений нет.", "success" if changed else "info")
             return redirect(url_for("admin.course", course_id=course.id))
     return render_template("admin/courses_form.html", form=form, course=course)
@@ -101,8 +98,7 @@ def course_edit(course_id: int):
 
 def _set_open(course_id: int, is_open: bool):
     course = _course_or_404(course_id)
-    if set_course_open(course, is_open, request_actor()):
-        db.session.commit()
+    set_course_open(course, is_open, request_actor())
     flash(f"Запись на курс «{course.title}» {'открыта' if is_open else 'закрыта'}.", "success")
     return redirect(url_for("admin.course", course_id=course.id))
 
@@ -152,7 +148,6 @@ def course_records_update(course_id: int):
         return redirect(url_for("admin.course", course_id=course.id, **form.list_args()))
     move = enroll if form.action.data == "enroll" else complete
     moved = move(course, form.record_ids.data, request_actor())
-    db.session.commit()
     done, skipped = BULK_MESSAGES[form.action.data]
     message = done.format(moved=len(moved))
     if len(moved) < len(form.record_ids.data):
@@ -175,7 +170,6 @@ def courses_external_verify():
     form = VerifyForm()
     if form.validate_on_submit() and form.record_ids.data:
         verified = verify_external(form.record_ids.data, request_actor())
-        db.session.commit()
         flash(f"Отмечено проверенными: {len(verified)}.", "success" if verified else "warning")
     else:
         flash(_first_error(form, "Отметьте хотя бы одну запись."), "error")

@@ -1,7 +1,6 @@
 """The measures library for methodologists: measures by indicator and level, create, edit, (de)activate."""
 from flask import abort, flash, redirect, render_template, request, url_for
 
-from ...extensions import db
 from ...models import Measure, Role
 from ...security import request_actor, rerender_on_csrf_failure, role_required
 from ...service_errors import FieldErrors
@@ -96,7 +95,6 @@ def measure_new():
         except FieldErrors as error:
             show_field_errors(form, error.errors)
         else:
-            db.session.commit()
             flash("Мера добавлена в библиотеку.", "success")
             return redirect(_list_url(measure))
     return render_template("admin/measure_form.html", form=form, measure=None, code=code, methodology=methodology,
@@ -120,7 +118,6 @@ def measure_edit(measure_id: int):
         except FieldErrors as error:
             show_field_errors(form, error.errors)
         else:
-            db.session.commit()
             flash("Изменения сохранены." if changed else "Изменений нет.", "success" if changed else "info")
             return redirect(_list_url(measure))
     return render_template("admin/measure_form.html", form=form, measure=measure, code=measure.methodology_code,
@@ -131,8 +128,7 @@ def measure_edit(measure_id: int):
 @library_staff
 def measure_deactivate(measure_id: int):
     measure = _measure_or_404(measure_id)
-    if set_measure_active(measure, False, request_actor()):
-        db.session.commit()
+    set_measure_active(measure, False, request_actor())
     flash("Мера отключена: директора больше не увидят её в конструкторе, программы, где она выбрана, "
           "сохраняют её.", "success")
     return redirect(_list_url(measure))
@@ -142,7 +138,6 @@ def measure_deactivate(measure_id: int):
 @library_staff
 def measure_reactivate(measure_id: int):
     measure = _measure_or_404(measure_id)
-    if set_measure_active(measure, True, request_actor()):
-        db.session.commit()
+    set_measure_active(measure, True, request_actor())
     flash("Мера снова доступна директорам в конструкторе программы.", "success")
     return redirect(_list_url(measure))

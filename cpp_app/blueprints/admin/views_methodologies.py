@@ -5,7 +5,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ...domain.methodology import MethodologyError
 from ...domain.workflow import TransitionRefused
-from ...extensions import db
+from ...kernel.transaction import commit_now, discard_changes
 from ...models import Role
 from ...security import request_actor, rerender_on_csrf_failure, role_required, upload_rate_limit
 from ...service_errors import FieldErrors
@@ -69,7 +69,6 @@ def methodology_preview():
             problems = error.problems
         else:
             preview = prepare_preview(methodology, display_name(upload.filename), current_user.id)
-            db.session.commit()  # the stashed content, for the publish button
             return render_template(
                 "admin/methodology_preview.html", preview=preview, form=PublishForm(token=preview.token),
                 default_code=DEFAULT_METHODOLOGY,
@@ -85,16 +84,16 @@ def methodology_publish():
         if not form.validate_on_submit():
             raise TransitionRefused("Страница устарела. Загрузите файл методики ещё раз.")
         outcome = publish_previewed(form.token.data, current_user.id, request_actor())
+        commit_now()  # two methodologists publishing at once: the loser is told below, not shown a 500
     except TransitionRefused as refusal:
-        db.session.rollback()  # the preview stays usable: nothing of it is consumed
+        discard_changes()  # the preview stays usable: nothing of it is consumed
         flash(str(refusal), "error")
         return redirect(url_for("admin.methodology_upload"))
     except IntegrityError:  # another methodologist published the same version number a moment earlier
-        db.session.rollback()
+        discard_changes()
         flash("Эту версию методики только что опубликовал другой пользователь. Проверьте список версий и, "
               "если содержание отличается, загрузите файл с новым номером версии.", "error")
         return redirect(url_for("admin.methodologies"))
-    db.session.commit()
     version = outcome.version
     if outcome.created:
         flash(f"Опубликована версия {version.version} методики «{version.title}». Новые самодиагностики "

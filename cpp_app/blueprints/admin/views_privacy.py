@@ -1,7 +1,7 @@
 """The operator's queue of data subjects' requests (152-ФЗ) with their legal deadlines, and destruction records."""
 from flask import abort, flash, redirect, render_template, request, url_for
 
-from ...extensions import db
+from ...kernel.transaction import discard_changes
 from ...models import PrivacyRequest, Role
 from ...security import request_actor, rerender_on_csrf_failure, role_required
 from ...service_errors import FieldErrors
@@ -64,10 +64,10 @@ def privacy_complete(request_id: int):
         except FieldErrors as error:
             show_field_errors(form, error.errors)
         except RequestRefused as refusal:
+            discard_changes()
             flash(str(refusal), "error")
             return redirect(url_for("admin.privacy_request", request_id=request_id))
         else:
-            db.session.commit()
             flash(f"Обращение № {request_id} исполнено, ответ отправлен заявителю.", "success")
             return redirect(url_for("admin.privacy_request", request_id=request_id))
     return _render_request(privacy_request, form)

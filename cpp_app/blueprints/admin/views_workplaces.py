@@ -5,7 +5,7 @@ from wtforms import HiddenField, StringField
 from wtforms.validators import Optional, Regexp
 
 from ...converters import parse_id
-from ...extensions import db
+from ...kernel.transaction import discard_changes
 from ...models import Role
 from ...security import request_actor, role_required
 from ...service_errors import FieldErrors
@@ -43,9 +43,9 @@ def workplace_match(user_id: int):
         organization = choose_organization(parse_id(form.organization_id.data), form.inn.data)
         match_workplace(user, organization, request_actor())
     except FieldErrors as error:
+        discard_changes()
         flash(f"{user.full_name or user.email}: " + " ".join(error.errors.values()), "error")
         return redirect(back)
-    db.session.commit()
     flash(f"«{typed}» сопоставлено: {user.full_name or user.email} — {organization.short_name}. "
           "Работу педагога подтвердит его организация.", "success")
     return redirect(back)

@@ -6,7 +6,8 @@ from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy.exc import IntegrityError
 
 from ...converters import parse_id
-from ...extensions import db, limiter
+from ...extensions import limiter
+from ...kernel.transaction import discard_changes
 from ...security import request_actor, rerender_on_csrf_failure, user_rate_key
 from ...urls import safe_next_url
 from ..forms_common import EmptyForm, show_field_errors
@@ -77,7 +78,6 @@ def register():
             show_field_errors(form, error.errors)
             form.consent_version.data = document.version
         else:
-            db.session.commit()
             # The same answer whether or not the address already had an account: it cannot be probed here.
             flash(f"Мы отправили письмо на адрес {data.email.strip().lower()}. Откройте ссылку из письма, чтобы "
                   "подтвердить адрес. Войти и заполнить профиль можно уже сейчас — с паролем, который вы задали.",
@@ -100,12 +100,10 @@ def login():
             user = authenticate(form.email.data, form.password.data, actor, known_account_ids())
             login_code = issue_login_code(user) if needs_second_factor(user) else None
         except SignInRefused as refusal:
-            db.session.commit()  # the failure counters must persist
             form.password.errors = [str(refusal)]
         else:
             if login_code is None:
                 return _signed_in(user, remember, actor, next_url)
-            db.session.commit()
             session[PENDING_KEY] = {"user_id": user.id, "code_id": login_code.id, "remember": remember, "next": next_url}
             return redirect(url_for("auth.login_code"))
     return render_template("auth/login.html", form=form)
@@ -113,7 +111,6 @@ def login():
 
 def _signed_in(user, remember: bool, actor, next_url: str, second_factor: str | None = None):
     sign_in(user, remember, actor, second_factor)
-    db.session.commit()
     session.pop(PENDING_KEY, None)
     login_user(user, remember=remember, duration=timedelta(days=current_app.config["REMEMBER_COOKIE_DURATION_DAYS"]))
     response = redirect(next_url)
@@ -149,10 +146,8 @@ def login_code():
         try:
             user = verify_login_code(pending["user_id"], pending["code_id"], form.code.data, actor)
         except WrongCode as wrong:
-            db.session.commit()  # the spent try must count
             form.code.errors = [wrong.message]
         except SignInRefused as refusal:
-            db.session.commit()
             return _restart_sign_in(str(refusal))
         else:
             return _signed_in(user, pending["remember"], actor, pending["next"], second_factor="email_code")
@@ -175,7 +170,6 @@ def login_code_resend():
     except SignInRefused as refusal:
         flash(str(refusal), "error")
     else:
-        db.session.commit()
         session[PENDING_KEY] = {**pending, "code_id": new_code.id}
         flash("Мы отправили новый код. Код из предыдущего письма больше не действует.", "info")
     return redirect(url_for("auth.login_code"))
@@ -187,7 +181,6 @@ def logout():
     if request.method == "POST" and form.validate_on_submit():
         if current_user.is_authenticated:
             end_session(current_user.get_id())
-            db.session.commit()
         logout_user()
         flash("Вы вышли из ЦПП.", "info")
         return redirect(url_for("auth.login"))
@@ -227,7 +220,6 @@ def reset_password(token: str):
         except FieldErrors as error:
             show_field_errors(form, error.errors)
         else:
-            db.session.commit()
             logout_user()
             flash("Пароль изменён. Войдите с новым паролем.", "success")
             return redirect(url_for("auth.login"))
@@ -245,9 +237,8 @@ def confirm_email(token: str):
     user, address = found
     try:
         confirm_address(user, address, request_actor())
-        db.session.commit()
     except (AddressTaken, IntegrityError):  # the latter: another account confirmed it in the same instant
-        db.session.rollback()
+        discard_changes()
         flash(f"Адрес {address} уже подтверждён другой учётной записью, поэтому его нельзя подтвердить для этой.",
               "error")
         return redirect(url_for("cabinet.profile" if current_user.is_authenticated else "auth.login"))

@@ -3,7 +3,7 @@ from flask import abort, flash, redirect, render_template, request, send_file, u
 from flask_login import current_user, login_required
 
 from ... import uploads
-from ...extensions import db
+from ...kernel.transaction import discard_changes
 from ...models import CourseRecord
 from ...security import request_actor, rerender_on_csrf_failure, upload_rate_limit
 from ...service_errors import FieldErrors
@@ -75,9 +75,9 @@ def course_apply(course_id: int):
     try:
         apply_for_course(current_user.id, course, request_actor())
     except CourseRefused as refusal:
+        discard_changes()
         flash(str(refusal), "error")
     else:
-        db.session.commit()
         flash(f"Заявка на курс «{course.title}» подана. О зачислении сообщит КК ИПК.", "success")
     return _back("my-applications")
 
@@ -90,9 +90,9 @@ def course_withdraw(record_id: int):
     try:
         withdraw_application(record, request_actor())
     except CourseRefused as refusal:
+        discard_changes()
         flash(str(refusal), "error")
     else:
-        db.session.commit()
         flash(f"Заявка на курс «{title}» отозвана.", "success")
     return _back("my-applications")
 
@@ -109,7 +109,6 @@ def course_external_new():
         except FieldErrors as error:
             show_field_errors(form, error.errors)
         else:
-            db.session.commit()
             flash("Курс добавлен в ваш профиль. Методист КК ИПК проверит сведения об удостоверении.", "success")
             return _back("completed")
     return _render_form(form, None)
@@ -128,7 +127,6 @@ def course_external_edit(record_id: int):
         except FieldErrors as error:
             show_field_errors(form, error.errors)
         else:
-            db.session.commit()
             message = "Изменения сохранены." if update.changed else "Изменений нет."
             if update.verification_cleared:
                 message += " Сведения изменились, поэтому методист КК ИПК проверит их заново."
@@ -145,7 +143,6 @@ def course_external_delete(record_id: int):
     if form.validate_on_submit():
         title = record.title
         delete_external_course(record, request_actor())
-        db.session.commit()
         flash(f"Курс «{title}» удалён из вашего профиля.", "success")
         return _back("completed")
     return render_template("cabinet/courses_delete.html", record=record, form=form)

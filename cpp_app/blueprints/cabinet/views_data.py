@@ -2,7 +2,7 @@
 from flask import abort, flash, make_response, redirect, render_template, url_for
 from flask_login import current_user, login_required, logout_user
 
-from ...extensions import db, limiter
+from ...extensions import limiter
 from ...formatting import local_date
 from ...models import PrivacyRequestKind
 from ...pdf import render_pdf
@@ -53,7 +53,6 @@ def data_json():
     user = _me()
     body = export_json(export_data(user))
     record_export(user, "json", request_actor())
-    db.session.commit()
     response = _download(body, "application/json", f"moi-dannye-cpp-{user.id}.json")
     response.content_type = "application/json; charset=utf-8"
     return response
@@ -66,7 +65,6 @@ def data_pdf():
     user = _me()
     pdf = render_pdf(render_template("cabinet/data_pdf.html", data=export_data(user)))
     record_export(user, "pdf", request_actor())
-    db.session.commit()
     return _download(pdf, "application/pdf", f"moi-dannye-cpp-{user.id}.pdf")
 
 
@@ -82,7 +80,6 @@ def data_request_new():
         except FieldErrors as error:
             show_field_errors(form, error.errors)
         else:
-            db.session.commit()
             flash(f"Обращение № {filed.id} принято. Оператор ответит не позднее {local_date(filed.due_at)}; "
                   "ответ появится на этой странице и придёт на вашу почту.", "success")
             return redirect(url_for("cabinet.data_request", request_id=filed.id))
@@ -110,7 +107,6 @@ def data_withdraw():
         except FieldErrors as error:
             show_field_errors(form, error.errors)
         else:
-            db.session.commit()
             logout_user()
             flash("Согласие на обработку персональных данных отозвано. Учётная запись заблокирована, вход "
                   f"на всех устройствах завершён. Ваши персональные данные будут уничтожены не позднее "

@@ -3,7 +3,7 @@ from flask import flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
 from ...converters import parse_id
-from ...extensions import db, limiter
+from ...extensions import limiter
 from ...models import AccountStatus
 from ...security import request_actor, rerender_on_csrf_failure
 from ...service_errors import FieldErrors
@@ -59,7 +59,6 @@ def profile():
         except FieldErrors as error:
             show_field_errors(form, error.errors)
         else:
-            db.session.commit()
             flash("Профиль сохранён.", "success")
             return redirect(url_for("cabinet.profile"))
     return _render_profile(form, EmailChangeForm(formdata=None))
@@ -78,7 +77,6 @@ def change_email():
         except FieldErrors as error:
             show_field_errors(form, error.errors)
         else:
-            db.session.commit()
             flash(f"Мы отправили письмо на {address}. Адрес изменится, когда вы откроете ссылку из письма; "
                   "до тех пор входите с прежним адресом.", "success")
             return redirect(url_for("cabinet.profile"))
@@ -93,7 +91,6 @@ def platforms():
     rows = [(row, PlatformAccountForm(row.platform, today, data=_row_data(row))) for row in platform_rows(user)]
     if form.validate_on_submit() and all([row_form.validate() for _, row_form in rows]):
         events = save_accounts(user, [_account_input(row_form) for _, row_form in rows], request_actor())
-        db.session.commit()
         flash(_saved_message(len(events)), "success")
         return redirect(url_for("cabinet.platforms"))
     return render_template("cabinet/platforms.html", form=form, rows=rows, history=account_history(user))

@@ -2,7 +2,7 @@
 from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required, logout_user
 
-from ...extensions import db, limiter
+from ...extensions import limiter
 from ...security import request_actor, rerender_on_csrf_failure
 from ...service_errors import FieldErrors
 from ..auth.sessions import idle_text
@@ -44,7 +44,6 @@ def change_password():
         except FieldErrors as error:
             show_field_errors(form, error.errors)
         else:
-            db.session.commit()
             others = f" Сеансы на других устройствах завершены: {ended}." if ended else ""
             flash(f"Пароль изменён.{others} Мы отправили уведомление на вашу почту.", "success")
             return redirect(url_for("cabinet.security"))
@@ -57,7 +56,6 @@ def end_session(session_id: int):
     user = _me()
     if not end_device_session(user, session_id, user.get_id(), request_actor()):
         abort(404)
-    db.session.commit()
     flash("Сеанс на другом устройстве завершён.", "success")
     return redirect(url_for("cabinet.security"))
 
@@ -68,7 +66,6 @@ def sign_out_everywhere():
     form = EmptyForm()
     if form.validate_on_submit():
         end_every_session(_me(), request_actor())
-        db.session.commit()
         logout_user()
         flash("Вы вышли из ЦПП на всех устройствах, включая это. Войдите снова.", "info")
         return redirect(url_for("auth.login"))

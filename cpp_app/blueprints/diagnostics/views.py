@@ -23,8 +23,9 @@ from flask_login.utils import decode_cookie
 from sqlalchemy.exc import IntegrityError
 
 from ...domain.workflow import TransitionRefused, school_year
-from ...extensions import db, limiter
+from ...extensions import limiter
 from ...formatting import KRASNOYARSK_TIME
+from ...kernel.transaction import commit_now, discard_changes
 from ...models import Role
 from ...security import json_sign_in_required, request_actor, rerender_on_csrf_failure, role_required
 from ...service_errors import FieldErrors
@@ -97,11 +98,12 @@ def start():
     organization = current_user.organization or abort(404)
     try:
         diagnostic = start_for(organization, request_actor(), _today())
-        db.session.commit()
+        commit_now()  # a lost race must show here, as the other request's diagnostic
     except IntegrityError:  # a double click raced the first request: that one created it
-        db.session.rollback()
+        discard_changes()
         diagnostic = start_for(organization, request_actor(), _today())
     except TransitionRefused as refusal:
+        discard_changes()
         flash(str(refusal), "error")
         return redirect(url_for("diagnostics.index"))
     flash(f"Самодиагностика {diagnostic.school_year}: заполните разделы по порядку. Ответы сохраняются "
@@ -193,7 +195,6 @@ def stash_when_signed_out(view):
             return view(diagnostic_id, **kwargs)
         response = redirect(url_for("auth.login", next=_step_url(diagnostic_id, request.args.get("section"))))
         if _posted_from_this_site() and (token := _stash_answers(diagnostic_id)):
-            db.session.commit()
             _store_stash_tokens(response, [*_stash_tokens(), token])
             flash("Сеанс завершился, и ответы пока не сохранены. Войдите снова — мы покажем введённые ответы, "
                   "чтобы вы их сохранили.", "info")
@@ -217,7 +218,6 @@ def _show_step(questionnaire: Questionnaire):
     for token in tokens:
         if (payload := take_stash(token, target, current_user.id)) is not None:
             tokens.remove(token)
-            db.session.commit()
             break
     posted = questionnaire.parse(payload) if payload is not None else None
     response = make_response(_render_step(page_view(questionnaire, posted), EmptyForm(), stashed=posted is not None))
@@ -251,12 +251,13 @@ def edit(diagnostic_id: int):
     try:
         outcome = save_step(questionnaire.diagnostic, posted.step_input(), request_actor())
     except TransitionRefused as refusal:
+        discard_changes()
         flash(str(refusal), "error")
         return redirect(_step_url(diagnostic_id, questionnaire.step.code))
     except FieldErrors as error:
         return _render_step(page_view(questionnaire, posted, errors=error.errors), form, 400)
-    db.session.commit()
     if outcome.conflicts:
+        commit_now()  # the answers without a conflict are saved; the page shows the others again
         return _render_step(page_view(questionnaire, posted, outcome.conflicts, after_save=True), form, 409)
     flash("Ответы сохранены." if questionnaire.section else "Общие сведения сохранены.", "success")
     return redirect(_after_save_url(questionnaire))
@@ -277,7 +278,6 @@ def autosave(diagnostic_id: int):
     except FieldErrors as error:
         return jsonify(saved=0, errors=error.errors,
                        error="Автосохранение не удалось: проверьте ответы и нажмите «Сохранить»."), 422
-    db.session.commit()
     return jsonify(autosave_result(questionnaire, posted, outcome, datetime.now(KRASNOYARSK_TIME)))
 
 
@@ -293,9 +293,9 @@ def check(diagnostic_id: int):
     try:
         submit(diagnostic, request_actor(), current_user.role.value)
     except TransitionRefused as refusal:
+        discard_changes()
         flash(str(refusal), "error")
         return redirect(url_for("diagnostics.check", diagnostic_id=diagnostic.id))
-    db.session.commit()
     flash("Самодиагностика отправлена на проверку в КК ИПК. Пока она на проверке, ответы изменить нельзя.",
           "success")
     return redirect(url_for("diagnostics.index"))

@@ -2,7 +2,6 @@
 from flask import abort, render_template
 from flask_login import current_user
 
-from ...extensions import db
 from ...models import Role
 from ...security import role_required
 from ..review.notices import mark_seen
@@ -15,6 +14,6 @@ from .result_services import result_page, visible_diagnostic
 def result(diagnostic_id: int):
     diagnostic = visible_diagnostic(diagnostic_id, current_user.role, current_user.organization_id) or abort(404)
     # The school has now seen the review outcome: its banner goes away.
-    if current_user.has_role(Role.SCHOOL_ADMIN) and mark_seen(diagnostic.id):
-        db.session.commit()
+    if current_user.has_role(Role.SCHOOL_ADMIN):
+        mark_seen(diagnostic.id)
     return render_template("diagnostics/result.html", page=result_page(diagnostic))

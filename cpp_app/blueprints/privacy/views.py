@@ -2,7 +2,6 @@ from flask import abort, flash, redirect, render_template, request
 from flask_login import current_user, login_required
 
 from ...domain.documents import parse_blocks
-from ...extensions import db
 from ...security import request_actor, rerender_on_csrf_failure
 from ...urls import safe_next_url
 from . import bp
@@ -38,7 +37,6 @@ def renew():
             flash("Текст согласия обновился, пока вы его читали. Ознакомьтесь с новой редакцией.", "warning")
         else:
             grant_consent(current_user, document, request_actor())
-            db.session.commit()
             flash("Спасибо, согласие на обработку персональных данных сохранено.", "success")
             return redirect(next_url)
     return render_template("privacy/renew.html", form=form, document=document, blocks=parse_blocks(document.body))

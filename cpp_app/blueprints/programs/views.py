@@ -7,8 +7,8 @@ from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
 from ...domain.workflow import TransitionRefused
-from ...extensions import db
 from ...formatting import KRASNOYARSK_TIME
+from ...kernel.transaction import commit_now, discard_changes
 from ...models import ActionStatus, DevelopmentProgram, Role
 from ...security import json_sign_in_required, request_actor, rerender_on_csrf_failure, role_required
 from ...service_errors import FieldErrors
@@ -105,11 +105,11 @@ def _school_index():
         try:
             program = create_program(organization, _chosen_diagnostic(form),
                                      (form.period_start.data, form.period_end.data), request_actor(), local_today())
-            db.session.commit()
+            commit_now()  # a double click's loser must see its IntegrityError here, not as a 500
         except FieldErrors as error:
             show_field_errors(form, error.errors)
         except IntegrityError:  # a double click: the other request created the program first
-            db.session.rollback()
+            discard_changes()
             flash("Программа по этой самодиагностике уже создана — она в списке ниже.", "info")
             return redirect(url_for("programs.index"))
         else:
@@ -144,13 +144,12 @@ def edit(program_id: int):
     try:
         message, target = _apply(program, posted)
     except FieldErrors as error:
-        db.session.rollback()
+        discard_changes()
         return _render(_own_or_404(program_id), form, posted, error.errors, code=400)
     except TransitionRefused as refusal:
-        db.session.rollback()
+        discard_changes()
         flash(str(refusal), "error")
         return redirect(_edit_url(program))
-    db.session.commit()
     flash(message, "success")
     return redirect(target)
 
@@ -208,9 +207,8 @@ def autosave(program_id: int):
             raise FieldErrors(posted.errors if posted else {})
         outcome = save_program(program, posted.data, request_actor(), apply_targets=False, record=False)
     except FieldErrors as error:
-        db.session.rollback()
+        discard_changes()
         return jsonify(saved=0, errors=error.errors, error=AUTOSAVE_FAILED), 422
-    db.session.commit()
     return jsonify(saved=int(outcome.changed), saved_at=datetime.now(KRASNOYARSK_TIME).strftime("%H:%M"),
                    conflicts=[])
 
@@ -226,7 +224,6 @@ def delete(program_id: int, action_id: int):
                                label=roadmap(program).labels.get(action.indicator_code, action.indicator_code))
     code = action.indicator_code
     delete_action(program, action, request_actor())
-    db.session.commit()
     flash("Мероприятие удалено из программы.", "success")
     return redirect(_edit_url(program, f"deficit-{code}"))
 
@@ -247,15 +244,14 @@ def approve(program_id: int):
         if posted is not None:
             save_program(program, posted.data, request_actor())
     except FieldErrors as error:
-        db.session.rollback()
+        discard_changes()
         return _render(_own_or_404(program_id), form, posted, error.errors, code=400)
     try:
         revision = approve_program(program, request_actor())
     except TransitionRefused as refusal:
-        db.session.commit()  # the edits posted with the button are kept
+        commit_now()  # the edits posted with the button are kept
         flash(str(refusal), "error")
         return redirect(_edit_url(program))
-    db.session.commit()
     flash(f"Программа утверждена (редакция {revision.revision}). Её документы можно скачать.", "success")
     return redirect(_edit_url(program))
 
@@ -273,7 +269,6 @@ def action_status(program_id: int, action_id: int):
         except FieldErrors as error:
             show_field_errors(form, error.errors)
         else:
-            db.session.commit()
             flash(f"Статус мероприятия: «{action.status.label}».", "success")
             return redirect(_edit_url(program, f"roadmap-{action.id}"))
     return _render(program, status_form=form, status_action_id=action.id, code=400)

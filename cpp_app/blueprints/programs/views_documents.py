@@ -50,7 +50,6 @@ def _download(program_id: int, kind: str):
     program = visible_program(program_id, current_user.role, current_user.organization_id) or abort(404)
     doc, current = _requested_document(program)
     data = stored_copy(program, kind, doc, current=current)
-    db.session.commit()  # the stored copy's row, and removal of the copies it replaces
     response = make_response(data)
     response.mimetype = MIME_TYPES[kind]
     response.headers["Content-Disposition"] = (

@@ -1,9 +1,9 @@
 """The methodologist's review: the queue, one diagnostic with the live data, return and accept."""
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from ...domain.workflow import TransitionRefused
-from ...extensions import db
+from ...kernel.transaction import discard_changes
 from ...models import Diagnostic, Role
 from ...security import request_actor, rerender_on_csrf_failure, role_required
 from ...service_errors import FieldErrors
@@ -63,28 +63,21 @@ def _decide(diagnostic_id: int, decision, done: str):
     try:
         decision(diagnostic, request_actor(), current_user.role.value, form.note.data, form.comments_by_code())
     except TransitionRefused as refusal:
-        db.session.rollback()
+        discard_changes()
         flash(str(refusal), "error")
         return redirect(url_for("review.diagnostic", diagnostic_id=diagnostic_id))
     except FieldErrors as error:
-        db.session.rollback()
         show_field_errors(form, error.errors)
         return _render(_diagnostic_or_404(diagnostic_id), form, 400)
-    db.session.commit()
     flash(done, "success")
     _notify(diagnostic, form.note.data)
     return redirect(url_for("review.diagnostic", diagnostic_id=diagnostic_id))
 
 
 def _notify(diagnostic: Diagnostic, note: str | None) -> None:
-    url = public_url_for("diagnostics.result", diagnostic_id=diagnostic.id)
-    try:
-        sent = notify_school(diagnostic, note, url)
-    except OSError:  # smtplib's errors included; the decision is already saved
-        current_app.logger.exception("review notification for diagnostic %s failed", diagnostic.id)
-        flash("Письмо школе отправить не удалось; школа увидит решение при следующем входе в ЦПП.", "warning")
-        return
-    if not sent:
+    # The mail goes after the decision commits; a mail server that is down is logged and the school still sees
+    # the outcome on its next visit.
+    if not notify_school(diagnostic, note, public_url_for("diagnostics.result", diagnostic_id=diagnostic.id)):
         flash("У организации нет администратора в ЦПП: письмо не отправлено.", "warning")
 
 

@@ -3,7 +3,7 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_login import current_user
 
 from ...exports import FORMATS, Column, export_response
-from ...extensions import db
+from ...kernel.transaction import discard_changes
 from ...models import Role
 from ...security import request_actor, rerender_on_csrf_failure, role_required, upload_rate_limit
 from ..forms_common import EmptyForm
@@ -112,9 +112,9 @@ def _act(action, target, success: str, back: str, failed_back: str | None = None
     try:
         action(target, request_actor())
     except StaffActionError as error:
+        discard_changes()
         flash(str(error), "error")
         return redirect(failed_back or back)
-    db.session.commit()
     flash(success, "success")
     return redirect(back)
 
@@ -158,10 +158,10 @@ def import_staff():
             records = read_register(form.file.data.stream, form.file.data.filename,
                                     seconds=current_app.config["TABULAR_PARSE_SECONDS"])
         except RegisterError as error:
+            discard_changes()
             errors = error.errors
         else:
             summary = import_register(organization_id, records, request_actor())
-            db.session.commit()
             flash(_summary_text(summary), "success")
             return redirect(url_for("school.staff", _anchor="unregistered"))
     status = 400 if errors or form.errors else 200
