@@ -44,9 +44,10 @@ def run(scale: str) -> None:
     from cpp_app.blueprints.monitoring.figures import refresh
     from cpp_app.blueprints.privacy.services import current_document, grant_consent
     from cpp_app.extensions import db
+    from cpp_app.kernel.actor import Actor
     from cpp_app.models import Role, User
     from cpp_app.scale import seed_scale
-    from cpp_app.security import Actor, hash_password
+    from cpp_app.security import hash_password
     from cpp_app.seeding import seed_reference_data
 
     sizes = SCALES[scale]

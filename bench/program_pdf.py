@@ -92,6 +92,7 @@ def seed() -> tuple[int, str]:
     from cpp_app.blueprints.privacy.services import current_document, grant_consent
     from cpp_app.domain.methodology import parse_methodology
     from cpp_app.extensions import db
+    from cpp_app.kernel.actor import Actor
     from cpp_app.models import (
         ActionStatus,
         DevelopmentProgram,
@@ -105,7 +106,7 @@ def seed() -> tuple[int, str]:
         Role,
         User,
     )
-    from cpp_app.security import Actor, hash_password
+    from cpp_app.security import hash_password
     from cpp_app.seeding import seed_reference_data
 
     seed_reference_data()  # the consent document, platforms, the real methodology

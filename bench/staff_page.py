@@ -40,6 +40,7 @@ def seed(rng: random.Random) -> dict[str, int]:
     from cpp_app.blueprints.privacy.services import current_document, grant_consent
     from cpp_app.domain.inn import inn10_with_check_digit
     from cpp_app.extensions import db
+    from cpp_app.kernel.actor import Actor
     from cpp_app.models import (
         AccountStatus,
         Municipality,
@@ -52,7 +53,7 @@ def seed(rng: random.Random) -> dict[str, int]:
         User,
         utcnow,
     )
-    from cpp_app.security import Actor, hash_password
+    from cpp_app.security import hash_password
     from cpp_app.seeding import seed_reference_data
 
     seed_reference_data()

@@ -1,4 +1,6 @@
 """ЦПП — «Цифровой профиль педагога»: the application factory."""
+import pkgutil
+from importlib import import_module
 from pathlib import Path
 
 from flask import Flask
@@ -35,8 +37,9 @@ def create_app(config: dict | str | None = None) -> Flask:
 
 def _init_extensions(app: Flask) -> None:
     from . import models  # noqa: F401  (every model on the metadata before Alembic looks)
+    from .blueprints.privacy.gate import consent_gate
     from .kernel.transaction import commit_or_roll_back
-    from .security import consent_gate, refuse_nul_bytes, set_security_headers
+    from .security import refuse_nul_bytes, set_security_headers
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"))
@@ -60,31 +63,29 @@ def _init_extensions(app: Flask) -> None:
     app.after_request(commit_or_roll_back)  # registered last, so it runs first
 
 
-def _register_blueprints(app: Flask) -> None:
-    from .blueprints.admin import bp as admin_bp
-    from .blueprints.auth import bp as auth_bp
-    from .blueprints.cabinet import bp as cabinet_bp
-    from .blueprints.diagnostics import bp as diagnostics_bp
-    from .blueprints.main import bp as main_bp
-    from .blueprints.monitoring import bp as monitoring_bp
-    from .blueprints.organizations import bp as organizations_bp
-    from .blueprints.privacy import bp as privacy_bp
-    from .blueprints.programs import bp as programs_bp
-    from .blueprints.review import bp as review_bp
-    from .blueprints.school import bp as school_bp
+BLUEPRINTS = (
+    "main", "auth", "privacy", "organizations", "cabinet", "school", "diagnostics", "review", "programs", "monitoring",
+    "admin", "methodology", "courses",
+)
 
-    blueprints = (
-        main_bp, auth_bp, privacy_bp, organizations_bp, cabinet_bp, school_bp, diagnostics_bp, review_bp, programs_bp,
-        monitoring_bp, admin_bp,
-    )
-    for blueprint in blueprints:
-        app.register_blueprint(blueprint)
+
+def _register_blueprints(app: Flask) -> None:
+    """Each package's `bp`, after the routes of every package's view modules (`views.py`, `views_<topic>.py`) are
+    in place: they are imported here, so no package imports its own views back, and a domain package may add
+    pages to an audience's blueprint (the methodologies' pages live under /admin)."""
+    packages = [import_module(f"{__name__}.blueprints.{name}") for name in BLUEPRINTS]
+    for package in packages:
+        for module in pkgutil.iter_modules(package.__path__):
+            if module.name == "views" or module.name.startswith("views_"):
+                import_module(f"{package.__name__}.{module.name}")
+    for package in packages:
+        app.register_blueprint(package.bp)
 
 
 def _register_template_helpers(app: Flask) -> None:
-    from .blueprints.forms_common import EmptyForm
     from .domain.phone import format_phone
     from .formatting import local_date, local_datetime
+    from .kernel.forms import EmptyForm
     from .models import Role
 
     app.jinja_env.filters["phone"] = format_phone

@@ -1,7 +1,7 @@
 """Writes to the append-only audit log; the caller's transaction commits it."""
 from .extensions import db
+from .kernel.actor import Actor
 from .models import AuditEvent
-from .security import Actor
 
 
 def record(actor: Actor, action: str, target=None, **details) -> AuditEvent:

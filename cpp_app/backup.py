@@ -31,8 +31,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from . import uploads
-from .cli import CliError
 from .extensions import db
+from .kernel.cli import CliError
 
 FORMAT_VERSION = 1
 MANIFEST = "manifest.json"

@@ -7,16 +7,10 @@ import click
 from flask import current_app
 
 from .extensions import db
+from .kernel.cli import CliError
 
 # For local demo databases only; `flask seed --demo` refuses to run in production.
 DEMO_PASSWORD = "Demo-CPP-2026!"  # nosec B105 # the documented demo password; demo data is refused in production
-
-
-class CliError(click.ClickException):
-    """A refusal shown in Russian, without Click's English «Error:» prefix; exits with code 1."""
-
-    def show(self, file=None):
-        click.echo(f"Ошибка: {self.format_message()}", err=True)
 
 
 @click.command("seed")

@@ -28,6 +28,7 @@ from .domain.methodology import Methodology
 from .domain.scoring import score
 from .domain.workflow import school_year
 from .extensions import db
+from .kernel.actor import Actor
 from .models import (
     AccountStatus,
     Diagnostic,
@@ -39,7 +40,7 @@ from .models import (
     User,
     utcnow,
 )
-from .security import Actor, hash_password
+from .security import hash_password
 
 SEED = 2026
 SCHOOL_ROLE = Role.SCHOOL_ADMIN.value

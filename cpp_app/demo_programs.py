@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from .blueprints.programs.services import approve_program, create_program, ordered_actions, set_action_status
 from .extensions import db
+from .kernel.actor import Actor
 from .models import (
     ActionStatus,
     DevelopmentProgram,
@@ -17,7 +18,6 @@ from .models import (
     Organization,
     User,
 )
-from .security import Actor
 
 SEED_ACTOR = Actor(user_id=None, ip=None, user_agent="flask seed --demo")
 PERIOD_YEARS = 5

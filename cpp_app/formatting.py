@@ -1,8 +1,7 @@
 """Template filters for how people in Krasnoyarsk Krai read dates and numbers."""
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime
 
-# The whole of Krasnoyarsk Krai keeps UTC+7 all year (no daylight saving since 2014).
-KRASNOYARSK_TIME = timezone(timedelta(hours=7), "KRAT")
+from .kernel.clock import to_local
 
 
 def local_date(moment: datetime | date | None) -> str:
@@ -11,10 +10,10 @@ def local_date(moment: datetime | date | None) -> str:
         return ""
     if not isinstance(moment, datetime):
         return moment.strftime("%d.%m.%Y")
-    return moment.replace(tzinfo=timezone.utc).astimezone(KRASNOYARSK_TIME).strftime("%d.%m.%Y")
+    return to_local(moment).strftime("%d.%m.%Y")
 
 
 def local_datetime(moment: datetime | None) -> str:
     if moment is None:
         return ""
-    return moment.replace(tzinfo=timezone.utc).astimezone(KRASNOYARSK_TIME).strftime("%d.%m.%Y %H:%M")
+    return to_local(moment).strftime("%d.%m.%Y %H:%M")

@@ -1,11 +1,10 @@
 """Password hashing, roles, the request actor, rate-limit helpers, the consent gate and response headers."""
 import secrets
-from dataclasses import dataclass
 from functools import wraps
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from flask import abort, current_app, g, jsonify, redirect, request, url_for
+from flask import abort, current_app, g, jsonify, request
 from flask_limiter.util import get_remote_address
 from flask_login import current_user
 
@@ -53,20 +52,6 @@ def check_password_of_nobody(password: str) -> None:
         hasher.verify(dummy, password)
     except (VerificationError, InvalidHashError):
         pass
-
-
-@dataclass(frozen=True)
-class Actor:
-    """Who acts and from where: what services need of the request, and no more."""
-
-    user_id: int | None
-    ip: str | None
-    user_agent: str | None
-
-
-def request_actor() -> Actor:
-    user_id = current_user.id if current_user.is_authenticated else None
-    return Actor(user_id=user_id, ip=request.remote_addr, user_agent=request.headers.get("User-Agent", "")[:500])
 
 
 def role_required(*roles: Role):
@@ -139,27 +124,6 @@ def refuse_nul_bytes():
             if "\x00" in key or "\x00" in value:
                 abort(400)
     return None
-
-
-# Endpoints a signed-in user may reach before consenting to a new document version.
-# Someone who declines a new version must still be able to take their data and withdraw consent.
-CONSENT_EXEMPT_ENDPOINTS = {
-    "static", "auth.logout", "auth.confirm_email", "auth.resend_confirmation", "main.accessibility", "cabinet.data", "cabinet.data_json", "cabinet.data_pdf",
-    "cabinet.data_request_new", "cabinet.data_request", "cabinet.data_withdraw",
-}
-CONSENT_EXEMPT_BLUEPRINTS = {"privacy"}
-
-
-def consent_gate():
-    if not current_user.is_authenticated or request.endpoint is None:
-        return None
-    if request.endpoint in CONSENT_EXEMPT_ENDPOINTS or request.blueprint in CONSENT_EXEMPT_BLUEPRINTS:
-        return None
-    from .blueprints.privacy.services import has_current_consent
-
-    if has_current_consent(current_user.id):
-        return None
-    return redirect(url_for("privacy.renew", next=request.full_path if request.method == "GET" else None))
 
 
 CSP = "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"

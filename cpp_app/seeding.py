@@ -7,7 +7,6 @@ import yaml
 from sqlalchemy import func, select
 
 from .blueprints.admin.measure_services import seed_measures
-from .blueprints.cabinet.course_services import local_today
 from .blueprints.diagnostics.services import publish_methodology
 from .blueprints.organizations.registry import OrganizationRecord, upsert_municipalities, upsert_organizations
 from .blueprints.privacy.services import current_document, grant_consent, publish_document
@@ -18,6 +17,8 @@ from .demo_programs import seed_demo_programs
 from .domain.inn import inn10_with_check_digit
 from .domain.methodology import load_methodology_file
 from .extensions import db
+from .kernel.actor import Actor
+from .kernel.clock import local_today
 from .models import (
     AccountStatus,
     ConsentDocument,
@@ -34,7 +35,7 @@ from .models import (
     User,
     utcnow,
 )
-from .security import Actor, hash_password
+from .security import hash_password
 
 SEEDS_DIR = BASE_DIR / "seeds"
 SYSTEM_ACTOR = Actor(user_id=None, ip=None, user_agent="flask seed")

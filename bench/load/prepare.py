@@ -42,8 +42,9 @@ def prepare(teachers: int, school_admins: int, directors: int, methodologists: i
     from cpp_app.blueprints.privacy.services import current_document, grant_consent
     from cpp_app.blueprints.programs.services import approve_program, create_program
     from cpp_app.extensions import db
+    from cpp_app.kernel.actor import Actor
     from cpp_app.models import Municipality, Organization, OrganizationKind, Role, User, utcnow
-    from cpp_app.security import Actor, hash_password
+    from cpp_app.security import hash_password
 
     rng = random.Random(SEED)
     today = local_today()

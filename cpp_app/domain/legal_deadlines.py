@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from functools import lru_cache
 
-from ..formatting import KRASNOYARSK_TIME
+from ..kernel.clock import KRASNOYARSK_TIME
 
 REQUEST_WORKING_DAYS = 10
 DESTRUCTION_CALENDAR_DAYS = 30

@@ -4,10 +4,10 @@ from dataclasses import replace
 import click
 from flask.cli import with_appcontext
 
-from ...cli import CliError
 from ...extensions import db
+from ...kernel.actor import Actor
+from ...kernel.cli import CliError
 from ...models import Role
-from ...security import Actor
 
 CLI_ACTOR = Actor(user_id=None, ip=None, user_agent="flask create-user")
 ROLE_VALUES = "|".join(role.value for role in Role)

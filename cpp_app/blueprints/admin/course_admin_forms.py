@@ -1,13 +1,13 @@
 """Forms of the methodologist's course catalogue."""
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, Field, HiddenField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, Field, HiddenField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import AnyOf, Optional, ValidationError
+from wtforms.validators import Optional, ValidationError
 
 from ...converters import parse_id
+from ...kernel.forms import RuDateField, choice_field, max_length, required, strip_filter
 from ...models import CourseFormat, CourseStatus
-from ..cabinet.course_forms import RuDateField, hours_field
-from ..forms_common import max_length, required, strip_filter
+from ..cabinet.course_forms import hours_field
 
 FORMAT_CHOICES = [SelectChoice(course_format.value, course_format.label) for course_format in CourseFormat]
 BULK_ACTIONS = [SelectChoice("enroll", "Зачислить"), SelectChoice("complete", "Отметить завершившими")]
@@ -23,12 +23,7 @@ class CourseForm(FlaskForm):
         validators=[required("Укажите организатора курса."), max_length(300)],
     )
     hours = hours_field()
-    format = SelectField(
-        "Формат обучения",
-        choices=FORMAT_CHOICES,
-        validate_choice=False,  # WTForms' own message is English; AnyOf says it in Russian
-        validators=[AnyOf([choice.value for choice in FORMAT_CHOICES], message="Выберите формат обучения из списка.")],
-    )
+    format = choice_field("Формат обучения", FORMAT_CHOICES, "Выберите формат обучения из списка.")
     starts_on = RuDateField("Дата начала", validators=[Optional()])
     ends_on = RuDateField("Дата окончания", validators=[Optional()])
     topic = StringField(
@@ -53,11 +48,7 @@ class BulkRecordsForm(FlaskForm):
     """The applications ticked on a course's page and the button pressed."""
 
     record_ids = RecordIdsField(default=list)
-    action = SelectField(
-        choices=BULK_ACTIONS,
-        validate_choice=False,
-        validators=[AnyOf([choice.value for choice in BULK_ACTIONS], message="Неизвестное действие.")],
-    )
+    action = choice_field(None, BULK_ACTIONS, "Неизвестное действие.")
     # Where the list was, to return there.
     page = HiddenField()
     status = HiddenField()

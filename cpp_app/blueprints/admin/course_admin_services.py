@@ -8,11 +8,12 @@ from sqlalchemy.orm import contains_eager
 
 from ... import audit
 from ...extensions import db
+from ...kernel.actor import Actor
+from ...kernel.clock import local_today
 from ...models import Course, CourseFormat, CourseRecord, CourseStatus, User, utcnow
 from ...queries import Page, paginate
-from ...security import Actor
 from ...service_errors import FieldErrors
-from ..cabinet.course_services import MAX_HOURS, local_today
+from ..cabinet.course_services import MAX_HOURS
 
 RECORDS_PER_PAGE = 50
 

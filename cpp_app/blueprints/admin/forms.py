@@ -1,10 +1,10 @@
 from flask_wtf import FlaskForm
 from wtforms import Form, SearchField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import AnyOf, Optional, Regexp
+from wtforms.validators import Optional, Regexp
 
+from ...kernel.forms import choice_field, max_length, required, strip_filter
 from ...models import ROLE_LABELS, Role
-from ..forms_common import max_length, required, strip_filter
 
 ROLE_CHOICES = [SelectChoice(role.value, ROLE_LABELS[role]) for role in Role]
 
@@ -37,12 +37,7 @@ class UserFilterForm(Form):
 
 
 class RoleForm(FlaskForm):
-    role = SelectField(
-        "Роль",
-        choices=ROLE_CHOICES,
-        validate_choice=False,  # WTForms' own message is English; AnyOf says it in Russian
-        validators=[AnyOf([choice.value for choice in ROLE_CHOICES], message="Выберите роль из списка.")],
-    )
+    role = choice_field("Роль", ROLE_CHOICES, "Выберите роль из списка.")
     organization_inn = StringField(
         "ИНН организации",
         filters=[strip_filter],

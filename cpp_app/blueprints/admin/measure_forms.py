@@ -4,7 +4,7 @@ from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import ValidationError
 
 from ...domain.methodology import Methodology
-from ..forms_common import max_length, required, strip_filter
+from ...kernel.forms import max_length, required, strip_filter
 
 NO_COURSE = ""
 

@@ -15,8 +15,8 @@ from ...config import BASE_DIR
 from ...domain.methodology import Indicator, Methodology
 from ...domain.program import MeasureOption
 from ...extensions import db
+from ...kernel.actor import Actor
 from ...models import Course, Measure, MethodologyVersion, ProgramAction
-from ...security import Actor
 from ...service_errors import FieldErrors
 from ..diagnostics.services import active_version, methodology_of
 

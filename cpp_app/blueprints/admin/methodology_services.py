@@ -31,6 +31,9 @@ from ...domain.methodology import (
 )
 from ...domain.workflow import TransitionRefused
 from ...extensions import db
+from ...kernel.actor import Actor
+from ...kernel.plural import plural
+from ...kernel.stash import stash_form, take_stash
 from ...models import (
     ACCOUNT_STATUS_LABELS,
     ORGANIZATION_KIND_LABELS,
@@ -39,9 +42,8 @@ from ...models import (
     Platform,
     User,
 )
-from ...security import Actor
 from ...service_errors import FieldErrors
-from ..diagnostics.services import active_version, methodology_of, publish_methodology, stash_form, take_stash
+from ..diagnostics.services import active_version, methodology_of, publish_methodology
 
 MAX_UPLOAD_BYTES = 1024 * 1024
 UPLOAD_SUFFIXES = (".yaml", ".yml", ".json")
@@ -115,15 +117,6 @@ def publisher_name(version: MethodologyVersion) -> str | None:
 
 
 # ------------------------------------------------------------------------------------- readable rendering
-
-
-def plural(number: int, one: str, few: str, many: str) -> str:
-    """Russian noun form for a count: 1 балл, 2 балла, 5 баллов, 11 баллов, 21 балл."""
-    if number % 10 == 1 and number % 100 != 11:
-        return one
-    if 2 <= number % 10 <= 4 and not 12 <= number % 100 <= 14:
-        return few
-    return many
 
 
 def points(number: int) -> str:

@@ -2,8 +2,8 @@ from flask_wtf import FlaskForm
 from wtforms import Form, SelectField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 
+from ...kernel.forms import max_length, required, strip_filter
 from ...models import PRIVACY_REQUEST_KIND_LABELS, PrivacyRequestKind
-from ..forms_common import max_length, required, strip_filter
 from .privacy_services import MAX_RESPONSE_LENGTH, QueueState
 
 STATE_CHOICES = [

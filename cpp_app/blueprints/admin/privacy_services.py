@@ -10,10 +10,10 @@ from ... import audit
 from ...domain.legal_deadlines import DeadlineState, deadline_state, local_day
 from ...extensions import db
 from ...formatting import local_date
+from ...kernel.actor import Actor
 from ...mail import send_mail
 from ...models import DestructionRecord, PrivacyRequest, PrivacyRequestKind, User, utcnow
 from ...queries import Page, paginate
-from ...security import Actor
 from ...service_errors import FieldErrors
 
 PER_PAGE = 25

@@ -9,9 +9,11 @@ from sqlalchemy.orm import joinedload
 from ... import audit
 from ...domain.passwords import password_problems
 from ...extensions import db
+from ...kernel.actor import Actor
+from ...kernel.audit_labels import AUDIT_ACTION_LABELS
 from ...models import AuditEvent, Organization, OrganizationKind, Role, User, utcnow
 from ...queries import Page, contains_pattern, fold, folded, paginate
-from ...security import Actor, hash_password
+from ...security import hash_password
 from ...service_errors import FieldErrors
 from ..auth.services import find_user_by_email
 from ..auth.sessions import end_all_sessions
@@ -44,63 +46,6 @@ def get_user(user_id: int) -> User | None:
     return db.session.scalar(select(User).options(joinedload(User.organization)).where(User.id == user_id))
 
 
-AUDIT_ACTION_LABELS = {
-    "user.registered": "Регистрация",
-    "user.created_by_cli": "Создан администратором из командной строки",
-    "user.role_changed": "Изменена роль",
-    "user.signed_in": "Вход в ЦПП",
-    "user.password_reset": "Смена пароля по ссылке",
-    "user.email_changed": "Изменён адрес электронной почты",
-    "user.email_change_requested": "Запрошена смена адреса электронной почты",
-    "user.email_confirmed": "Адрес электронной почты подтверждён по ссылке из письма",
-    "user.registration_attempt_on_taken_address": "Попытка зарегистрироваться с уже подтверждённым адресом",
-    "user.unconfirmed_removed": "Удалена учётная запись с неподтверждённым адресом",
-    "user.workplace_changed": "Изменено место работы",
-    "user.workplace_matched": "Место работы сопоставлено с реестром",
-    "user.password_changed": "Смена пароля в личном кабинете",
-    "user.session_ended": "Завершён сеанс на другом устройстве",
-    "user.signed_out_everywhere": "Выход на всех устройствах",
-    "user.login_code_exhausted": "Вход: исчерпаны попытки ввода кода из письма",
-    "user.blocked": "Учётная запись заблокирована",
-    "user.unblocked": "Учётная запись разблокирована",
-    "consent.granted": "Дано согласие на обработку персональных данных",
-    "staff.confirmed": "Подтверждён администратором ОО",
-    "staff.confirmed_by_register": "Подтверждён по реестру сотрудников",
-    "staff.detached": "Откреплён от организации",
-    "staff.platform_confirmed": "Статус на платформе подтверждён ОО",
-    "staff.register_imported": "Загружен реестр сотрудников",
-    "course.applied": "Подана заявка на курс",
-    "course.application_withdrawn": "Заявка на курс отозвана",
-    "course.external_added": "Добавлен курс другой организации",
-    "course.external_updated": "Изменён курс другой организации",
-    "course.external_deleted": "Удалён курс другой организации",
-    "course.record_verified": "Курс проверен методистом",
-    "course.records_enrolled": "Слушатели зачислены на курс",
-    "course.records_completed": "Слушатели завершили курс",
-    "course.created": "Создан курс",
-    "course.updated": "Изменён курс",
-    "course.closed": "Запись на курс закрыта",
-    "course.reopened": "Запись на курс открыта",
-    "diagnostic.started": "Начата самодиагностика",
-    "diagnostic.submit": "Самодиагностика отправлена на проверку",
-    "diagnostic.return": "Самодиагностика возвращена на доработку",
-    "diagnostic.accept": "Самодиагностика принята",
-    "methodology.published": "Опубликована версия методики",
-    "program.created": "Создана программа развития",
-    "program.updated": "Изменена программа развития",
-    "program.reopened": "Начата новая редакция утверждённой программы развития",
-    "program.approved": "Утверждена программа развития",
-    "program.action_status": "Изменён статус мероприятия дорожной карты",
-    "measure.created": "Добавлена мера в библиотеку мер",
-    "measure.updated": "Изменена мера библиотеки мер",
-    "measure.deactivated": "Мера библиотеки мер отключена",
-    "measure.reactivated": "Мера библиотеки мер снова включена",
-    "privacy.data_exported": "Выгружены свои персональные данные",
-    "privacy.request_filed": "Подано обращение по персональным данным",
-    "privacy.request_completed": "Исполнено обращение по персональным данным",
-    "privacy.consent_withdrawn": "Отозвано согласие на обработку персональных данных",
-    "privacy.data_destroyed": "Персональные данные уничтожены (обезличены)",
-}
 
 
 @dataclass(frozen=True)

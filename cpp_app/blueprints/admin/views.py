@@ -1,10 +1,11 @@
 """The service operator's pages: users, their roles, blocking and unblocking."""
 from flask import abort, flash, redirect, render_template, request, url_for
 
+from ...kernel.actor import request_actor
+from ...kernel.forms import EmptyForm, show_field_errors
 from ...kernel.transaction import discard_changes
 from ...models import Role, User
-from ...security import request_actor, rerender_on_csrf_failure, role_required
-from ..forms_common import EmptyForm, show_field_errors
+from ...security import rerender_on_csrf_failure, role_required
 from . import bp
 from .forms import BlockForm, RoleForm, UserFilterForm
 from .services import (

@@ -1,10 +1,11 @@
 """The methodologist's course catalogue: courses, applications, and the check of external courses."""
 from flask import abort, flash, redirect, render_template, request, url_for
 
+from ...kernel.actor import request_actor
+from ...kernel.forms import EmptyForm, show_field_errors
 from ...models import Course, CourseFormat, CourseStatus, Role
-from ...security import request_actor, rerender_on_csrf_failure, role_required
+from ...security import rerender_on_csrf_failure, role_required
 from ...service_errors import FieldErrors
-from ..forms_common import EmptyForm, show_field_errors
 from . import bp
 from .course_admin_forms import BulkRecordsForm, CourseForm, VerifyForm
 from .course_admin_services import (

@@ -1,11 +1,12 @@
 """The measures library for methodologists: measures by indicator and level, create, edit, (de)activate."""
 from flask import abort, flash, redirect, render_template, request, url_for
 
+from ...kernel.actor import request_actor
+from ...kernel.forms import EmptyForm, show_field_errors
 from ...models import Measure, Role
-from ...security import request_actor, rerender_on_csrf_failure, role_required
+from ...security import rerender_on_csrf_failure, role_required
 from ...service_errors import FieldErrors
 from ..diagnostics.services import DEFAULT_METHODOLOGY
-from ..forms_common import EmptyForm, show_field_errors
 from . import bp
 from .measure_forms import MeasureForm
 from .measure_services import (

@@ -5,12 +5,13 @@ from sqlalchemy.exc import IntegrityError
 
 from ...domain.methodology import MethodologyError
 from ...domain.workflow import TransitionRefused
+from ...kernel.actor import request_actor
+from ...kernel.forms import show_field_errors
 from ...kernel.transaction import commit_now, discard_changes
 from ...models import Role
-from ...security import request_actor, rerender_on_csrf_failure, role_required, upload_rate_limit
+from ...security import rerender_on_csrf_failure, role_required, upload_rate_limit
 from ...service_errors import FieldErrors
 from ..diagnostics.services import DEFAULT_METHODOLOGY, methodology_of
-from ..forms_common import show_field_errors
 from . import bp
 from .methodology_forms import MethodologyUploadForm, PublishForm
 from .methodology_services import (

@@ -1,11 +1,12 @@
 """The operator's queue of data subjects' requests (152-ФЗ) with their legal deadlines, and destruction records."""
 from flask import abort, flash, redirect, render_template, request, url_for
 
+from ...kernel.actor import request_actor
+from ...kernel.forms import show_field_errors
 from ...kernel.transaction import discard_changes
 from ...models import PrivacyRequest, Role
-from ...security import request_actor, rerender_on_csrf_failure, role_required
+from ...security import rerender_on_csrf_failure, role_required
 from ...service_errors import FieldErrors
-from ..forms_common import show_field_errors
 from . import bp
 from .privacy_forms import AnswerForm, QueueFilterForm
 from .privacy_services import (

@@ -5,11 +5,12 @@ from wtforms import HiddenField, StringField
 from wtforms.validators import Optional, Regexp
 
 from ...converters import parse_id
+from ...kernel.actor import request_actor
+from ...kernel.forms import strip_filter
 from ...kernel.transaction import discard_changes
 from ...models import Role
-from ...security import request_actor, role_required
+from ...security import role_required
 from ...service_errors import FieldErrors
-from ..forms_common import strip_filter
 from . import bp
 from .workplace_services import choose_organization, get_user, match_workplace, unmatched_workplaces
 

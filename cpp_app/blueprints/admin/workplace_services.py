@@ -6,9 +6,9 @@ from sqlalchemy import select
 
 from ... import audit
 from ...extensions import db
+from ...kernel.actor import Actor
 from ...models import Organization, User
 from ...queries import Page, fold, paginate
-from ...security import Actor
 from ...service_errors import FieldErrors
 from ..organizations.services import search_organizations
 from .services import organization_by_inn

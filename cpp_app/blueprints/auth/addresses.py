@@ -11,9 +11,9 @@ from sqlalchemy import select
 
 from ... import audit
 from ...extensions import db
+from ...kernel.actor import Actor
 from ...mail import send_mail
 from ...models import User, utcnow
-from ...security import Actor
 from ...urls import public_url_for
 from ..privacy.unconfirmed import remove_unconfirmed_account
 

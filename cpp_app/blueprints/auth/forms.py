@@ -2,7 +2,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, HiddenField, PasswordField, StringField, TelField
 from wtforms.validators import DataRequired, EqualTo, Regexp
 
-from ..forms_common import EmailAddress, max_length, required, strip_filter
+from ...kernel.forms import EmailAddress, max_length, required, strip_filter
 
 CONSENT_LABEL = "Согласен с условиями Политики в отношении обработки персональных данных КК ИПК"
 

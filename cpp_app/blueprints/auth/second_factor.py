@@ -9,9 +9,9 @@ from sqlalchemy import func, select, update
 
 from ... import audit
 from ...extensions import db
+from ...kernel.actor import Actor
 from ...mail import send_mail
 from ...models import LoginCode, Role, User, utcnow
-from ...security import Actor
 from .services import SignInRefused
 
 # Methodologists and admins see the whole region's personal data: a password alone is not enough.

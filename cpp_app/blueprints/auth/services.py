@@ -13,9 +13,10 @@ from ...domain import throttle
 from ...domain.passwords import password_problems
 from ...domain.phone import PhoneError, normalize_phone
 from ...extensions import db
+from ...kernel.actor import Actor
 from ...mail import send_mail
 from ...models import LoginThrottle, Role, User, utcnow
-from ...security import Actor, check_password, check_password_of_nobody, hash_password
+from ...security import check_password, check_password_of_nobody, hash_password
 from ...service_errors import FieldErrors
 from ...urls import public_url_for
 from ..organizations.services import resolve_workplace

@@ -12,8 +12,8 @@ from sqlalchemy import and_, or_, select, update
 from ...domain import session_lifetime
 from ...domain.session_lifetime import Limits, SessionState, SessionTimes
 from ...extensions import db
+from ...kernel.actor import Actor
 from ...models import AuthSession, User, utcnow
-from ...security import Actor
 
 
 def token_hash(token: str) -> str:

@@ -7,10 +7,12 @@ from sqlalchemy.exc import IntegrityError
 
 from ...converters import parse_id
 from ...extensions import limiter
+from ...kernel.actor import request_actor
+from ...kernel.forms import EmptyForm, show_field_errors
 from ...kernel.transaction import discard_changes
-from ...security import request_actor, rerender_on_csrf_failure, user_rate_key
+from ...security import rerender_on_csrf_failure, user_rate_key
 from ...urls import safe_next_url
-from ..forms_common import EmptyForm, show_field_errors
+from ..privacy.gate import reachable_without_consent
 from ..privacy.services import current_document
 from . import bp
 from .addresses import (
@@ -176,6 +178,7 @@ def login_code_resend():
 
 
 @bp.route("/logout", methods=["GET", "POST"])
+@reachable_without_consent
 def logout():
     form = EmptyForm()
     if request.method == "POST" and form.validate_on_submit():
@@ -227,6 +230,7 @@ def reset_password(token: str):
 
 
 @bp.get("/email/confirm/<token>")
+@reachable_without_consent
 @limiter.limit("30/hour")
 def confirm_email(token: str):
     found = from_confirmation_token(token)
@@ -250,6 +254,7 @@ def confirm_email(token: str):
 
 
 @bp.post("/email/confirm/resend")
+@reachable_without_consent
 @login_required
 @limiter.limit(CONFIRMATION_RESEND_LIMIT, key_func=user_rate_key)
 def resend_confirmation():

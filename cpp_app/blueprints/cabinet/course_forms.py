@@ -1,46 +1,13 @@
 """Forms of the teacher's courses page; the date and number fields are shared with the methodologist's catalogue."""
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import BooleanField, DateField, Form, IntegerField, SelectField, StringField
+from wtforms import BooleanField, Form, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, NumberRange
+from wtforms.validators import NumberRange
 
 from ... import uploads
-from ..forms_common import max_length, required, strip_filter
+from ...kernel.forms import RuDateField, RuIntegerField, max_length, required, strip_filter, typed_required
 from .course_services import MAX_HOURS
-
-
-class RuDateField(DateField):
-    """A date input with a Russian message; an empty value is no value, so «required» speaks alone."""
-
-    def __init__(self, label=None, validators=None, **kwargs):
-        # The browser's date picker sends ISO; a plain text box gets dd.mm.yyyy typed into it.
-        kwargs.setdefault("format", ["%Y-%m-%d", "%d.%m.%Y"])
-        kwargs.setdefault("invalid_value_message", "Введите дату в виде дд.мм.гггг.")
-        super().__init__(label, validators, **kwargs)
-
-    def process_formdata(self, valuelist):
-        if valuelist and not "".join(valuelist).strip():
-            self.data = None
-            return
-        super().process_formdata(valuelist)
-
-
-class RuIntegerField(IntegerField):
-    def __init__(self, label=None, validators=None, **kwargs):
-        kwargs.setdefault("invalid_value_message", "Введите целое число.")
-        super().__init__(label, validators, **kwargs)
-
-    def process_formdata(self, valuelist):
-        if valuelist and not str(valuelist[0]).strip():
-            self.data = None
-            return
-        super().process_formdata(valuelist)
-
-
-def typed_required(message: str):
-    """For parsed fields: DataRequired would take 0 for empty and hide the parser's «not a number»."""
-    return InputRequired(message)
 
 
 def hours_field(label: str = "Объём, часов"):

@@ -1,6 +1,6 @@
 """A teacher's courses: applications to the institute's catalogue and external courses with certificates."""
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 
 from sqlalchemy import or_, select
@@ -9,9 +9,9 @@ from sqlalchemy.orm import joinedload
 
 from ... import audit, uploads
 from ...extensions import db
-from ...formatting import KRASNOYARSK_TIME
+from ...kernel.actor import Actor
+from ...kernel.clock import local_today
 from ...models import Course, CourseRecord, CourseStatus, Role, User
-from ...security import Actor
 from ...service_errors import FieldErrors
 
 CERTIFICATES = "certificates"
@@ -20,11 +20,6 @@ MAX_HOURS = 2000
 
 class CourseRefused(Exception):
     """The action is not possible now; the message says why, in Russian."""
-
-
-def local_today() -> date:
-    """Today in Krasnoyarsk, where a date typed by a teacher belongs."""
-    return datetime.now(KRASNOYARSK_TIME).date()
 
 
 # ------------------------------------------------------------------------------------------- the teacher's page

@@ -1,21 +1,15 @@
 from flask_wtf import FlaskForm
-from wtforms import PasswordField, SelectField, TextAreaField
+from wtforms import PasswordField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import AnyOf
 
-from ..forms_common import max_length, required, strip_filter
+from ...kernel.forms import choice_field, max_length, required, strip_filter
 from .data_services import MAX_REQUEST_LENGTH, REQUEST_KINDS
 
 KIND_CHOICES = [SelectChoice(kind.value, kind.label) for kind in REQUEST_KINDS]
 
 
 class PrivacyRequestForm(FlaskForm):
-    kind = SelectField(
-        "Вид обращения",
-        choices=KIND_CHOICES,
-        validate_choice=False,  # WTForms' own message is English; AnyOf says it in Russian
-        validators=[AnyOf([choice.value for choice in KIND_CHOICES], message="Выберите вид обращения из списка.")],
-    )
+    kind = choice_field("Вид обращения", KIND_CHOICES, "Выберите вид обращения из списка.")
     text = TextAreaField(
         "Текст обращения",
         filters=[strip_filter],

@@ -18,7 +18,10 @@ from ...domain.legal_deadlines import (
     request_deadline,
 )
 from ...extensions import db
-from ...formatting import KRASNOYARSK_TIME, local_date
+from ...formatting import local_date
+from ...kernel.actor import Actor
+from ...kernel.audit_labels import AUDIT_ACTION_LABELS
+from ...kernel.clock import KRASNOYARSK_TIME
 from ...mail import send_mail
 from ...models import (
     AuditEvent,
@@ -37,10 +40,9 @@ from ...models import (
     User,
     utcnow,
 )
-from ...security import Actor, check_password
+from ...security import check_password
 from ...service_errors import FieldErrors
 from ...urls import public_url_for
-from ..admin.services import AUDIT_ACTION_LABELS
 from ..auth.sessions import end_all_sessions
 from ..privacy.purge import scrub_details
 from ..privacy.services import current_document

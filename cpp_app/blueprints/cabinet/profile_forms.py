@@ -23,8 +23,8 @@ from ...domain.profile_choices import (
     SUBJECTS_MAX_LENGTH,
     choices_with_current,
 )
+from ...kernel.forms import EmailAddress, max_length, required, strip_filter
 from ...models import ACCOUNT_STATUS_LABELS, Platform, User
-from ..forms_common import EmailAddress, max_length, required, strip_filter
 
 EXPERIENCE_MESSAGE = f"Укажите стаж целым числом лет от 0 до {EXPERIENCE_MAX_YEARS}."
 

@@ -1,6 +1,6 @@
 """The user's own cabinet: progress overview, profile, e-mail and platform accounts."""
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 
 from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import contains_eager, joinedload
@@ -10,7 +10,8 @@ from ...domain.phone import PhoneError, normalize_phone
 from ...domain.platform_links import LinkError, normalize_profile_link
 from ...domain.profile_choices import normalize_subjects
 from ...extensions import db
-from ...formatting import KRASNOYARSK_TIME
+from ...kernel.actor import Actor
+from ...kernel.clock import local_today
 from ...models import (
     AccountStatus,
     Course,
@@ -23,18 +24,13 @@ from ...models import (
     Role,
     User,
 )
-from ...security import Actor, check_password
+from ...security import check_password
 from ...service_errors import FieldErrors
 from ..auth.addresses import find_user_by_email, mail_confirmation_link
 from ..organizations.services import resolve_workplace
 from ..school.services import release_from_organization
 
 HISTORY_LIMIT = 20
-
-
-def local_today() -> date:
-    """Today in Krasnoyarsk: a date typed at 06:00 local time is still "today", not tomorrow in UTC."""
-    return datetime.now(KRASNOYARSK_TIME).date()
 
 
 # ------------------------------------------------------------------------------------------------ overview

@@ -2,7 +2,7 @@ from flask_wtf import FlaskForm
 from wtforms import PasswordField
 from wtforms.validators import EqualTo
 
-from ..forms_common import required
+from ...kernel.forms import required
 
 
 class PasswordChangeForm(FlaskForm):

@@ -6,9 +6,10 @@ from ... import audit
 from ...domain.passwords import password_problems
 from ...extensions import db
 from ...formatting import local_datetime
+from ...kernel.actor import Actor
 from ...mail import send_mail
 from ...models import User, utcnow
-from ...security import Actor, check_password, hash_password
+from ...security import check_password, hash_password
 from ...service_errors import FieldErrors
 from ...urls import public_url_for
 from ..auth.services import personal_data

@@ -3,11 +3,12 @@ from flask import abort, flash, redirect, render_template, request, send_file, u
 from flask_login import current_user, login_required
 
 from ... import uploads
+from ...kernel.actor import request_actor
+from ...kernel.forms import EmptyForm, show_field_errors
 from ...kernel.transaction import discard_changes
 from ...models import CourseRecord
-from ...security import request_actor, rerender_on_csrf_failure, upload_rate_limit
+from ...security import rerender_on_csrf_failure, upload_rate_limit
 from ...service_errors import FieldErrors
-from ..forms_common import EmptyForm, show_field_errors
 from . import bp
 from .course_forms import ExternalCourseForm, TopicFilterForm
 from .course_services import (

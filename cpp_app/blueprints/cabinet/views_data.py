@@ -4,11 +4,13 @@ from flask_login import current_user, login_required, logout_user
 
 from ...extensions import limiter
 from ...formatting import local_date
+from ...kernel.actor import request_actor
+from ...kernel.forms import show_field_errors
 from ...models import PrivacyRequestKind
 from ...pdf import render_pdf
-from ...security import request_actor, rerender_on_csrf_failure, user_rate_key
+from ...security import rerender_on_csrf_failure, user_rate_key
 from ...service_errors import FieldErrors
-from ..forms_common import show_field_errors
+from ..privacy.gate import reachable_without_consent
 from . import bp
 from .data_forms import PrivacyRequestForm, WithdrawConsentForm
 from .data_services import (
@@ -33,6 +35,7 @@ def _render_data(form: PrivacyRequestForm):
 
 
 @bp.get("/data")
+@reachable_without_consent
 @login_required
 def data():
     return _render_data(PrivacyRequestForm(formdata=None))
@@ -47,6 +50,7 @@ def _download(body: bytes, mimetype: str, file_name: str):
 
 
 @bp.get("/data.json")
+@reachable_without_consent
 @login_required
 @limiter.limit("30/minute", key_func=user_rate_key)
 def data_json():
@@ -59,6 +63,7 @@ def data_json():
 
 
 @bp.get("/data.pdf")
+@reachable_without_consent
 @login_required
 @limiter.limit("10/minute", key_func=user_rate_key)  # ~0.4 s for a typical history, ~2.5 s for 400 rows
 def data_pdf():
@@ -69,6 +74,7 @@ def data_pdf():
 
 
 @bp.post("/data/requests")
+@reachable_without_consent
 @login_required
 @limiter.limit("20/day", methods=["POST"], key_func=user_rate_key)  # each one mails every operator admin
 @rerender_on_csrf_failure
@@ -87,6 +93,7 @@ def data_request_new():
 
 
 @bp.get("/data/requests/<int:request_id>")
+@reachable_without_consent
 @login_required
 def data_request(request_id: int):
     privacy_request = user_request(current_user.id, request_id)
@@ -96,6 +103,7 @@ def data_request(request_id: int):
 
 
 @bp.route("/data/withdraw", methods=["GET", "POST"])
+@reachable_without_consent
 @login_required
 @limiter.limit("10/hour", methods=["POST"], key_func=user_rate_key)  # it asks for the password
 @rerender_on_csrf_failure

@@ -4,10 +4,11 @@ from flask_login import current_user, login_required
 
 from ...converters import parse_id
 from ...extensions import limiter
+from ...kernel.actor import request_actor
+from ...kernel.forms import EmptyForm, show_field_errors
 from ...models import AccountStatus
-from ...security import request_actor, rerender_on_csrf_failure
+from ...security import rerender_on_csrf_failure
 from ...service_errors import FieldErrors
-from ..forms_common import EmptyForm, show_field_errors
 from . import bp
 from .profile_forms import EmailChangeForm, PlatformAccountForm, ProfileForm
 from .profile_services import (

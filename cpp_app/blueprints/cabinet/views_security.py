@@ -3,10 +3,11 @@ from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required, logout_user
 
 from ...extensions import limiter
-from ...security import request_actor, rerender_on_csrf_failure
+from ...kernel.actor import request_actor
+from ...kernel.forms import EmptyForm, show_field_errors
+from ...security import rerender_on_csrf_failure
 from ...service_errors import FieldErrors
 from ..auth.sessions import idle_text
-from ..forms_common import EmptyForm, show_field_errors
 from . import bp
 from .security_forms import PasswordChangeForm
 from .security_services import change_password as change_user_password

@@ -1,5 +1,3 @@
 from flask import Blueprint
 
 bp = Blueprint("diagnostics", __name__, template_folder="templates", url_prefix="/diagnostics")
-
-from . import views, views_result  # noqa: E402,F401

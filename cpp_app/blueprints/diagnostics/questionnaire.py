@@ -7,6 +7,7 @@ from datetime import datetime
 from ...domain.methodology import Indicator, Level, Methodology, Section
 from ...domain.scoring import Result, Suggestion, next_level_plan, plan_sentence
 from ...domain.workflow import is_editable
+from ...kernel.plural import points_word
 from ...models import Diagnostic, DiagnosticAnswer, DiagnosticStatus
 from ..school.services import StaffCounts, staff_counts
 from .forms import (
@@ -41,14 +42,6 @@ from .services import (
 GENERAL = "general"
 GENERAL_TITLE = "Общие сведения"
 MAX_NAMES = 30  # names listed per platform; the staff page has the rest
-
-
-def points_word(number: int) -> str:
-    if number % 10 == 1 and number % 100 != 11:
-        return "балл"
-    if number % 10 in (2, 3, 4) and number % 100 not in (12, 13, 14):
-        return "балла"
-    return "баллов"
 
 
 def level_label(level: Level) -> str:

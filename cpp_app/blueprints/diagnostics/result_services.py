@@ -10,6 +10,7 @@ from ...domain.charts import Bar, bar_chart
 from ...domain.methodology import Methodology
 from ...domain.scoring import Deficit, Result, next_level_plan, plan_sentence
 from ...extensions import db
+from ...kernel.plural import points_word
 from ...models import Diagnostic, DiagnosticEvent, DiagnosticStatus, Organization, Role
 from .services import answers_by_code, methodology_of, result_of
 
@@ -43,15 +44,6 @@ def _number(value: float) -> str:
 
 def _percent(share: float) -> str:
     return f"{round(share * 100)}\u00a0%"
-
-
-def points_word(number: int) -> str:
-    """1 балл, 2 балла, 5 баллов, 11 баллов, 21 балл."""
-    if number % 10 == 1 and number % 100 != 11:
-        return "балл"
-    if number % 10 in (2, 3, 4) and number % 100 not in (12, 13, 14):
-        return "балла"
-    return "баллов"
 
 
 @dataclass(frozen=True)

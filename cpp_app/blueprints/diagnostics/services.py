@@ -1,11 +1,9 @@
 """The school self-diagnostic: starting, saving answers without lost updates, and status transitions."""
-import hashlib
-import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
-from sqlalchemy import and_, delete, or_, select, update
+from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import selectinload
 
 from ... import audit
@@ -13,13 +11,14 @@ from ...domain.methodology import Indicator, Methodology, Section, methodology_h
 from ...domain.scoring import Result, Suggestion, score, suggest_all
 from ...domain.workflow import TransitionRefused, is_editable, school_year, transition_for
 from ...extensions import db
+from ...kernel.actor import Actor
+from ...kernel.stash import STASH_LIFETIME
 from ...models import (
     AuthSession,
     Diagnostic,
     DiagnosticAnswer,
     DiagnosticEvent,
     DiagnosticStatus,
-    FormStash,
     MethodologyVersion,
     Organization,
     Platform,
@@ -27,15 +26,12 @@ from ...models import (
     User,
     utcnow,
 )
-from ...security import Actor
 from ...service_errors import FieldErrors
 from ..auth.sessions import limits as session_limits
 from ..auth.sessions import token_hash as session_token_hash
 from ..school.services import REGISTERED_STATUSES, STAFF_ROLES, StaffCounts, staff_counts
 
 DEFAULT_METHODOLOGY = "cos"
-STASH_LIFETIME = timedelta(days=2)
-MAX_STASHES_PER_USER = 5
 MAX_COMMENT_LENGTH = 5000
 MAX_EVIDENCE_LENGTH = 500
 
@@ -416,10 +412,6 @@ def accept(diagnostic: Diagnostic, actor: Actor, role: str, note: str | None) ->
 # ---------------------------------------------------------------------- answers posted after the session ended
 
 
-def _token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 def ended_session_user(token: str | None) -> User | None:
     """The user whose sign-in the browser's token was, if that session ended within the stash lifetime (expired,
     idle or signed out) and the account is still active; None for a made-up, live or long-ended token."""
@@ -438,35 +430,3 @@ def ended_session_user(token: str | None) -> User | None:
     if not user.is_active or not now - STASH_LIFETIME <= ended_at <= now:
         return None
     return user
-
-
-def stash_form(user_id: int, target: str, payload: dict) -> str:
-    """Keeps a form for its user (answers that arrived after the session ended, a previewed upload); the token
-    goes to the browser only. Each user keeps MAX_STASHES_PER_USER at most: the oldest go first."""
-    db.session.execute(delete(FormStash).where(FormStash.created_at < utcnow() - STASH_LIFETIME))
-    newest = (select(FormStash.id).where(FormStash.user_id == user_id)
-              .order_by(FormStash.id.desc()).limit(MAX_STASHES_PER_USER - 1))
-    db.session.execute(delete(FormStash).where(FormStash.user_id == user_id, FormStash.id.not_in(newest)))
-    token = secrets.token_urlsafe(24)
-    db.session.add(FormStash(user_id=user_id, token_hash=_token_hash(token), target=target, payload=payload))
-    db.session.flush()
-    return token
-
-
-def take_stash(token: str | None, target: str, user_id: int) -> dict | None:
-    """The user's stashed form for this page, once; the stash is deleted when taken."""
-    if not token:
-        return None
-    stash = db.session.scalar(
-        select(FormStash).where(
-            FormStash.token_hash == _token_hash(token),
-            FormStash.target == target,
-            FormStash.user_id == user_id,
-            FormStash.created_at >= utcnow() - STASH_LIFETIME,
-        )
-    )
-    if stash is None:
-        return None
-    payload = stash.payload
-    db.session.delete(stash)
-    return payload

@@ -1,6 +1,5 @@
 """The school's self-diagnostic: the list, the questionnaire step by step (saved on every step, by autosave, and
 stashed for its user when their session ended before a POST), and «Проверить и отправить»."""
-from datetime import datetime
 from functools import wraps
 from urllib.parse import urlsplit
 
@@ -24,12 +23,14 @@ from sqlalchemy.exc import IntegrityError
 
 from ...domain.workflow import TransitionRefused, school_year
 from ...extensions import limiter
-from ...formatting import KRASNOYARSK_TIME
+from ...kernel.actor import request_actor
+from ...kernel.clock import local_now, local_today
+from ...kernel.forms import EmptyForm
+from ...kernel.stash import STASH_LIFETIME, stash_form, take_stash
 from ...kernel.transaction import commit_now, discard_changes
 from ...models import Role
-from ...security import json_sign_in_required, request_actor, rerender_on_csrf_failure, role_required
+from ...security import json_sign_in_required, rerender_on_csrf_failure, role_required
 from ...service_errors import FieldErrors
-from ..forms_common import EmptyForm
 from . import bp
 from .forms import stash_payload
 from .questionnaire import (
@@ -42,15 +43,12 @@ from .questionnaire import (
     page_view,
 )
 from .services import (
-    STASH_LIFETIME,
     active_version,
     diagnostics_of,
     ended_session_user,
     save_step,
     school_diagnostic,
-    stash_form,
     submit,
-    take_stash,
 )
 from .services import start as start_for
 
@@ -60,10 +58,6 @@ STASH_COOKIE = "cpp_form_stash"
 ENDED_SESSION_KEY = "cpp_ended_session"
 MAX_STASH_TOKENS = 5
 ANONYMOUS_POSTS = "60/hour"
-
-
-def _today():
-    return datetime.now(KRASNOYARSK_TIME).date()
 
 
 def _own_or_404(diagnostic_id: int):
@@ -88,7 +82,7 @@ def _step_url(diagnostic_id: int, step_code: str | None) -> str:
 def index():
     organization = current_user.organization
     rows = diagnostic_rows(diagnostics_of(organization.id)) if organization else []
-    return render_template("diagnostics/index.html", organization=organization, rows=rows, year=school_year(_today()),
+    return render_template("diagnostics/index.html", organization=organization, rows=rows, year=school_year(local_today()),
                            version=active_version(), form=EmptyForm())
 
 
@@ -97,11 +91,11 @@ def index():
 def start():
     organization = current_user.organization or abort(404)
     try:
-        diagnostic = start_for(organization, request_actor(), _today())
+        diagnostic = start_for(organization, request_actor(), local_today())
         commit_now()  # a lost race must show here, as the other request's diagnostic
     except IntegrityError:  # a double click raced the first request: that one created it
         discard_changes()
-        diagnostic = start_for(organization, request_actor(), _today())
+        diagnostic = start_for(organization, request_actor(), local_today())
     except TransitionRefused as refusal:
         discard_changes()
         flash(str(refusal), "error")
@@ -278,7 +272,7 @@ def autosave(diagnostic_id: int):
     except FieldErrors as error:
         return jsonify(saved=0, errors=error.errors,
                        error="Автосохранение не удалось: проверьте ответы и нажмите «Сохранить»."), 422
-    return jsonify(autosave_result(questionnaire, posted, outcome, datetime.now(KRASNOYARSK_TIME)))
+    return jsonify(autosave_result(questionnaire, posted, outcome, local_now()))
 
 
 # ------------------------------------------------------------------------------------------ check and submit

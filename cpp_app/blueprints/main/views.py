@@ -4,8 +4,9 @@ from flask_login import current_user
 from sqlalchemy import text
 
 from ...extensions import db, limiter
+from ...kernel.forms import EmptyForm
 from ...urls import safe_next_url
-from ..forms_common import EmptyForm
+from ..privacy.gate import reachable_without_consent
 from . import bp
 
 A11Y_COOKIE_MAX_AGE = 365 * 24 * 3600
@@ -19,6 +20,7 @@ def index():
 
 
 @bp.post("/accessibility")
+@reachable_without_consent
 def accessibility():
     """Switches the version for the visually impaired; a cookie keeps it for signed-out visitors too."""
     form = EmptyForm()

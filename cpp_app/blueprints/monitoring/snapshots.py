@@ -11,8 +11,8 @@ from flask.cli import with_appcontext
 from sqlalchemy import select
 
 from ...extensions import db
+from ...kernel.clock import local_today
 from ...models import MonitoringSnapshot, Platform
-from ..cabinet.course_services import local_today
 
 REGION = "region"
 MUNICIPALITY = "municipality"

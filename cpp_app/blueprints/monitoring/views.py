@@ -5,10 +5,10 @@ from ...domain import charts
 from ...domain.monitoring import sort_columns, sorted_rows
 from ...domain.workflow import school_year
 from ...extensions import db
+from ...kernel.clock import local_today
 from ...models import ORGANIZATION_KIND_LABELS, DiagnosticStatus, Organization, Role
 from ...queries import Page
 from ...security import role_required
-from ..cabinet.course_services import local_today
 from ..school.services import staff_counts
 from . import bp, stats
 from .figures import refreshed_at

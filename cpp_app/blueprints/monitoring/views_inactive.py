@@ -6,9 +6,9 @@ from ...domain.charts import trend_chart
 from ...domain.workflow import school_year
 from ...exports import FORMATS, Column, export_response
 from ...extensions import db
+from ...kernel.clock import local_today
 from ...models import DIAGNOSTIC_STATUS_LABELS, ORGANIZATION_KIND_LABELS, Municipality, OrganizationKind, Role
 from ...security import role_required
-from ..cabinet.course_services import local_today
 from . import bp
 from .inactive import (
     NO_ACTIVE,

@@ -5,8 +5,8 @@ import click
 from flask import current_app
 from sqlalchemy import select
 
-from ...cli import CliError
 from ...extensions import db
+from ...kernel.cli import CliError
 from ...models import Municipality, Organization, OrganizationKind
 from ...tabular import ImportFileError, read_rows
 from .importer import validate

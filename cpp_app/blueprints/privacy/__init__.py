@@ -1,5 +1,3 @@
 from flask import Blueprint
 
 bp = Blueprint("privacy", __name__, template_folder="templates", url_prefix="/privacy")
-
-from . import views  # noqa: E402,F401

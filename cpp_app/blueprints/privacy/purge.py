@@ -20,6 +20,7 @@ from sqlalchemy import and_, delete, or_, select, update
 from ... import audit, uploads
 from ...domain.throttle import account_from_address_prefix, account_key, current_failures
 from ...extensions import db
+from ...kernel.actor import Actor
 from ...models import (
     AuditEvent,
     AuthSession,
@@ -37,7 +38,6 @@ from ...models import (
     User,
     utcnow,
 )
-from ...security import Actor
 
 DESTRUCTION_RULE = "152-ФЗ ст. 21 ч. 5 — отзыв согласия субъекта; уничтожение в срок не более 30 дней"
 PERFORMED_BY = "flask purge-withdrawn"

@@ -4,8 +4,8 @@ from sqlalchemy import func, select
 from ... import audit
 from ...domain.documents import document_hash
 from ...extensions import db
+from ...kernel.actor import Actor
 from ...models import ConsentAction, ConsentDocument, ConsentEvent, User
-from ...security import Actor
 
 
 class NoConsentDocument(RuntimeError):

@@ -7,6 +7,7 @@ from sqlalchemy import delete, or_, select, update
 
 from ... import audit
 from ...extensions import db
+from ...kernel.actor import Actor
 from ...models import (
     AuditEvent,
     AuthSession,
@@ -18,7 +19,6 @@ from ...models import (
     StaffRegisterEntry,
     User,
 )
-from ...security import Actor
 from .purge import count_deleted, delete_course_records, delete_platform_accounts
 
 

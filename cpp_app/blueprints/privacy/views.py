@@ -2,7 +2,8 @@ from flask import abort, flash, redirect, render_template, request
 from flask_login import current_user, login_required
 
 from ...domain.documents import parse_blocks
-from ...security import request_actor, rerender_on_csrf_failure
+from ...kernel.actor import request_actor
+from ...security import rerender_on_csrf_failure
 from ...urls import safe_next_url
 from . import bp
 from .forms import RenewConsentForm

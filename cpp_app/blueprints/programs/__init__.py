@@ -1,5 +1,3 @@
 from flask import Blueprint
 
 bp = Blueprint("programs", __name__, template_folder="templates", url_prefix="/programs")
-
-from . import views, views_documents  # noqa: E402,F401

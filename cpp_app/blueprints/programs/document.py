@@ -18,6 +18,8 @@ from ...domain.methodology import Methodology
 from ...domain.program import ChosenAction, expected_outcome, roadmap_by_year
 from ...domain.scoring import Result
 from ...formatting import local_date
+from ...kernel.plural import points_word
+from ...kernel.xml_text import xml_safe
 from ...models import DevelopmentProgram, ProgramAction
 from ..diagnostics.services import answers_by_code, methodology_of
 
@@ -32,16 +34,12 @@ BASIS = (
     "Результаты самодиагностики цифровой образовательной среды образовательной организации",
 )
 
-# Characters XML 1.0 forbids even escaped (python-docx refuses them, WeasyPrint's parser drops or chokes).
-_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
 _BULLET = re.compile(r"^\s*(?:[-–—•*·]|\d{1,2}[.)])\s+")
 
 
 def clean(value) -> str:
     """User or registry text as a plain string XML can carry: invalid characters removed, ends stripped."""
-    if value is None:
-        return ""
-    return _XML_INVALID.sub("", str(value)).replace("\r\n", "\n").replace("\r", "\n").strip()
+    return xml_safe(value).replace("\r\n", "\n").replace("\r", "\n").strip()
 
 
 def paragraphs(value) -> list[str]:
@@ -56,14 +54,6 @@ def lines_without_bullets(value) -> list[str]:
 
 def russian_date(day: date | None) -> str | None:
     return day.strftime("%d.%m.%Y") if day else None
-
-
-def points_word(number: int) -> str:
-    if number % 10 == 1 and number % 100 != 11:
-        return "балл"
-    if number % 10 in (2, 3, 4) and number % 100 not in (12, 13, 14):
-        return "балла"
-    return "баллов"
 
 
 def percent(part: int, whole: int) -> str:

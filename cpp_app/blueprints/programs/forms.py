@@ -14,8 +14,8 @@ from flask_wtf import FlaskForm
 from wtforms import Form, SelectField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 
+from ...kernel.forms import RuIntegerField, typed_required
 from ...models import ACTION_STATUS_LABELS, Municipality
-from ..cabinet.course_forms import RuIntegerField, typed_required
 from .services import SECTIONS, ActionInput, ProgramInput, action_field, new_field
 
 DATE_FORMATS = ("%Y-%m-%d", "%d.%m.%Y")

@@ -7,7 +7,6 @@ older copies of the current draft are removed. A file written in a transaction t
 again, and a file is deleted only once its row's deletion commits, so disk and database agree.
 """
 import io
-import re
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
@@ -25,6 +24,7 @@ from sqlalchemy import select
 from ... import pdf, uploads
 from ...domain.charts import Bar, bar_chart
 from ...extensions import db
+from ...kernel.xml_text import xml_safe
 from ...models import DevelopmentProgram, RenderedDocument
 from ...security import served_stored_copy
 from .document import document_hash
@@ -65,12 +65,11 @@ def render_program_pdf(doc: Mapping) -> bytes:
 
 FONT = "Times New Roman"
 HEADING_COLOUR = RGBColor(0x1F, 0x3F, 0x66)
-_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
 
 
 def _t(value) -> str:
     """Text for a run: a snapshot is data from the database, so it is cleaned again rather than trusted."""
-    return _XML_INVALID.sub("", "" if value is None else str(value))
+    return xml_safe(value)
 
 
 def _set_fonts(style, size: float | None = None, bold: bool | None = None, colour: RGBColor | None = None) -> None:

@@ -27,6 +27,8 @@ from ...domain.program import closed_deficits as closed_codes
 from ...domain.scoring import Result
 from ...domain.workflow import TransitionRefused
 from ...extensions import db
+from ...kernel.actor import Actor
+from ...kernel.clock import local_today
 from ...models import (
     ActionStatus,
     DevelopmentProgram,
@@ -41,7 +43,6 @@ from ...models import (
     utcnow,
 )
 from ...queries import Page, paginate
-from ...security import Actor
 from ...service_errors import FieldErrors
 from ..admin.measure_services import measure_options
 from ..diagnostics.services import answers_by_code, methodology_of, result_of
@@ -167,7 +168,7 @@ def create_program(organization: Organization, diagnostic: Diagnostic | None, pe
                    actor: Actor, today: date | None = None) -> DevelopmentProgram:
     """A draft with every proposed measure preselected and the free-text sections drafted from the data."""
     diagnostic = _check_base(organization, diagnostic)
-    start, end = check_period(*period, today or date.today())
+    start, end = check_period(*period, today or local_today())
     methodology, result = methodology_of(diagnostic), result_of(diagnostic)
     proposals = propose(methodology, result, measure_options(methodology.code))
     drafts = draft_texts(organization.short_name or organization.full_name, methodology, result, proposals,

@@ -1,20 +1,19 @@
 """Development programs: the list (the school's own, or the region's read-only), creating one from a diagnostic,
 the constructor (one form, saved on every POST and by autosave), approval, and the road map's statuses."""
-from datetime import datetime
 
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
 from ...domain.workflow import TransitionRefused
-from ...formatting import KRASNOYARSK_TIME
+from ...kernel.actor import request_actor
+from ...kernel.clock import local_now, local_today
+from ...kernel.forms import EmptyForm, show_field_errors
 from ...kernel.transaction import commit_now, discard_changes
 from ...models import ActionStatus, DevelopmentProgram, Role
-from ...security import json_sign_in_required, request_actor, rerender_on_csrf_failure, role_required
+from ...security import json_sign_in_required, rerender_on_csrf_failure, role_required
 from ...service_errors import FieldErrors
-from ..cabinet.course_services import local_today
 from ..diagnostics.services import school_diagnostic
-from ..forms_common import EmptyForm, show_field_errors
 from ..review.services import municipalities
 from . import bp
 from .forms import ActionStatusForm, CreateProgramForm, PostedProgram, RegionFilterForm, field_value, parse_program
@@ -209,7 +208,7 @@ def autosave(program_id: int):
     except FieldErrors as error:
         discard_changes()
         return jsonify(saved=0, errors=error.errors, error=AUTOSAVE_FAILED), 422
-    return jsonify(saved=int(outcome.changed), saved_at=datetime.now(KRASNOYARSK_TIME).strftime("%H:%M"),
+    return jsonify(saved=int(outcome.changed), saved_at=local_now().strftime("%H:%M"),
                    conflicts=[])
 
 

@@ -4,9 +4,8 @@ from wtforms import Form, SelectField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional
 
+from ...kernel.forms import RuDateField, max_length, strip_filter
 from ...models import DiagnosticStatus, Municipality
-from ..cabinet.course_forms import RuDateField
-from ..forms_common import max_length, strip_filter
 from .services import QueueFilters
 
 TEXT_LIMIT = 4000

@@ -10,7 +10,8 @@ from sqlalchemy.orm import contains_eager, selectinload
 from ...domain.methodology import Methodology
 from ...domain.scoring import Result, Suggestion
 from ...extensions import db
-from ...formatting import KRASNOYARSK_TIME
+from ...kernel.actor import Actor
+from ...kernel.clock import KRASNOYARSK_TIME
 from ...mail import send_mail
 from ...models import (
     Diagnostic,
@@ -23,7 +24,6 @@ from ...models import (
     User,
 )
 from ...queries import Page, paginate
-from ...security import Actor
 from ..diagnostics.services import accept, answers_by_code, live_data, methodology_of, result_of, return_for_rework
 
 PER_PAGE = 30

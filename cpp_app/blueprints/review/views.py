@@ -3,12 +3,13 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from ...domain.workflow import TransitionRefused
+from ...kernel.actor import request_actor
+from ...kernel.forms import show_field_errors
 from ...kernel.transaction import discard_changes
 from ...models import Diagnostic, Role
-from ...security import request_actor, rerender_on_csrf_failure, role_required
+from ...security import rerender_on_csrf_failure, role_required
 from ...service_errors import FieldErrors
 from ...urls import public_url_for
-from ..forms_common import show_field_errors
 from . import bp, notices  # noqa: F401  (notices registers the school's banner)
 from .forms import QueueFilterForm, ReviewForm, review_form
 from .services import (

@@ -1,5 +1,3 @@
 from flask import Blueprint
 
 bp = Blueprint("school", __name__, template_folder="templates", url_prefix="/school")
-
-from . import views  # noqa: E402,F401

@@ -4,7 +4,7 @@ from wtforms import Form, SearchField, SelectField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional
 
-from ..forms_common import max_length, strip_filter
+from ...kernel.forms import max_length, strip_filter
 from .services import PLATFORM_FILTER_LABELS, PlatformCounts, PlatformFilter, StaffFilters, StateFilter
 
 

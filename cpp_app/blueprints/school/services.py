@@ -8,6 +8,7 @@ from sqlalchemy import and_, case, delete, exists, func, insert, or_, select, up
 
 from ... import audit
 from ...extensions import db
+from ...kernel.actor import Actor
 from ...models import (
     AccountStatus,
     Organization,
@@ -20,7 +21,6 @@ from ...models import (
     utcnow,
 )
 from ...queries import Page, contains_pattern, fold, folded, paginate
-from ...security import Actor
 from .register_import import RegisterRecord, surname_matches
 
 STAFF_ROLES = (Role.TEACHER, Role.SCHOOL_ADMIN)

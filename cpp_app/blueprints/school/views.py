@@ -3,10 +3,11 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_login import current_user
 
 from ...exports import FORMATS, Column, export_response
+from ...kernel.actor import request_actor
+from ...kernel.forms import EmptyForm
 from ...kernel.transaction import discard_changes
 from ...models import Role
-from ...security import request_actor, rerender_on_csrf_failure, role_required, upload_rate_limit
-from ..forms_common import EmptyForm
+from ...security import rerender_on_csrf_failure, role_required, upload_rate_limit
 from . import bp
 from .forms import RegisterImportForm, StaffFilterForm
 from .register_import import RegisterError, read_register

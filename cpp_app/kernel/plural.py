@@ -1,0 +1,13 @@
+"""Russian words after a number: 1 балл, 2 балла, 5 баллов, 11 баллов, 21 балл."""
+
+
+def plural(number: int, one: str, few: str, many: str) -> str:
+    if number % 10 == 1 and number % 100 != 11:
+        return one
+    if 2 <= number % 10 <= 4 and not 12 <= number % 100 <= 14:
+        return few
+    return many
+
+
+def points_word(number: int) -> str:
+    return plural(number, "балл", "балла", "баллов")
