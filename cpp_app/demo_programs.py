@@ -7,7 +7,8 @@ from datetime import date
 
 from sqlalchemy import select
 
-from .blueprints.programs.services import approve_program, create_program, ordered_actions, set_action_status
+from .blueprints.programs.pages import ordered_actions
+from .blueprints.programs.services import approve_program, create_program, set_action_status
 from .extensions import db
 from .kernel.actor import Actor
 from .models import (

@@ -1,5 +1,5 @@
-"""Development programs: created from a diagnostic's deficits, edited in the constructor, approved into frozen
-revisions, and followed through the road map's action statuses.
+"""Changing development programs: created from a diagnostic's deficits, edited in the constructor, approved into
+frozen revisions, and followed through the road map's action statuses (what the pages show is in pages.py).
 
 The target of a deficit is not stored on its own: it is the highest `to_score` of the deficit's actions (the
 documents read it the same way), and a deficit without actions has the default target, the next level.
@@ -8,23 +8,16 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from ... import audit
-from ...domain.methodology import Methodology
 from ...domain.program import (
     DeficitProposal,
     MeasureOption,
     default_due_dates,
     draft_texts,
-    expected_outcome,
     measures_for,
-    progress,
     propose,
-    roadmap_by_year,
 )
-from ...domain.program import closed_deficits as closed_codes
-from ...domain.scoring import Result
 from ...domain.workflow import TransitionRefused
 from ...extensions import db
 from ...kernel.actor import Actor
@@ -33,8 +26,6 @@ from ...models import (
     ActionStatus,
     DevelopmentProgram,
     Diagnostic,
-    DiagnosticStatus,
-    MethodologyVersion,
     Organization,
     ProgramAction,
     ProgramActionEvent,
@@ -42,13 +33,12 @@ from ...models import (
     ProgramStatus,
     utcnow,
 )
-from ...queries import Page, paginate
 from ...service_errors import FieldErrors
 from ..admin.measure_services import measure_options
-from ..diagnostics.services import answers_by_code, methodology_of, result_of
+from ..diagnostics.services import methodology_of, result_of
 from .document import build_document
+from .pages import BASE_STATUSES, ordered_actions, program_context
 
-BASE_STATUSES = (DiagnosticStatus.SUBMITTED, DiagnosticStatus.ACCEPTED)
 SECTIONS = ("goal", "tasks", "causes", "decisions", "mechanisms")
 SECTION_LIMIT = 20_000
 TEXT_LIMIT = 2_000
@@ -56,7 +46,6 @@ NAME_LIMIT = 200  # the columns' length
 NOTE_LIMIT = 2_000
 MAX_PERIOD_YEARS = 10
 START_YEARS_AROUND = 5  # a period may start this many years before or after the current one
-REGION_PAGE_SIZE = 25
 
 
 # ------------------------------------------------------------------------------------------- field names
@@ -73,59 +62,6 @@ def target_field(code: str) -> str:
 
 def new_field(code: str, name: str) -> str:
     return f"new-{code}-{name}"
-
-
-# ------------------------------------------------------------------------------------------------ lookups
-
-
-def programs_of(organization_id: int) -> list[DevelopmentProgram]:
-    return list(db.session.scalars(
-        select(DevelopmentProgram)
-        .options(selectinload(DevelopmentProgram.actions), selectinload(DevelopmentProgram.diagnostic))
-        .where(DevelopmentProgram.organization_id == organization_id)
-        .order_by(DevelopmentProgram.period_start.desc(), DevelopmentProgram.id.desc())
-    ))
-
-
-def base_diagnostics(organization_id: int) -> list[Diagnostic]:
-    """The diagnostics a program may be built from: submitted or accepted, newest first."""
-    return list(db.session.scalars(
-        select(Diagnostic)
-        .options(selectinload(Diagnostic.methodology))
-        .where(Diagnostic.organization_id == organization_id, Diagnostic.status.in_(BASE_STATUSES))
-        .order_by(Diagnostic.school_year.desc(), Diagnostic.id.desc())
-    ))
-
-
-def school_program(organization_id: int | None, program_id: int) -> DevelopmentProgram | None:
-    """The organisation's own program; another organisation's is None (and so a 404)."""
-    if organization_id is None:
-        return None
-    return db.session.scalar(select(DevelopmentProgram).where(
-        DevelopmentProgram.id == program_id, DevelopmentProgram.organization_id == organization_id
-    ))
-
-
-def region_program(program_id: int) -> DevelopmentProgram | None:
-    return db.session.get(DevelopmentProgram, program_id)
-
-
-def region_programs(municipality_id: int | None, page: int) -> Page[DevelopmentProgram]:
-    """Every program of the region, the latest changed first, for the institute's read-only list."""
-    statement = (
-        select(DevelopmentProgram)
-        .join(DevelopmentProgram.organization)
-        .options(selectinload(DevelopmentProgram.organization).selectinload(Organization.municipality),
-                 selectinload(DevelopmentProgram.actions))
-        .order_by(DevelopmentProgram.updated_at.desc(), DevelopmentProgram.id.desc())
-    )
-    if municipality_id is not None:
-        statement = statement.where(Organization.municipality_id == municipality_id)
-    return paginate(statement, page, REGION_PAGE_SIZE)
-
-
-def find_action(program: DevelopmentProgram, action_id: int) -> ProgramAction | None:
-    return next((action for action in program.actions if action.id == action_id), None)
 
 
 # ----------------------------------------------------------------------------------------------- creating
@@ -201,82 +137,6 @@ def _action_from(proposal: DeficitProposal, option: MeasureOption, target: int, 
     )
 
 
-# ------------------------------------------------------------------------------------------ the constructor
-
-
-def ordered_actions(program: DevelopmentProgram) -> list[ProgramAction]:
-    # The relationship's order holds when loaded; actions changed in this session may need sorting again.
-    return sorted(program.actions, key=lambda action: (action.sort_order, action.id or 0))
-
-
-def targets_of(program: DevelopmentProgram) -> dict[str, int]:
-    targets: dict[str, int] = {}
-    for action in program.actions:
-        targets[action.indicator_code] = max(targets.get(action.indicator_code, 0), action.to_score)
-    return targets
-
-
-def _proposals(methodology: Methodology, result: Result, options, targets: dict[str, int]) -> list[DeficitProposal]:
-    """Proposals for the program's targets; a stored target that no longer fits is left at the default."""
-    defaults = {p.indicator_code: p for p in propose(methodology, result, options)}
-    valid = {code: value for code, value in targets.items()
-             if code in defaults and value in defaults[code].targets}
-    return propose(methodology, result, options, valid) if valid else list(defaults.values())
-
-
-@dataclass(frozen=True)
-class DeficitView:
-    proposal: DeficitProposal
-    actions: list[ProgramAction]
-    library: tuple[MeasureOption, ...]  # measures that may be added: up to the target, not yet in the program
-    level_texts: dict[int, str]  # score → level text, for the target choice
-
-
-@dataclass(frozen=True)
-class Constructor:
-    program: DevelopmentProgram
-    methodology: Methodology
-    result: Result
-    expected: Result  # when every target is reached
-    deficits: list[DeficitView]
-    others: list[ProgramAction]  # actions on indicators that are no deficit (none unless data was edited by hand)
-    first_day: date
-    last_day: date
-
-
-def _context(program: DevelopmentProgram):
-    methodology = methodology_of(program.diagnostic)
-    result = result_of(program.diagnostic)
-    options = measure_options(methodology.code)
-    proposals = _proposals(methodology, result, options, targets_of(program))
-    return methodology, result, options, proposals
-
-
-def constructor(program: DevelopmentProgram) -> Constructor:
-    methodology, result, options, proposals = _context(program)
-    actions = ordered_actions(program)
-    chosen = {action.measure_id for action in actions if action.measure_id is not None}
-    deficits = []
-    for proposal in proposals:
-        code = proposal.indicator_code
-        indicator = methodology.indicator(code)
-        deficits.append(DeficitView(
-            proposal=proposal,
-            actions=[action for action in actions if action.indicator_code == code],
-            library=tuple(m for m in measures_for(code, proposal.current, proposal.target, options)
-                          if m.id not in chosen),
-            level_texts={level.score: level.text for level in indicator.levels},
-        ))
-    codes = {proposal.indicator_code for proposal in proposals}
-    answers = {code: answer.score for code, answer in answers_by_code(program.diagnostic).items()}
-    _, expected = expected_outcome(methodology, answers, targets_of(program))
-    return Constructor(
-        program=program, methodology=methodology, result=result, expected=expected, deficits=deficits,
-        others=[action for action in actions if action.indicator_code not in codes],
-        first_day=date(program.period_start, 1, 1), last_day=date(program.period_end, 12, 31),
-    )
-
-
 # ---------------------------------------------------------------------------------------------- editing
 
 
@@ -314,7 +174,7 @@ def program_errors(program: DevelopmentProgram, data: ProgramInput,
                    proposals: list[DeficitProposal] | None = None) -> dict[str, str]:
     """Every problem of the posted constructor, keyed by field name; empty when it may be saved."""
     if proposals is None:
-        proposals = _context(program)[3]
+        proposals = program_context(program)[3]
     errors: dict[str, str] = {}
     for name, value in data.sections.items():
         if problem := _length_error(value, SECTION_LIMIT):
@@ -367,7 +227,7 @@ def save_program(program: DevelopmentProgram, data: ProgramInput, actor: Actor, 
     A changed target proposes the deficit's measures again: library actions not yet started that do not lead
     to the new target are dropped, the missing ones added; own actions and started ones stay. `record=False`
     (autosave) keeps routine edits out of the audit log; a new revision is always recorded."""
-    methodology, result, options, proposals = _context(program)
+    methodology, result, options, proposals = program_context(program)
     if errors := program_errors(program, data, proposals):
         raise FieldErrors(errors)
     changed = False
@@ -451,7 +311,7 @@ def move_action(program: DevelopmentProgram, action: ProgramAction, step: int, a
 
 def _deficit(program: DevelopmentProgram, code: str) -> tuple[DeficitProposal, list[MeasureOption], date]:
     """The deficit's proposal, the library, and the due date an addition to it gets by default."""
-    _, _, options, proposals = _context(program)
+    _, _, options, proposals = program_context(program)
     proposal = next((p for p in proposals if p.indicator_code == code), None)
     if proposal is None:
         raise TransitionRefused("Такого дефицита в программе нет.")
@@ -556,89 +416,3 @@ def set_action_status(action: ProgramAction, status: str | None, note: str, acto
     audit.record(actor, "program.action_status", action.program, action_id=action.id, from_status=source.value,
                  to_status=target.value)
     return event
-
-
-@dataclass(frozen=True)
-class Progress:
-    planned: int
-    in_progress: int
-    done: int
-    share_done: float
-
-    @property
-    def total(self) -> int:
-        return self.planned + self.in_progress + self.done
-
-    @property
-    def percent(self) -> int:
-        return round(self.share_done * 100)
-
-
-def progress_of(actions) -> Progress:
-    return Progress(*progress([action.status.value for action in actions]))
-
-
-@dataclass(frozen=True)
-class RoadmapYear:
-    year: int
-    actions: list[ProgramAction]
-    progress: Progress
-
-
-@dataclass(frozen=True)
-class Closure:
-    """What a later diagnostic of the organisation says about the program's deficits."""
-
-    diagnostic: Diagnostic
-    closed: list[str]  # labels
-    open: list[str]
-
-
-@dataclass(frozen=True)
-class Roadmap:
-    overall: Progress
-    years: list[RoadmapYear]
-    closure: Closure | None
-    labels: dict[str, str]  # indicator code → label
-
-
-def roadmap(program: DevelopmentProgram) -> Roadmap:
-    actions = ordered_actions(program)
-    period = (program.period_start, program.period_end)
-    # ProgramAction has every field of ChosenAction under the same name, so the domain takes it as it is.
-    years = [RoadmapYear(year, list(items), progress_of(items)) for year, items in roadmap_by_year(actions, period)]
-    methodology = methodology_of(program.diagnostic)
-    labels = {indicator.code: indicator.label for indicator in methodology.indicators}
-    return Roadmap(progress_of(actions), years, _closure(program, methodology, labels), labels)
-
-
-def later_diagnostic(program: DevelopmentProgram) -> Diagnostic | None:
-    """The organisation's newest submitted or accepted diagnostic of a later school year, same methodology."""
-    base = program.diagnostic
-    return db.session.scalar(
-        select(Diagnostic)
-        .join(MethodologyVersion, Diagnostic.methodology_id == MethodologyVersion.id)
-        .where(
-            Diagnostic.organization_id == program.organization_id,
-            Diagnostic.status.in_(BASE_STATUSES),
-            Diagnostic.school_year > base.school_year,
-            MethodologyVersion.code == base.methodology.code,
-        )
-        .order_by(Diagnostic.school_year.desc(), Diagnostic.id.desc())
-        .limit(1)
-    )
-
-
-def _closure(program: DevelopmentProgram, methodology: Methodology, labels: dict[str, str]) -> Closure | None:
-    later = later_diagnostic(program)
-    if later is None:
-        return None
-    before, after = result_of(program.diagnostic), result_of(later)
-    targets = targets_of(program)
-    closed = closed_codes(before, after, targets)
-    planned = [d.code for d in before.deficits if d.code in targets]  # the deficits the program worked on
-    return Closure(
-        diagnostic=later,
-        closed=[labels.get(code, code) for code in closed],
-        open=[labels.get(code, code) for code in planned if code not in closed],
-    )

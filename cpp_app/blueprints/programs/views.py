@@ -17,25 +17,27 @@ from ..diagnostics.services import school_diagnostic
 from ..review.services import municipalities
 from . import bp
 from .forms import ActionStatusForm, CreateProgramForm, PostedProgram, RegionFilterForm, field_value, parse_program
+from .pages import (
+    base_diagnostics,
+    constructor,
+    find_action,
+    programs_of,
+    region_program,
+    region_programs,
+    roadmap,
+    school_program,
+)
 from .services import (
     action_field,
     add_library_action,
     add_own_action,
     approve_program,
-    base_diagnostics,
-    constructor,
     create_program,
     delete_action,
-    find_action,
     move_action,
     new_field,
     program_errors,
-    programs_of,
-    region_program,
-    region_programs,
-    roadmap,
     save_program,
-    school_program,
     set_action_status,
     target_field,
 )
