@@ -7,10 +7,11 @@ from sqlalchemy import JSON, String, Text, func, select
 from cpp_app import audit, uploads
 from cpp_app.blueprints.admin.methodology_services import stash_target
 from cpp_app.blueprints.auth.sessions import start_session
-from cpp_app.blueprints.cabinet.data_services import file_request, withdraw_consent
 from cpp_app.blueprints.diagnostics.services import start as start_diagnostic
 from cpp_app.blueprints.monitoring.figures import refresh
-from cpp_app.blueprints.privacy.purge import DESTRUCTION_RULE, scrub_details, unusable_password_hash
+from cpp_app.blueprints.privacy.erasure import scrub_details, unusable_password_hash
+from cpp_app.blueprints.privacy.purge import DESTRUCTION_RULE
+from cpp_app.blueprints.privacy.services_requests import file_request, withdraw_consent
 from cpp_app.blueprints.school.services import staff_counts
 from cpp_app.models import (
     AccountStatus,

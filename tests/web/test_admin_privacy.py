@@ -5,8 +5,8 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from cpp_app.blueprints.cabinet.data_services import withdraw_consent
 from cpp_app.blueprints.privacy.purge import purge_withdrawn
+from cpp_app.blueprints.privacy.services_requests import withdraw_consent
 from cpp_app.domain.legal_deadlines import end_of_local_day, local_day
 from cpp_app.models import AuditEvent, DestructionRecord, PrivacyRequest, PrivacyRequestKind, Role, utcnow
 from cpp_app.security import Actor

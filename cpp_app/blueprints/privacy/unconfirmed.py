@@ -3,37 +3,44 @@ the address's real owner confirms it. Such an account never counted anywhere, so
 withdrawal of consent (purge.py), whose evidence the operator must keep."""
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import delete, or_, select
 
 from ... import audit
 from ...extensions import db
 from ...kernel.actor import Actor
 from ...models import (
     AuditEvent,
-    AuthSession,
     ConsentEvent,
-    FormStash,
-    LoginCode,
     PrivacyRequest,
     Role,
-    StaffRegisterEntry,
     User,
+    utcnow,
 )
-from .purge import count_deleted, delete_course_records, delete_platform_accounts
+from .erasure import (
+    Subject,
+    count_deleted,
+    delete_certificate_files,
+    delete_course_records,
+    delete_form_stashes,
+    delete_login_codes,
+    delete_platform_account_events,
+    delete_platform_accounts,
+    delete_sessions,
+    unlink_staff_register,
+)
 
 
 def remove_unconfirmed_account(user: User) -> None:
     """Deletes the account and everything it entered, in the caller's transaction (files go when it commits)."""
     if user.email_confirmed or user.role != Role.TEACHER:
         raise ValueError("only an unconfirmed teacher account can be removed this way")
-    delete_course_records(user.id)
-    delete_platform_accounts(user.id)
+    subject = Subject.of(user, utcnow())
+    for step in (delete_certificate_files, delete_course_records, delete_platform_account_events,
+                 delete_platform_accounts, delete_sessions, delete_login_codes, delete_form_stashes,
+                 unlink_staff_register):
+        step(subject)
     for statement in (
-        delete(AuthSession).where(AuthSession.user_id == user.id),
-        delete(LoginCode).where(LoginCode.user_id == user.id),
-        delete(FormStash).where(FormStash.user_id == user.id),
         delete(PrivacyRequest).where(PrivacyRequest.user_id == user.id),
-        update(StaffRegisterEntry).where(StaffRegisterEntry.user_id == user.id).values(user_id=None),
         # Core statements: consent and audit events are append-only for every feature but this one and the purge.
         delete(ConsentEvent.__table__).where(ConsentEvent.user_id == user.id),
         delete(AuditEvent.__table__).where(or_(

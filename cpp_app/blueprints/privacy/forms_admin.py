@@ -4,7 +4,7 @@ from wtforms.fields.choices import SelectChoice
 
 from ...kernel.forms import max_length, required, strip_filter
 from ...models import PRIVACY_REQUEST_KIND_LABELS, PrivacyRequestKind
-from .privacy_services import MAX_RESPONSE_LENGTH, QueueState
+from .services_operator import MAX_RESPONSE_LENGTH, QueueState
 
 STATE_CHOICES = [
     SelectChoice(QueueState.OPEN.value, "Открытые"),

@@ -121,21 +121,3 @@ def get_destruction_record(record_id: int) -> DestructionRecord | None:
 
 def subject_of(record: DestructionRecord) -> User | None:
     return db.session.get(User, record.subject_user_id)
-
-
-# Russian names of the categories a purge counts, for the record's page.
-DESTRUCTION_CATEGORY_LABELS = {
-    "course_records": "записи о курсах",
-    "certificate_files": "файлы удостоверений",
-    "platform_accounts": "учётные записи на платформах",
-    "platform_account_events": "история учётных записей на платформах",
-    "auth_sessions": "сеансы входа",
-    "login_codes": "одноразовые коды входа",
-    "form_stashes": "сохранённые формы",
-    "login_throttles": "счётчики попыток входа",
-    "staff_register_links": "связи со штатным реестром ОО (строки реестра остались у ОО)",
-    "privacy_request_texts": "тексты обращений и ответов",
-    "consent_events_anonymised": "записи о согласии: удалены IP-адрес и браузер",
-    "audit_events_anonymised": "записи журнала: удалены IP-адрес и личные сведения",
-    "user_profile": "профиль обезличен",
-}

@@ -1,4 +1,5 @@
-"""«Мои данные»: what the service holds, its export (JSON, PDF), requests to the operator, withdrawal of consent."""
+"""«Мои данные», under /cabinet: what the service holds, its export (JSON, PDF), requests to the operator,
+withdrawal of consent."""
 from flask import abort, flash, make_response, redirect, render_template, url_for
 from flask_login import current_user, login_required, logout_user
 
@@ -10,19 +11,11 @@ from ...models import PrivacyRequestKind
 from ...pdf import render_pdf
 from ...security import rerender_on_csrf_failure, user_rate_key
 from ...service_errors import FieldErrors
-from ..privacy.gate import reachable_without_consent
-from . import bp
-from .data_forms import PrivacyRequestForm, WithdrawConsentForm
-from .data_services import (
-    export_data,
-    export_json,
-    file_request,
-    held_data,
-    record_export,
-    user_request,
-    user_requests,
-    withdraw_consent,
-)
+from ..cabinet import bp as cabinet_bp
+from .forms import PrivacyRequestForm, WithdrawConsentForm
+from .gate import reachable_without_consent
+from .services_export import export_data, export_json, held_data, record_export
+from .services_requests import file_request, user_request, user_requests, withdraw_consent
 
 
 def _me():
@@ -31,10 +24,10 @@ def _me():
 
 def _render_data(form: PrivacyRequestForm):
     user = _me()
-    return render_template("cabinet/data.html", form=form, held=held_data(user), requests=user_requests(user.id))
+    return render_template("privacy/data.html", form=form, held=held_data(user), requests=user_requests(user.id))
 
 
-@bp.get("/data")
+@cabinet_bp.get("/data")
 @reachable_without_consent
 @login_required
 def data():
@@ -49,7 +42,7 @@ def _download(body: bytes, mimetype: str, file_name: str):
     return response
 
 
-@bp.get("/data.json")
+@cabinet_bp.get("/data.json")
 @reachable_without_consent
 @login_required
 @limiter.limit("30/minute", key_func=user_rate_key)
@@ -62,18 +55,18 @@ def data_json():
     return response
 
 
-@bp.get("/data.pdf")
+@cabinet_bp.get("/data.pdf")
 @reachable_without_consent
 @login_required
 @limiter.limit("10/minute", key_func=user_rate_key)  # ~0.4 s for a typical history, ~2.5 s for 400 rows
 def data_pdf():
     user = _me()
-    pdf = render_pdf(render_template("cabinet/data_pdf.html", data=export_data(user)))
+    pdf = render_pdf(render_template("privacy/data_pdf.html", data=export_data(user)))
     record_export(user, "pdf", request_actor())
     return _download(pdf, "application/pdf", f"moi-dannye-cpp-{user.id}.pdf")
 
 
-@bp.post("/data/requests")
+@cabinet_bp.post("/data/requests")
 @reachable_without_consent
 @login_required
 @limiter.limit("20/day", methods=["POST"], key_func=user_rate_key)  # each one mails every operator admin
@@ -92,17 +85,17 @@ def data_request_new():
     return _render_data(form)
 
 
-@bp.get("/data/requests/<int:request_id>")
+@cabinet_bp.get("/data/requests/<int:request_id>")
 @reachable_without_consent
 @login_required
 def data_request(request_id: int):
     privacy_request = user_request(current_user.id, request_id)
     if privacy_request is None:
         abort(404)
-    return render_template("cabinet/data_request.html", privacy_request=privacy_request)
+    return render_template("privacy/data_request.html", privacy_request=privacy_request)
 
 
-@bp.route("/data/withdraw", methods=["GET", "POST"])
+@cabinet_bp.route("/data/withdraw", methods=["GET", "POST"])
 @reachable_without_consent
 @login_required
 @limiter.limit("10/hour", methods=["POST"], key_func=user_rate_key)  # it asks for the password
@@ -120,4 +113,4 @@ def data_withdraw():
                   f"на всех устройствах завершён. Ваши персональные данные будут уничтожены не позднее "
                   f"{local_date(withdrawal.due_at)}; подтверждение отправлено на вашу почту.", "success")
             return redirect(url_for("main.index"))
-    return render_template("cabinet/data_withdraw.html", form=form)
+    return render_template("privacy/data_withdraw.html", form=form)

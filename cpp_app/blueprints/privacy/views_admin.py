@@ -1,4 +1,5 @@
-"""The operator's queue of data subjects' requests (152-ФЗ) with their legal deadlines, and destruction records."""
+"""The operator's queue, under /admin, of data subjects' requests (152-ФЗ) with their legal deadlines, and
+destruction records."""
 from flask import abort, flash, redirect, render_template, request, url_for
 
 from ...kernel.actor import request_actor
@@ -7,10 +8,10 @@ from ...kernel.transaction import discard_changes
 from ...models import PrivacyRequest, Role
 from ...security import rerender_on_csrf_failure, role_required
 from ...service_errors import FieldErrors
-from . import bp
-from .privacy_forms import AnswerForm, QueueFilterForm
-from .privacy_services import (
-    DESTRUCTION_CATEGORY_LABELS,
+from ..admin import bp as admin_bp
+from .forms_admin import AnswerForm, QueueFilterForm
+from .registry import DESTRUCTION_LABELS
+from .services_operator import (
     RequestRefused,
     complete_request,
     destruction_of,
@@ -27,12 +28,12 @@ def _page() -> int:
     return request.args.get("page", 1, type=int)
 
 
-@bp.get("/privacy")
+@admin_bp.get("/privacy")
 @role_required(Role.ADMIN)
 def privacy():
     filters = QueueFilterForm(request.args)
     result = privacy_queue(filters.selected_state, filters.selected_kind, _page())
-    return render_template("admin/privacy.html", filters=filters, result=result)
+    return render_template("privacy/operator_queue.html", filters=filters, result=result)
 
 
 def _request_or_404(request_id: int) -> PrivacyRequest:
@@ -43,17 +44,17 @@ def _request_or_404(request_id: int) -> PrivacyRequest:
 
 
 def _render_request(privacy_request: PrivacyRequest, form: AnswerForm):
-    return render_template("admin/privacy_request.html", row=request_row(privacy_request), form=form,
+    return render_template("privacy/operator_request.html", row=request_row(privacy_request), form=form,
                            destruction=destruction_of(privacy_request))
 
 
-@bp.get("/privacy/<int:request_id>")
+@admin_bp.get("/privacy/<int:request_id>")
 @role_required(Role.ADMIN)
 def privacy_request(request_id: int):
     return _render_request(_request_or_404(request_id), AnswerForm(formdata=None))
 
 
-@bp.post("/privacy/<int:request_id>/complete")
+@admin_bp.post("/privacy/<int:request_id>/complete")
 @role_required(Role.ADMIN)
 @rerender_on_csrf_failure
 def privacy_complete(request_id: int):
@@ -74,17 +75,17 @@ def privacy_complete(request_id: int):
     return _render_request(privacy_request, form)
 
 
-@bp.get("/privacy/destructions")
+@admin_bp.get("/privacy/destructions")
 @role_required(Role.ADMIN)
 def privacy_destructions():
-    return render_template("admin/privacy_destructions.html", result=destruction_records(_page()))
+    return render_template("privacy/operator_destructions.html", result=destruction_records(_page()))
 
 
-@bp.get("/privacy/destructions/<int:destruction_id>")
+@admin_bp.get("/privacy/destructions/<int:destruction_id>")
 @role_required(Role.ADMIN)
 def privacy_destruction(destruction_id: int):
     record = get_destruction_record(destruction_id)
     if record is None:
         abort(404)
-    return render_template("admin/privacy_destruction.html", record=record, subject=subject_of(record),
-                           labels=DESTRUCTION_CATEGORY_LABELS)
+    return render_template("privacy/operator_destruction.html", record=record, subject=subject_of(record),
+                           labels=DESTRUCTION_LABELS)
