@@ -4,9 +4,9 @@ from collections import Counter
 import pytest
 from sqlalchemy import func, select
 
-from cpp_app.blueprints.cabinet.course_services import local_today
 from cpp_app.blueprints.diagnostics.services import methodology_of, result_of
 from cpp_app.domain.workflow import school_year
+from cpp_app.kernel.clock import local_today
 from cpp_app.models import (
     AccountStatus,
     AuditEvent,

@@ -16,8 +16,8 @@ from pypdf import PdfReader
 from sqlalchemy import String, Text, cast, literal, select, update
 from wtforms import Form, StringField, TextAreaField
 
-from cpp_app.blueprints.cabinet.course_services import local_today
 from cpp_app.extensions import db
+from cpp_app.kernel.clock import local_today
 from cpp_app.models import CourseRecord, StaffRegisterEntry, User
 from tests.security.test_headers import JAVASCRIPT_URL
 from tests.security.world import build_world, concrete_path, csrf_token, id_factories, int_arguments, switch_user

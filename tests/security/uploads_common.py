@@ -10,7 +10,7 @@ from PIL import Image
 from pypdf import PdfWriter
 from pypdf.actions import Action
 
-from cpp_app.blueprints.cabinet.course_services import local_today
+from cpp_app.kernel.clock import local_today
 from tests.security.world import World, csrf_token
 
 SEEDED_METHODOLOGY = Path(__file__).resolve().parents[2] / "seeds" / "methodology" / "cos-2025.yaml"

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 from sqlalchemy import select
 from werkzeug.routing import IntegerConverter
 
-from cpp_app.blueprints.cabinet.course_services import ExternalCourse, add_external_course
+from cpp_app.blueprints.courses.services import ExternalCourse, add_external_course
 from cpp_app.blueprints.programs.services import create_program
 from cpp_app.models import (
     AccountStatus,

@@ -5,8 +5,8 @@ from datetime import date
 import pytest
 from sqlalchemy import event, select
 
-from cpp_app.blueprints.cabinet.course_services import local_today
 from cpp_app.extensions import db
+from cpp_app.kernel.clock import local_today
 from cpp_app.models import AuditEvent, Course, CourseFormat, CourseRecord, CourseStatus, Role, utcnow
 from tests.conftest import extract_csrf
 from tests.conftest import signed_in_client as signed_in

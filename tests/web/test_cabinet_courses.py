@@ -6,7 +6,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from cpp_app.blueprints.cabinet.course_services import local_today
+from cpp_app.kernel.clock import local_today
 from cpp_app.models import (
     AuditEvent,
     Course,
@@ -192,7 +192,7 @@ def test_second_application_to_the_same_course_is_refused(database, teacher, tea
 
 def test_a_racing_second_application_is_refused_not_a_500(database, teacher, teacher_client, monkeypatch):
     """Two clicks: the second passed the check before the first was written; the unique key decides."""
-    from cpp_app.blueprints.cabinet import course_services
+    from cpp_app.blueprints.courses import services as course_services
 
     course = open_courses(database)[0]
     database.session.add(CourseRecord(user_id=teacher.id, course_id=course.id, status=CourseStatus.APPLIED))

@@ -6,8 +6,8 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
-from cpp_app.blueprints.cabinet.course_services import local_today
 from cpp_app.domain.workflow import school_year
+from cpp_app.kernel.clock import local_today
 from cpp_app.models import (
     AccountStatus,
     DiagnosticStatus,

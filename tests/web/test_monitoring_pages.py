@@ -4,10 +4,10 @@ import re
 import pytest
 from sqlalchemy import event, select
 
-from cpp_app.blueprints.cabinet.course_services import local_today
 from cpp_app.blueprints.diagnostics.services import active_version, methodology_of
 from cpp_app.blueprints.monitoring import stats
 from cpp_app.domain.workflow import school_year
+from cpp_app.kernel.clock import local_today
 from cpp_app.models import (
     AccountStatus,
     DevelopmentProgram,

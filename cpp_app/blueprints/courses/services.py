@@ -1,4 +1,7 @@
-"""A teacher's courses: applications to the institute's catalogue and external courses with certificates."""
+"""A teacher's courses: applications to the institute's catalogue and external courses with certificates.
+
+What the methodologist's side shares with it (the course's lookup, the check of a course's volume) lives here too;
+the catalogue's administration is in `services_admin`."""
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -16,6 +19,7 @@ from ...service_errors import FieldErrors
 
 CERTIFICATES = "certificates"
 MAX_HOURS = 2000
+HOURS_MESSAGE = f"Объём курса — от 1 до {MAX_HOURS} часов."
 
 
 class CourseRefused(Exception):
@@ -65,6 +69,11 @@ def courses_overview(user_id: int, topic: str | None = None) -> CoursesOverview:
 
 def get_course(course_id: int) -> Course | None:
     return db.session.get(Course, course_id)
+
+
+def hours_errors(hours: int) -> dict[str, str]:
+    """The volume's check, the same for a catalogue course and an external one."""
+    return {} if 1 <= hours <= MAX_HOURS else {"hours": HOURS_MESSAGE}
 
 
 def own_record(user_id: int, record_id: int, external_only: bool = False) -> CourseRecord | None:
@@ -145,9 +154,7 @@ class Update:
 
 
 def _check(data: ExternalCourse, today: date) -> None:
-    errors = {}
-    if not 1 <= data.hours <= MAX_HOURS:
-        errors["hours"] = f"Объём курса — от 1 до {MAX_HOURS} часов."
+    errors = hours_errors(data.hours)
     if data.completed_on > today:
         errors["completed_on"] = "Дата окончания не может быть позже сегодняшнего дня."
     if errors:

@@ -1,13 +1,14 @@
 """Forms of the methodologist's course catalogue."""
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, Field, HiddenField, StringField, TextAreaField
+from wtforms import BooleanField, Field, HiddenField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional, ValidationError
 
 from ...converters import parse_id
-from ...kernel.forms import RuDateField, choice_field, max_length, required, strip_filter
+from ...kernel.forms import RuDateField, choice_field, max_length, strip_filter
 from ...models import CourseFormat, CourseStatus
-from ..cabinet.course_forms import hours_field
+from .forms import dataclass_from, hours_field, text_field
+from .services_admin import CourseData
 
 FORMAT_CHOICES = [SelectChoice(course_format.value, course_format.label) for course_format in CourseFormat]
 BULK_ACTIONS = [SelectChoice("enroll", "Зачислить"), SelectChoice("complete", "Отметить завершившими")]
@@ -15,22 +16,21 @@ MAX_SELECTED = 500
 
 
 class CourseForm(FlaskForm):
-    title = StringField(
-        "Название", filters=[strip_filter], validators=[required("Укажите название курса."), max_length(300)]
-    )
-    provider = StringField(
-        "Организатор", default="КК ИПК", filters=[strip_filter],
-        validators=[required("Укажите организатора курса."), max_length(300)],
-    )
+    title = text_field("Название", "Укажите название курса.", 300)
+    provider = text_field("Организатор", "Укажите организатора курса.", 300, default="КК ИПК")
     hours = hours_field()
     format = choice_field("Формат обучения", FORMAT_CHOICES, "Выберите формат обучения из списка.")
     starts_on = RuDateField("Дата начала", validators=[Optional()])
     ends_on = RuDateField("Дата окончания", validators=[Optional()])
-    topic = StringField(
-        "Тема", filters=[strip_filter], validators=[required("Укажите тему курса."), max_length(200)]
-    )
+    topic = text_field("Тема", "Укажите тему курса.", 200)
     description = TextAreaField("Описание", filters=[strip_filter], validators=[max_length(5000)])
     is_open = BooleanField("Открыт для записи", default=True)
+
+    def course_data(self) -> CourseData:
+        return dataclass_from(
+            self, CourseData, format=CourseFormat(self.format.data), description=self.description.data or "",
+            is_open=bool(self.is_open.data),
+        )
 
 
 class RecordIdsField(Field):
@@ -44,24 +44,29 @@ class RecordIdsField(Field):
             raise ValidationError(f"Выбрано слишком много записей: не более {MAX_SELECTED} за раз.")
 
 
-class BulkRecordsForm(FlaskForm):
-    """The applications ticked on a course's page and the button pressed."""
+class RecordsSelectionForm(FlaskForm):
+    """The records ticked on a page of a list, and that page, to return to."""
 
     record_ids = RecordIdsField(default=list)
-    action = choice_field(None, BULK_ACTIONS, "Неизвестное действие.")
-    # Where the list was, to return there.
     page = HiddenField()
+
+    def list_args(self) -> dict:
+        """The query string of the list the records were ticked on."""
+        return {"page": int(self.page.data)} if (self.page.data or "").isdigit() and int(self.page.data) > 1 else {}
+
+
+class BulkRecordsForm(RecordsSelectionForm):
+    """The applications ticked on a course's page and the button pressed."""
+
+    action = choice_field(None, BULK_ACTIONS, "Неизвестное действие.")
     status = HiddenField()
 
     def list_args(self) -> dict:
-        args = {}
-        if (self.page.data or "").isdigit() and int(self.page.data) > 1:
-            args["page"] = int(self.page.data)
+        args = super().list_args()
         if self.status.data in {status.value for status in CourseStatus}:
             args["status"] = self.status.data
         return args
 
 
-class VerifyForm(FlaskForm):
-    record_ids = RecordIdsField(default=list)
-    page = HiddenField()
+class VerifyForm(RecordsSelectionForm):
+    """The external records ticked as checked."""

@@ -3,7 +3,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, fields
 from datetime import date
 
-from sqlalchemy import case, func, select
+from sqlalchemy import Select, case, func, select
 from sqlalchemy.orm import contains_eager
 
 from ... import audit
@@ -13,7 +13,7 @@ from ...kernel.clock import local_today
 from ...models import Course, CourseFormat, CourseRecord, CourseStatus, User, utcnow
 from ...queries import Page, paginate
 from ...service_errors import FieldErrors
-from ..cabinet.course_services import MAX_HOURS
+from .services import hours_errors
 
 RECORDS_PER_PAGE = 50
 
@@ -57,14 +57,8 @@ def list_courses() -> list[CourseRow]:
     ]
 
 
-def get_course(course_id: int) -> Course | None:
-    return db.session.get(Course, course_id)
-
-
 def _check(data: CourseData) -> None:
-    errors = {}
-    if not 1 <= data.hours <= MAX_HOURS:
-        errors["hours"] = f"Объём курса — от 1 до {MAX_HOURS} часов."
+    errors = hours_errors(data.hours)
     if data.starts_on and data.ends_on and data.ends_on < data.starts_on:
         errors["ends_on"] = "Дата окончания не может быть раньше даты начала."
     if errors:
@@ -119,12 +113,30 @@ def status_counts(course: Course) -> dict[CourseStatus, int]:
 STATUS_ORDER = case({status: order for order, status in enumerate(CourseStatus)}, value=CourseRecord.status)
 
 
-def course_records(course: Course, status: CourseStatus | None, page: int) -> Page[CourseRecord]:
-    """The course's applications, pending ones first, then by the teacher's name."""
-    statement = (
+def _with_teachers() -> Select:
+    """Records with their teachers and the teachers' organisations, for a methodologist's list."""
+    return (
         select(CourseRecord)
         .join(CourseRecord.user)
         .options(contains_eager(CourseRecord.user).joinedload(User.organization))
+    )
+
+
+def _locked(record_ids: Iterable[int], *conditions) -> list[CourseRecord]:
+    """The records among `record_ids` that still meet the conditions, locked: two methodologists on the same list
+    must not both move or verify a record."""
+    ids = sorted(set(record_ids))
+    if not ids:
+        return []
+    return list(db.session.scalars(
+        select(CourseRecord).where(CourseRecord.id.in_(ids), *conditions).order_by(CourseRecord.id).with_for_update()
+    ))
+
+
+def course_records(course: Course, status: CourseStatus | None, page: int) -> Page[CourseRecord]:
+    """The course's applications, pending ones first, then by the teacher's name."""
+    statement = (
+        _with_teachers()
         .where(CourseRecord.course_id == course.id, *([CourseRecord.status == status] if status else []))
         .order_by(STATUS_ORDER, User.last_name, User.first_name, User.middle_name, CourseRecord.id)
     )
@@ -133,15 +145,7 @@ def course_records(course: Course, status: CourseStatus | None, page: int) -> Pa
 
 def _move(course: Course, record_ids: Iterable[int], source: CourseStatus, target: CourseStatus,
           completed_on: date | None = None) -> list[int]:
-    ids = sorted(set(record_ids))
-    if not ids:
-        return []
-    records = db.session.scalars(
-        select(CourseRecord)
-        .where(CourseRecord.id.in_(ids), CourseRecord.course_id == course.id, CourseRecord.status == source)
-        .order_by(CourseRecord.id)
-        .with_for_update()  # two methodologists on the same list must not both move a record
-    ).all()
+    records = _locked(record_ids, CourseRecord.course_id == course.id, CourseRecord.status == source)
     for record in records:
         record.status = target
         if completed_on is not None and record.completed_on is None:
@@ -172,9 +176,7 @@ def complete(course: Course, record_ids: Iterable[int], actor: Actor, today: dat
 def external_awaiting(page: int) -> Page[CourseRecord]:
     """External courses no methodologist has checked yet, oldest first."""
     statement = (
-        select(CourseRecord)
-        .join(CourseRecord.user)
-        .options(contains_eager(CourseRecord.user).joinedload(User.organization))
+        _with_teachers()
         .where(CourseRecord.course_id.is_(None), CourseRecord.verified_at.is_(None))
         .order_by(CourseRecord.created_at, CourseRecord.id)
     )
@@ -183,15 +185,7 @@ def external_awaiting(page: int) -> Page[CourseRecord]:
 
 def verify_external(record_ids: Iterable[int], actor: Actor) -> list[int]:
     """Marks unchecked external records verified by the actor; returns those marked."""
-    ids = sorted(set(record_ids))
-    if not ids:
-        return []
-    records = db.session.scalars(
-        select(CourseRecord)
-        .where(CourseRecord.id.in_(ids), CourseRecord.course_id.is_(None), CourseRecord.verified_at.is_(None))
-        .order_by(CourseRecord.id)
-        .with_for_update()
-    ).all()
+    records = _locked(record_ids, CourseRecord.course_id.is_(None), CourseRecord.verified_at.is_(None))
     now = utcnow()
     for record in records:
         record.verified_at = now
