@@ -88,7 +88,7 @@ def synthetic_methodology() -> dict:
 
 def seed() -> tuple[int, str]:
     """The program (20 deficits, 60 actions) and its school admin's email."""
-    from cpp_app.blueprints.diagnostics.services import publish_methodology
+    from cpp_app.blueprints.methodology.services_versions import publish_methodology
     from cpp_app.blueprints.privacy.services import current_document, grant_consent
     from cpp_app.domain.methodology import parse_methodology
     from cpp_app.extensions import db

@@ -12,14 +12,13 @@ from .blueprints.cabinet.profile_services import set_account
 from .blueprints.diagnostics.services import (
     AnswerInput,
     accept,
-    active_version,
-    methodology_of,
     return_for_rework,
     save_answers,
     set_counts,
     start,
     submit,
 )
+from .blueprints.methodology.services_versions import active_version, methodology_of
 from .blueprints.organizations.registry import OrganizationRecord, upsert_organizations
 from .blueprints.privacy.services import current_document, grant_consent
 from .blueprints.school.services import confirm_account

@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from sqlalchemy import func, insert, select
 
-from .blueprints.diagnostics.services import active_version, methodology_of
+from .blueprints.methodology.services_versions import active_version, methodology_of
 from .domain.workflow import school_year
 from .extensions import db
 from .formatting import local_date

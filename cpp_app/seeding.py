@@ -7,7 +7,7 @@ import yaml
 from sqlalchemy import func, select
 
 from .blueprints.admin.measure_services import seed_measures
-from .blueprints.diagnostics.services import publish_methodology
+from .blueprints.methodology.services_versions import publish_methodology
 from .blueprints.organizations.registry import OrganizationRecord, upsert_municipalities, upsert_organizations
 from .blueprints.privacy.services import current_document, grant_consent, publish_document
 from .config import BASE_DIR

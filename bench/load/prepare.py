@@ -32,13 +32,12 @@ def prepare(teachers: int, school_admins: int, directors: int, methodologists: i
     from cpp_app.blueprints.diagnostics.services import (
         AnswerInput,
         accept,
-        active_version,
-        methodology_of,
         save_answers,
         set_counts,
         start,
         submit,
     )
+    from cpp_app.blueprints.methodology.services_versions import active_version, methodology_of
     from cpp_app.blueprints.privacy.services import current_document, grant_consent
     from cpp_app.blueprints.programs.services import approve_program, create_program
     from cpp_app.extensions import db

@@ -4,7 +4,8 @@ from collections import Counter
 import pytest
 from sqlalchemy import func, select
 
-from cpp_app.blueprints.diagnostics.services import methodology_of, result_of
+from cpp_app.blueprints.diagnostics.services import result_of
+from cpp_app.blueprints.methodology.services_versions import methodology_of
 from cpp_app.domain.workflow import school_year
 from cpp_app.kernel.clock import local_today
 from cpp_app.models import (

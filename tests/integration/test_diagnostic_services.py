@@ -13,9 +13,7 @@ from cpp_app.blueprints.diagnostics.services import (
     StepInput,
     ended_session_user,
     live_data,
-    methodology_of,
     platform_gaps,
-    publish_methodology,
     save_answers,
     save_step,
     start,
@@ -23,6 +21,7 @@ from cpp_app.blueprints.diagnostics.services import (
     submit,
     take_stash,
 )
+from cpp_app.blueprints.methodology.services_versions import methodology_of, publish_methodology
 from cpp_app.domain.methodology import load_methodology_file, parse_methodology
 from cpp_app.domain.workflow import TransitionRefused
 from cpp_app.models import (

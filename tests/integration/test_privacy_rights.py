@@ -5,9 +5,9 @@ import pytest
 from sqlalchemy import JSON, String, Text, func, select
 
 from cpp_app import audit, uploads
-from cpp_app.blueprints.admin.methodology_services import stash_target
 from cpp_app.blueprints.auth.sessions import start_session
 from cpp_app.blueprints.diagnostics.services import start as start_diagnostic
+from cpp_app.blueprints.methodology.services_publication import stash_target
 from cpp_app.blueprints.monitoring.figures import refresh
 from cpp_app.blueprints.privacy.erasure import scrub_details, unusable_password_hash
 from cpp_app.blueprints.privacy.purge import DESTRUCTION_RULE

@@ -4,7 +4,7 @@ from datetime import date, datetime
 
 from sqlalchemy import select
 
-from cpp_app.blueprints.diagnostics.services import active_version
+from cpp_app.blueprints.methodology.services_versions import active_version
 from cpp_app.blueprints.programs.document import build_document, clean, document_hash, lines_without_bullets
 from cpp_app.models import (
     ActionStatus,

@@ -3,7 +3,8 @@ from datetime import date, datetime
 
 from sqlalchemy import select
 
-from cpp_app.blueprints.diagnostics.services import AnswerInput, active_version, save_answers, start, submit
+from cpp_app.blueprints.diagnostics.services import AnswerInput, save_answers, start, submit
+from cpp_app.blueprints.methodology.services_versions import active_version
 from cpp_app.domain.workflow import school_year
 from cpp_app.models import (
     Diagnostic,

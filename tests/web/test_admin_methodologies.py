@@ -9,8 +9,9 @@ import pytest
 import yaml
 from sqlalchemy import func, select
 
-from cpp_app.blueprints.admin.methodology_services import compare, line_of
 from cpp_app.blueprints.diagnostics.services import start
+from cpp_app.blueprints.methodology.differences import compare
+from cpp_app.blueprints.methodology.upload import line_of
 from cpp_app.config import BASE_DIR
 from cpp_app.domain.methodology import parse_methodology
 from cpp_app.models import AuditEvent, FormStash, MethodologyVersion, Organization, Role
@@ -315,8 +316,8 @@ def test_same_version_with_other_content_is_refused(staff, database):
 
 
 def test_losing_a_simultaneous_publication_race_is_told_not_a_500(staff, database, monkeypatch):
-    from cpp_app.blueprints.admin import methodology_services
-    from cpp_app.blueprints.diagnostics.services import publish_methodology
+    from cpp_app.blueprints.methodology import services_publication as methodology_services
+    from cpp_app.blueprints.methodology.services_versions import publish_methodology
 
     def publish_beside_a_rival(methodology, actor):
         # Both requests passed their checks; the database takes one insert and refuses the other.

@@ -4,7 +4,7 @@ import re
 import pytest
 from sqlalchemy import event, select
 
-from cpp_app.blueprints.diagnostics.services import active_version, methodology_of
+from cpp_app.blueprints.methodology.services_versions import active_version, methodology_of
 from cpp_app.blueprints.monitoring import stats
 from cpp_app.domain.workflow import school_year
 from cpp_app.kernel.clock import local_today

@@ -9,7 +9,8 @@ import pytest
 from sqlalchemy import func, select
 
 from cpp_app.blueprints.admin.measure_services import measure_options
-from cpp_app.blueprints.diagnostics.services import accept, methodology_of, result_of, return_for_rework
+from cpp_app.blueprints.diagnostics.services import accept, result_of, return_for_rework
+from cpp_app.blueprints.methodology.services_versions import methodology_of
 from cpp_app.blueprints.programs import services as program_services
 from cpp_app.domain.program import default_due_dates, draft_texts, propose
 from cpp_app.models import (

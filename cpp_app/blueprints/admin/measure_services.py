@@ -18,7 +18,7 @@ from ...extensions import db
 from ...kernel.actor import Actor
 from ...models import Course, Measure, MethodologyVersion, ProgramAction
 from ...service_errors import FieldErrors
-from ..diagnostics.services import active_version, methodology_of
+from ..methodology.services_versions import active_version, methodology_of
 
 MEASURES_FILE = BASE_DIR / "seeds" / "measures.yaml"
 REQUIRED_KEYS = ("methodology_code", "indicator_code", "target_score", "text", "responsible_role", "duration",

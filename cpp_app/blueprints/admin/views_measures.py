@@ -6,7 +6,7 @@ from ...kernel.forms import EmptyForm, show_field_errors
 from ...models import Measure, Role
 from ...security import rerender_on_csrf_failure, role_required
 from ...service_errors import FieldErrors
-from ..diagnostics.services import DEFAULT_METHODOLOGY
+from ..methodology.services_versions import DEFAULT_METHODOLOGY
 from . import bp
 from .measure_forms import MeasureForm
 from .measure_services import (

@@ -12,7 +12,8 @@ from ...domain.scoring import Deficit, Result, next_level_plan, plan_sentence
 from ...extensions import db
 from ...kernel.plural import points_word
 from ...models import Diagnostic, DiagnosticEvent, DiagnosticStatus, Organization, Role
-from .services import answers_by_code, methodology_of, result_of
+from ..methodology.services_versions import methodology_of
+from .services import answers_by_code, result_of
 
 # An average of fewer organisations would let a school work out its neighbours' figures.
 MIN_GROUP = 5

@@ -3,11 +3,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import selectinload
 
 from ... import audit
-from ...domain.methodology import Indicator, Methodology, Section, methodology_hash, parse_methodology
+from ...domain.methodology import Indicator, Methodology, Section
 from ...domain.scoring import Result, Suggestion, score, suggest_all
 from ...domain.workflow import TransitionRefused, is_editable, school_year, transition_for
 from ...extensions import db
@@ -29,55 +29,11 @@ from ...models import (
 from ...service_errors import FieldErrors
 from ..auth.sessions import limits as session_limits
 from ..auth.sessions import token_hash as session_token_hash
+from ..methodology.services_versions import active_version, methodology_of
 from ..school.services import REGISTERED_STATUSES, STAFF_ROLES, StaffCounts, staff_counts
 
-DEFAULT_METHODOLOGY = "cos"
 MAX_COMMENT_LENGTH = 5000
 MAX_EVIDENCE_LENGTH = 500
-
-
-def methodology_of(diagnostic_or_version) -> Methodology:
-    """The indicator set a diagnostic was made with; parsing the stored JSON costs well under a millisecond."""
-    version = getattr(diagnostic_or_version, "methodology", diagnostic_or_version)
-    return parse_methodology(version.content, source=f"{version.code} v{version.version}")
-
-
-def publish_methodology(methodology: Methodology, actor: Actor) -> MethodologyVersion:
-    """Publishes a validated version and makes it the one new diagnostics use; republishing the same is a no-op."""
-    content = methodology.to_dict()
-    digest = methodology_hash(content)
-    existing = db.session.scalar(
-        select(MethodologyVersion).where(
-            MethodologyVersion.code == methodology.code, MethodologyVersion.version == methodology.version
-        )
-    )
-    if existing is not None:
-        if existing.sha256 == digest:
-            return existing
-        raise TransitionRefused(
-            f"Версия {methodology.version} методики «{methodology.code}» уже опубликована с другим содержанием. "
-            "Опубликованная версия не меняется: увеличьте номер версии."
-        )
-    db.session.execute(
-        update(MethodologyVersion).where(MethodologyVersion.code == methodology.code).values(is_active=False)
-    )
-    version = MethodologyVersion(
-        code=methodology.code, version=methodology.version, title=methodology.title, content=content,
-        sha256=digest, is_active=True, published_by_id=actor.user_id,
-    )
-    db.session.add(version)
-    db.session.flush()
-    audit.record(actor, "methodology.published", version, code=version.code, version=version.version)
-    return version
-
-
-def active_version(code: str = DEFAULT_METHODOLOGY) -> MethodologyVersion | None:
-    return db.session.scalar(
-        select(MethodologyVersion)
-        .where(MethodologyVersion.code == code, MethodologyVersion.is_active)
-        .order_by(MethodologyVersion.version.desc())
-        .limit(1)
-    )
 
 
 def diagnostics_of(organization_id: int) -> list[Diagnostic]:

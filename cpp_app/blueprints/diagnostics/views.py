@@ -31,9 +31,7 @@ from ...kernel.transaction import commit_now, discard_changes
 from ...models import Role
 from ...security import json_sign_in_required, rerender_on_csrf_failure, role_required
 from ...service_errors import FieldErrors
-from . import bp
-from .forms import stash_payload
-from .questionnaire import (
+from ..methodology.questionnaire import (
     GENERAL,
     Questionnaire,
     autosave_result,
@@ -42,6 +40,8 @@ from .questionnaire import (
     open_questionnaire,
     page_view,
 )
+from . import bp
+from .forms import stash_payload
 from .services import (
     active_version,
     diagnostics_of,

@@ -29,7 +29,7 @@ from ...models import (
     Platform,
     ProgramAction,
 )
-from ..diagnostics.services import methodology_of
+from ..methodology.services_versions import methodology_of
 from .figures import ensure_fresh
 
 REGION_NAME = "Красноярский край"

@@ -21,7 +21,8 @@ from ...formatting import local_date
 from ...kernel.plural import points_word
 from ...kernel.xml_text import xml_safe
 from ...models import DevelopmentProgram, ProgramAction
-from ..diagnostics.services import answers_by_code, methodology_of
+from ..diagnostics.services import answers_by_code
+from ..methodology.services_versions import methodology_of
 
 SCHEMA = 1  # bump when the shape changes: old snapshots keep theirs, renderers may branch on it
 DASH = "\u2013"

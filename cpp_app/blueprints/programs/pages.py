@@ -29,7 +29,8 @@ from ...models import (
 )
 from ...queries import Page, paginate
 from ..admin.measure_services import measure_options
-from ..diagnostics.services import answers_by_code, methodology_of, result_of
+from ..diagnostics.services import answers_by_code, result_of
+from ..methodology.services_versions import methodology_of
 
 BASE_STATUSES = (DiagnosticStatus.SUBMITTED, DiagnosticStatus.ACCEPTED)
 REGION_PAGE_SIZE = 25

@@ -35,7 +35,8 @@ from ...models import (
 )
 from ...service_errors import FieldErrors
 from ..admin.measure_services import measure_options
-from ..diagnostics.services import methodology_of, result_of
+from ..diagnostics.services import result_of
+from ..methodology.services_versions import methodology_of
 from .document import build_document
 from .pages import BASE_STATUSES, ordered_actions, program_context
 

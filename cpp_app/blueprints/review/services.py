@@ -24,7 +24,8 @@ from ...models import (
     User,
 )
 from ...queries import Page, paginate
-from ..diagnostics.services import accept, answers_by_code, live_data, methodology_of, result_of, return_for_rework
+from ..diagnostics.services import accept, answers_by_code, live_data, result_of, return_for_rework
+from ..methodology.services_versions import methodology_of
 
 PER_PAGE = 30
 REVIEWED_STATUSES = (DiagnosticStatus.SUBMITTED, DiagnosticStatus.RETURNED, DiagnosticStatus.ACCEPTED)

@@ -1,5 +1,6 @@
-"""View-models of the diagnostics pages: the steps of the questionnaire, what each indicator block shows,
-the check page and the list. Plain data for the templates; the loading is done by the services."""
+"""The questionnaire engine: a diagnostic's indicator set walked step by step, what each indicator block shows
+(stored, posted or stashed answers, suggestions, conflicts), the check page, the list and the autosave answer.
+Plain data for the templates; the loading is done by the services."""
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -9,8 +10,7 @@ from ...domain.scoring import Result, Suggestion, next_level_plan, plan_sentence
 from ...domain.workflow import is_editable
 from ...kernel.plural import points_word
 from ...models import Diagnostic, DiagnosticAnswer, DiagnosticStatus
-from ..school.services import StaffCounts, staff_counts
-from .forms import (
+from ..diagnostics.forms import (
     COMMENT,
     COUNT_LABELS,
     EVIDENCE,
@@ -26,18 +26,19 @@ from .forms import (
     parse_general,
     parse_section,
 )
-from .services import (
+from ..diagnostics.services import (
     Conflict,
     LiveData,
     PlatformGap,
     SaveOutcome,
     answers_by_code,
     live_data,
-    methodology_of,
     result_of,
     rule_platforms,
     user_names,
 )
+from ..school.services import StaffCounts, staff_counts
+from .services_versions import methodology_of
 
 GENERAL = "general"
 GENERAL_TITLE = "Общие сведения"
@@ -166,25 +167,12 @@ class IndicatorView:
     def name(self, kind: str) -> str:
         return field_name(kind, self.indicator.code)
 
-    @property
-    def score_name(self) -> str:
-        return self.name(SCORE)
-
-    @property
-    def comment_name(self) -> str:
-        return self.name(COMMENT)
-
-    @property
-    def evidence_name(self) -> str:
-        return self.name(EVIDENCE)
-
-    @property
-    def revision_name(self) -> str:
-        return self.name(REVISION)
-
-    @property
-    def original_name(self) -> str:
-        return self.name(ORIGINAL)
+    # The posted fields of this indicator's inputs.
+    score_name = property(lambda self: self.name(SCORE))
+    comment_name = property(lambda self: self.name(COMMENT))
+    evidence_name = property(lambda self: self.name(EVIDENCE))
+    revision_name = property(lambda self: self.name(REVISION))
+    original_name = property(lambda self: self.name(ORIGINAL))
 
     @property
     def choices(self) -> tuple[tuple[int, str, str], ...]:

@@ -1,4 +1,5 @@
-"""Methodology versions for methodologists: list, readable version pages, upload → preview → publish."""
+"""Methodology versions for methodologists, under /admin: list, readable version pages, upload → preview →
+publish. The routes are the admin blueprint's (`admin.methodologies`, …)."""
 from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
@@ -11,50 +12,49 @@ from ...kernel.transaction import commit_now, discard_changes
 from ...models import Role
 from ...security import rerender_on_csrf_failure, role_required, upload_rate_limit
 from ...service_errors import FieldErrors
-from ..diagnostics.services import DEFAULT_METHODOLOGY, methodology_of
-from . import bp
-from .methodology_forms import MethodologyUploadForm, PublishForm
-from .methodology_services import (
-    MAX_UPLOAD_BYTES,
-    describe,
+from ..admin import bp as admin_bp
+from .description import describe
+from .forms import MethodologyUploadForm, PublishForm
+from .services_publication import prepare_preview, publish_previewed
+from .services_versions import (
+    DEFAULT_METHODOLOGY,
     diagnostics_using,
-    display_name,
     get_version,
     list_versions,
-    prepare_preview,
-    publish_previewed,
+    methodology_of,
+    platform_names,
     publisher_name,
-    read_upload,
 )
+from .upload import MAX_UPLOAD_BYTES, display_name, read_upload
 
 methodology_staff = role_required(Role.METHODOLOGIST, Role.ADMIN)
 
 
-@bp.get("/methodologies")
+@admin_bp.get("/methodologies")
 @methodology_staff
 def methodologies():
-    return render_template("admin/methodologies.html", rows=list_versions())
+    return render_template("methodology/versions.html", rows=list_versions())
 
 
-@bp.get("/methodologies/<int:version_id>")
+@admin_bp.get("/methodologies/<int:version_id>")
 @methodology_staff
 def methodology(version_id: int):
     version = get_version(version_id)
     if version is None:
         abort(404)
     return render_template(
-        "admin/methodology.html", version=version, view=describe(methodology_of(version)),
+        "methodology/version.html", version=version, view=describe(methodology_of(version), platform_names()),
         diagnostics=diagnostics_using(version), publisher=publisher_name(version),
     )
 
 
-@bp.get("/methodologies/upload")
+@admin_bp.get("/methodologies/upload")
 @methodology_staff
 def methodology_upload():
-    return render_template("admin/methodology_upload.html", form=MethodologyUploadForm(), problems=[])
+    return render_template("methodology/upload.html", form=MethodologyUploadForm(), problems=[])
 
 
-@bp.post("/methodologies/preview")
+@admin_bp.post("/methodologies/preview")
 @methodology_staff
 @upload_rate_limit
 @rerender_on_csrf_failure
@@ -71,13 +71,13 @@ def methodology_preview():
         else:
             preview = prepare_preview(methodology, display_name(upload.filename), current_user.id)
             return render_template(
-                "admin/methodology_preview.html", preview=preview, form=PublishForm(token=preview.token),
+                "methodology/preview.html", preview=preview, form=PublishForm(token=preview.token),
                 default_code=DEFAULT_METHODOLOGY,
             )
-    return render_template("admin/methodology_upload.html", form=form, problems=problems), 400
+    return render_template("methodology/upload.html", form=form, problems=problems), 400
 
 
-@bp.post("/methodologies/publish")
+@admin_bp.post("/methodologies/publish")
 @methodology_staff
 def methodology_publish():
     form = PublishForm()
