@@ -114,44 +114,79 @@ def client(app, database):
 
 @pytest.fixture
 def make_user(database):
-    """Creates a user with consent to the current document and returns it."""
-    from cpp_app.blueprints.privacy.services import current_document, grant_consent
-    from cpp_app.models import Organization, Role, User
-    from cpp_app.security import Actor, hash_password
+    """Creates a user with consent to the current document and returns it (see tests.factories.Users)."""
+    from tests.factories import Users
 
-    counter = iter(range(1, 10_000))
-    first_organization = object()
+    return Users(database)
 
-    def factory(role=Role.TEACHER, email=None, password=TEST_PASSWORD, organization=first_organization, consent=True,
-                **fields):
-        """Teachers and school admins work at the first registry organisation unless `organization` says otherwise."""
-        number = next(counter)
-        if organization is first_organization:
-            organization = (
-                database.session.scalars(database.select(Organization).order_by(Organization.id)).first()
-                if role in (Role.TEACHER, Role.SCHOOL_ADMIN)
-                else None
-            )
-        user = User(
-            email=email or f"user{number}@school.example",
-            password_hash=hash_password(password),
-            last_name=fields.pop("last_name", "Петрова"),
-            first_name=fields.pop("first_name", f"Анна{number}"),
-            middle_name=fields.pop("middle_name", "Ивановна"),
-            phone=fields.pop("phone", "+79123456789"),
-            settlement=fields.pop("settlement", "Красноярск"),
-            organization=organization,
-            role=role,
-            **fields,
-        )
-        database.session.add(user)
-        database.session.flush()
-        if consent:
-            grant_consent(user, current_document(), Actor(None, None, None))
-        database.session.commit()
-        return user
 
-    return factory
+@pytest.fixture
+def uploads_dir(app, tmp_path, monkeypatch):
+    """Uploaded files go to a throw-away instance folder, never the repository's; the certificates' folder."""
+    monkeypatch.setattr(app, "instance_path", str(tmp_path))
+    return tmp_path / "uploads" / "certificates"
+
+
+@pytest.fixture
+def organizations(database):
+    """The first two organisations of the seeded registry."""
+    from tests.factories import registry_organization
+
+    return registry_organization(database), registry_organization(database, 1)
+
+
+@pytest.fixture
+def platforms(database):
+    """The seeded platforms by code."""
+    from tests.factories import platforms_by_code
+
+    return platforms_by_code(database)
+
+
+@pytest.fixture
+def district(database):
+    from tests.factories import municipality
+
+    return municipality(database, "Тестовый муниципальный район")
+
+
+@pytest.fixture
+def school(database, district):
+    """A school of its own in the test district, with no staff yet."""
+    from tests.factories import organization
+
+    return organization(database, district, "МБОУ Тестовая СОШ № 1")
+
+
+@pytest.fixture
+def director(make_user, school):
+    """The school admin of `school`, confirmed by the school."""
+    from cpp_app.models import Role, utcnow
+
+    return make_user(role=Role.SCHOOL_ADMIN, email="director@school.example", organization=school,
+                     confirmed_at=utcnow(), last_name="Директорова")
+
+
+@pytest.fixture
+def methodologist(make_user):
+    from cpp_app.models import Role
+
+    return make_user(role=Role.METHODOLOGIST, email="metod@kipk.example", last_name="Методистова")
+
+
+@pytest.fixture
+def signed_in_methodologist(methodologist, login):
+    """The methodologist, signed in on the test's `client`."""
+    login(methodologist)
+    return methodologist
+
+
+@pytest.fixture
+def staff_client(app, methodologist):
+    """A client of its own signed in as the methodologist."""
+    from tests.factories import signed_in
+
+    return signed_in(app, methodologist)
 
 
 def extract_csrf(response) -> str:
@@ -180,27 +215,12 @@ def complete_second_factor(client, email: str, response):
     return client.post("/login/code", data={"code": take_login_code(client.application, email), "csrf_token": token})
 
 
-def signed_in_client(app, user, password=TEST_PASSWORD, **environ):
-    """A client of its own signed in as `user` (for tests with several people at once); `environ` sets e.g. REMOTE_ADDR."""
-    client = app.test_client()
-    client.environ_base.update(environ)
-    token = extract_csrf(client.get("/login"))
-    response = client.post("/login", data={"email": user.email, "password": password, "csrf_token": token})
-    response = complete_second_factor(client, user.email, response)
-    assert response.status_code == 302, response.get_data(as_text=True)
-    return client
-
-
 @pytest.fixture
 def login(client):
-    def sign_in(user, password=TEST_PASSWORD, remember=False):
-        token = extract_csrf(client.get("/login"))
-        response = client.post(
-            "/login",
-            data={"email": user.email, "password": password, "csrf_token": token, **({"remember": "y"} if remember else {})},
-        )
-        response = complete_second_factor(client, user.email, response)
-        assert response.status_code == 302, response.get_data(as_text=True)
-        return response
+    """Signs a user in on the test's `client`: login(user, password=…, remember=…)."""
+    from tests.factories import sign_in
 
-    return sign_in
+    def sign_in_on_client(user, password=TEST_PASSWORD, remember=False):
+        sign_in(client, user, password, remember)
+
+    return sign_in_on_client

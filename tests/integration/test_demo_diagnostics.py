@@ -2,7 +2,7 @@
 from collections import Counter
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from cpp_app.blueprints.diagnostics.services import result_of
 from cpp_app.blueprints.methodology.services_versions import methodology_of
@@ -20,13 +20,9 @@ from cpp_app.models import (
     Role,
     User,
 )
+from tests.factories import row_counts
 
 COUNTED = (Diagnostic, DiagnosticAnswer, DiagnosticEvent, User, PlatformAccount, Organization, AuditEvent)
-
-
-def totals(database) -> list[int]:
-    database.session.rollback()
-    return [database.session.scalar(select(func.count(model.id))) for model in COUNTED]
 
 
 @pytest.fixture
@@ -44,11 +40,11 @@ def diagnostics(database) -> list[Diagnostic]:
 
 
 def test_running_it_twice_creates_nothing_new(app, seeded):
-    before = totals(seeded)
+    before = row_counts(seeded, COUNTED)
     second = app.test_cli_runner().invoke(args=["seed", "--demo"])
     assert second.exit_code == 0, second.output
     assert "demo_diagnostics: +0" in second.output and "demo_teachers: +0" in second.output
-    assert totals(seeded) == before
+    assert row_counts(seeded, COUNTED) == before
 
 
 def test_every_status_is_there_in_this_school_year(seeded):

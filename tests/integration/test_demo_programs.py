@@ -3,9 +3,10 @@ idempotent."""
 import os
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
-from cpp_app.blueprints.programs.services import approval_problems, progress_of
+from cpp_app.blueprints.programs.pages import progress_of
+from cpp_app.blueprints.programs.services import approval_problems
 from cpp_app.cli import DEMO_PASSWORD
 from cpp_app.models import (
     ActionStatus,
@@ -19,13 +20,9 @@ from cpp_app.models import (
     User,
 )
 from tests.conftest import complete_second_factor, extract_csrf
+from tests.factories import row_counts
 
 COUNTED = (DevelopmentProgram, ProgramAction, ProgramActionEvent, ProgramRevision, AuditEvent)
-
-
-def totals(database) -> list[int]:
-    database.session.rollback()
-    return [database.session.scalar(select(func.count(model.id))) for model in COUNTED]
 
 
 @pytest.fixture
@@ -79,11 +76,11 @@ def test_the_road_map_is_under_way_with_a_history(seeded):
 
 
 def test_running_it_twice_creates_nothing_new(app, seeded):
-    before = totals(seeded)
+    before = row_counts(seeded, COUNTED)
     again = app.test_cli_runner().invoke(args=["seed", "--demo"])
     assert again.exit_code == 0, again.output
     assert "demo_programs: +0" in again.output
-    assert totals(seeded) == before
+    assert row_counts(seeded, COUNTED) == before
 
 
 def test_the_methodologist_sees_it_and_the_page_shows_the_progress(app, seeded):

@@ -7,8 +7,6 @@ from sqlalchemy import event, func, select, update
 
 from cpp_app.blueprints.auth.sessions import token_hash
 from cpp_app.blueprints.diagnostics.services import (
-    MAX_STASHES_PER_USER,
-    STASH_LIFETIME,
     AnswerInput,
     StepInput,
     ended_session_user,
@@ -17,13 +15,13 @@ from cpp_app.blueprints.diagnostics.services import (
     save_answers,
     save_step,
     start,
-    stash_form,
     submit,
-    take_stash,
 )
 from cpp_app.blueprints.methodology.services_versions import methodology_of, publish_methodology
 from cpp_app.domain.methodology import load_methodology_file, parse_methodology
 from cpp_app.domain.workflow import TransitionRefused
+from cpp_app.kernel.actor import Actor
+from cpp_app.kernel.stash import MAX_STASHES_PER_USER, STASH_LIFETIME, stash_form, take_stash
 from cpp_app.models import (
     AccountStatus,
     AuthSession,
@@ -38,16 +36,16 @@ from cpp_app.models import (
     User,
     utcnow,
 )
-from cpp_app.security import Actor
 from cpp_app.seeding import SEEDS_DIR
 from cpp_app.service_errors import FieldErrors
+from tests.factories import registry_organization
 
 TODAY = date(2026, 11, 29)
 
 
 @pytest.fixture
 def school(database):
-    return database.session.scalars(select(Organization).order_by(Organization.id)).first()
+    return registry_organization(database)
 
 
 @pytest.fixture

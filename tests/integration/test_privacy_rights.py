@@ -13,6 +13,7 @@ from cpp_app.blueprints.privacy.erasure import scrub_details, unusable_password_
 from cpp_app.blueprints.privacy.purge import DESTRUCTION_RULE
 from cpp_app.blueprints.privacy.services_requests import file_request, withdraw_consent
 from cpp_app.blueprints.school.services import staff_counts
+from cpp_app.kernel.actor import Actor
 from cpp_app.models import (
     AccountStatus,
     AuditEvent,
@@ -36,7 +37,7 @@ from cpp_app.models import (
     User,
     utcnow,
 )
-from cpp_app.security import Actor, check_password
+from cpp_app.security import check_password
 from tests.conftest import TEST_PASSWORD
 from tests.security.uploads_common import sample_pdf
 
@@ -50,11 +51,7 @@ DISTINCT = (EMAIL, "Перепелицына", "Евлампия", "Ариста
 # The school's own register row (its HR record from КИАСУО) is kept on purpose, unlinked from the account.
 KEPT_BY_DESIGN = {StaffRegisterEntry.__tablename__}
 
-
-@pytest.fixture(autouse=True)
-def uploads_dir(app, tmp_path, monkeypatch):
-    monkeypatch.setattr(app, "instance_path", str(tmp_path))
-    return tmp_path / "uploads" / "certificates"
+pytestmark = pytest.mark.usefixtures("uploads_dir")  # certificates go to a throw-away folder
 
 
 @pytest.fixture

@@ -80,11 +80,6 @@ def test_every_route_has_a_rule(app):
 
 
 @pytest.fixture
-def world(database, make_user):
-    return build_world(database, make_user)
-
-
-@pytest.fixture
 def object_ids(app, database, world) -> dict[str, dict[str, int]]:
     """Each route's id arguments → ids of real objects (school A's)."""
     factories = id_factories(world, database)

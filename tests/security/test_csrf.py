@@ -4,7 +4,8 @@ from sqlalchemy import func, select
 from werkzeug.routing import IntegerConverter
 
 from cpp_app.models import Role
-from tests.conftest import extract_csrf, signed_in_client
+from tests.conftest import extract_csrf
+from tests.factories import signed_in
 
 
 def post_rules(app):
@@ -54,7 +55,7 @@ def test_every_post_route_requires_a_token(app, client, make_user, login, databa
 @pytest.mark.parametrize("role", [Role.TEACHER, Role.ADMIN], ids=str)
 def test_a_forged_or_borrowed_token_is_refused_everywhere(app, make_user, database, role):
     rules = list(post_rules(app))
-    victim = signed_in_client(app, make_user(role=role))
+    victim = signed_in(app, make_user(role=role))
     # The attacker's own valid token, from their own session: bound to that session, useless in the victim's.
     attacker = app.test_client()
     borrowed = extract_csrf(attacker.get("/login"))

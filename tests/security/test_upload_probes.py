@@ -8,6 +8,7 @@ from pypdf.actions import JavaScript
 from sqlalchemy import select
 
 from cpp_app.models import CourseRecord, StaffRegisterEntry
+from tests.factories import text
 from tests.security.uploads_common import (
     HUGE_DIMENSIONS,
     UPLOADS,
@@ -17,20 +18,10 @@ from tests.security.uploads_common import (
     sample_pdf,
     xlsx_with_sheet,
 )
-from tests.security.world import build_world, concrete_path, database_state, id_factories, int_arguments, switch_user
+from tests.security.world import concrete_path, database_state, id_factories, int_arguments, switch_user
 
 TOO_LARGE = "Слишком большой файл"
 TOO_MANY = "Слишком много запросов"
-
-
-@pytest.fixture
-def world(app, database, make_user, tmp_path, monkeypatch):
-    monkeypatch.setattr(app, "instance_path", str(tmp_path))
-    return build_world(database, make_user)
-
-
-def text(response) -> str:
-    return response.get_data(as_text=True)
 
 
 class MultipartForms(HTMLParser):

@@ -26,7 +26,7 @@ from cpp_app.models import (
     utcnow,
 )
 from tests.conftest import extract_csrf
-from tests.web.result_review_helpers import actor_of, diagnostic_through_services, municipality, organization
+from tests.factories import actor_of, diagnostic_through_services, municipality, organization
 
 # A minimal valid PDF: uploads are checked by their magic bytes.
 # A real one-page PDF: certificates are parsed, not only sniffed (uploads_common.sample_pdf imports this module).

@@ -8,8 +8,8 @@ DYNAMIC_ACTIONS with every value it takes.
 import ast
 from pathlib import Path
 
-from cpp_app.blueprints.admin.services import AUDIT_ACTION_LABELS
 from cpp_app.domain.workflow import TRANSITIONS
+from cpp_app.kernel.audit_labels import AUDIT_ACTION_LABELS
 
 CODE = Path(__file__).resolve().parents[2] / "cpp_app"
 

@@ -1,6 +1,5 @@
 import copy
 import json
-from pathlib import Path
 
 import pytest
 
@@ -11,13 +10,6 @@ from cpp_app.domain.methodology import (
     methodology_hash,
     parse_methodology,
 )
-
-SEED = Path(__file__).resolve().parents[2] / "seeds" / "methodology" / "cos-2025.yaml"
-
-
-@pytest.fixture(scope="module")
-def seeded():
-    return load_methodology_file(SEED)
 
 
 def base() -> dict:
@@ -91,71 +83,71 @@ def has(problems, path, fragment) -> bool:
 # --- the seeded version --------------------------------------------------------------------------------------
 
 
-def test_seeded_file_loads_with_the_seed_indicators(seeded):
-    assert (seeded.code, seeded.version, seeded.year) == ("cos", 2025, "2025/2026")
-    assert seeded.applies_to == ("school", "branch")
-    cos, eios = seeded.sections
-    assert len(cos.indicators) == 7
-    assert [i.max_score for i in cos.indicators] == [1, 1, 1, 3, 3, 3, 2]
-    assert cos.max_points == 14
-    assert seeded.max_points == 14  # only the ЦОС criterion counts towards the level
-    assert [s.code for s in seeded.level_sections] == ["cos"]
+def test_seeded_file_loads_with_the_seed_indicators(cos):
+    assert (cos.code, cos.version, cos.year) == ("cos", 2025, "2025/2026")
+    assert cos.applies_to == ("school", "branch")
+    cos_section, eios = cos.sections
+    assert len(cos_section.indicators) == 7
+    assert [i.max_score for i in cos_section.indicators] == [1, 1, 1, 3, 3, 3, 2]
+    assert cos_section.max_points == 14
+    assert cos.max_points == 14  # only the ЦОС criterion counts towards the level
+    assert [s.code for s in cos.level_sections] == ["cos"]
     assert (eios.scoring, eios.points, eios.max_points, len(eios.indicators)) == ("all_or_nothing", 5, 5, 6)
     assert all(i.scores == (0, 1) for i in eios.indicators)
 
 
-def test_seeded_wording_is_the_seeds(seeded):
-    sferum = seeded.indicator("cos.sferum")
+def test_seeded_wording_is_the_seeds(cos):
+    sferum = cos.indicator("cos.sferum")
     assert sferum.title == "Информационно-коммуникационная образовательная платформа «Сферум»"
     assert sferum.level(0).text == "отсутствие регистрации образовательной организации"
     assert sferum.level(2).text == "не менее 95% обучающихся и педагогов зарегистрированы на платформе «Сферум»"
-    management = seeded.indicator("cos.management_system")
+    management = cos.indicator("cos.management_system")
     assert management.scores == (0, 1, 2)  # «—» at 3: the level does not exist
-    assert seeded.indicator("cos.mobile_phones").title == (
+    assert cos.indicator("cos.mobile_phones").title == (
         "Наличие локальных актов (ЛА) образовательной организации, регламентирующих ограничения "
         "использования мобильных телефонов обучающимися"
     )
-    assert seeded.indicator("cos.it_equipment").level(3).text.startswith("100% IT-оборудования используется")
+    assert cos.indicator("cos.it_equipment").level(3).text.startswith("100% IT-оборудования используется")
 
 
-def test_seeded_thresholds_critical_indicators_and_auto_rules(seeded):
-    assert [(t.code, t.min_share) for t in seeded.thresholds] == [
+def test_seeded_thresholds_critical_indicators_and_auto_rules(cos):
+    assert [(t.code, t.min_share) for t in cos.thresholds] == [
         ("below_basic", 0), ("basic", 0.5), ("medium", 0.7), ("high", 0.85)
     ]
-    assert seeded.critical_cap == "below_basic"
-    assert "по умолчанию" in seeded.levels_note
-    assert {i.code for i in seeded.indicators if i.critical} == {"cos.high_speed_internet", "cos.safe_internet"}
-    moya = seeded.indicator("cos.moya_shkola").auto
+    assert cos.critical_cap == "below_basic"
+    assert "по умолчанию" in cos.levels_note
+    assert {i.code for i in cos.indicators if i.critical} == {"cos.high_speed_internet", "cos.safe_internet"}
+    moya = cos.indicator("cos.moya_shkola").auto
     assert [(lvl.score, c.platform, c.statuses, c.min_share) for lvl in moya.levels for c in lvl.conditions] == [
         (1, "moya_shkola", ("registered", "active"), 1.0),
         (2, "cok_library", ("active",), 0.3),
         (3, "cok_library", ("active",), 0.95),
     ]
-    sferum = seeded.indicator("cos.sferum").auto
+    sferum = cos.indicator("cos.sferum").auto
     first, second, third = (lvl.conditions[0] for lvl in sferum.levels)
     assert (first.min_count, first.min_share) == (1, None)
     assert second.min_share == 0.95 and "обучающихся" in second.note
     assert (third.statuses, third.min_share) == (("active",), 1.0)
-    assert [i.code for i in seeded.indicators if i.auto] == ["cos.moya_shkola", "cos.sferum"]
+    assert [i.code for i in cos.indicators if i.auto] == ["cos.moya_shkola", "cos.sferum"]
 
 
-def test_helpers(seeded):
-    assert seeded.section_of("eios.ebs").code == "eios"
-    assert seeded.section("cos").key_condition == "Образовательная среда"
-    assert seeded.indicator("cos.sferum").next_level(1).score == 2
-    assert seeded.indicator("cos.sferum").next_level(3) is None
-    assert seeded.indicator("eios.internet").label == "Доступ к сети Интернет"  # no short title: the title
-    assert seeded.indicator("cos.nothing") is None
-    assert seeded.section_of("cos.nothing") is None
+def test_helpers(cos):
+    assert cos.section_of("eios.ebs").code == "eios"
+    assert cos.section("cos").key_condition == "Образовательная среда"
+    assert cos.indicator("cos.sferum").next_level(1).score == 2
+    assert cos.indicator("cos.sferum").next_level(3) is None
+    assert cos.indicator("eios.internet").label == "Доступ к сети Интернет"  # no short title: the title
+    assert cos.indicator("cos.nothing") is None
+    assert cos.section_of("cos.nothing") is None
 
 
 # --- canonical form and hash ---------------------------------------------------------------------------------
 
 
-def test_to_dict_round_trips_through_json(seeded):
-    data = seeded.to_dict()
+def test_to_dict_round_trips_through_json(cos):
+    data = cos.to_dict()
     stored = json.loads(json.dumps(data))
-    assert parse_methodology(stored, "stored") == seeded
+    assert parse_methodology(stored, "stored") == cos
     assert parse_methodology(stored, "stored").to_dict() == data
     assert stored["sections"][0]["indicators"][3]["auto"]["levels"]["2"][0]["min_share"] == 0.3
 
@@ -168,8 +160,8 @@ def _reversed(value):
     return value
 
 
-def test_hash_is_stable_under_key_order_and_layout(seeded, tmp_path):
-    data = seeded.to_dict()
+def test_hash_is_stable_under_key_order_and_layout(cos, tmp_path):
+    data = cos.to_dict()
     assert methodology_hash(_reversed(data)) == methodology_hash(data)
     # The same content written as JSON, keys in another order, is recognised as the same version.
     other = tmp_path / "cos-2025.json"
@@ -185,8 +177,8 @@ def test_hash_is_stable_under_key_order_and_layout(seeded, tmp_path):
     )
 
 
-def test_hash_changes_with_content(seeded):
-    data = seeded.to_dict()
+def test_hash_changes_with_content(cos):
+    data = cos.to_dict()
     changed = copy.deepcopy(data)
     changed["sections"][0]["indicators"][0]["levels"][1]["text"] = "да, утверждены"
     assert methodology_hash(changed) != methodology_hash(data)
@@ -441,10 +433,10 @@ def test_yaml_duplicate_key_is_an_error_with_its_line(tmp_path):
     assert problem.line == 3 and "«code» повторяется" in problem.message
 
 
-def test_json_file_and_its_syntax_error(tmp_path, seeded):
+def test_json_file_and_its_syntax_error(tmp_path, cos):
     good = tmp_path / "cos.json"
-    good.write_text(json.dumps(seeded.to_dict(), ensure_ascii=False), encoding="utf-8")
-    assert load_methodology_file(good) == seeded
+    good.write_text(json.dumps(cos.to_dict(), ensure_ascii=False), encoding="utf-8")
+    assert load_methodology_file(good) == cos
     bad = tmp_path / "bad.json"
     bad.write_text('{\n  "code": "cos",\n  "version": 1,,\n}\n', encoding="utf-8")
     with pytest.raises(MethodologyError) as caught:

@@ -1,10 +1,8 @@
 """The development program's pure domain: proposals from deficits, drafts, due dates, road map, outcome."""
 from datetime import date
-from pathlib import Path
 
 import pytest
 
-from cpp_app.domain.methodology import load_methodology_file
 from cpp_app.domain.program import (
     ChosenAction,
     MeasureOption,
@@ -19,13 +17,7 @@ from cpp_app.domain.program import (
 )
 from cpp_app.domain.scoring import score
 
-SEED = Path(__file__).resolve().parents[2] / "seeds" / "methodology" / "cos-2025.yaml"
 PERIOD = (2025, 2029)
-
-
-@pytest.fixture(scope="module")
-def cos():
-    return load_methodology_file(SEED)
 
 
 def full(cos, **overrides):

@@ -1,8 +1,7 @@
-from pathlib import Path
 
 import pytest
 
-from cpp_app.domain.methodology import load_methodology_file, parse_methodology
+from cpp_app.domain.methodology import parse_methodology
 from cpp_app.domain.scoring import (
     NBSP,
     ScoringError,
@@ -13,7 +12,6 @@ from cpp_app.domain.scoring import (
     suggest_all,
 )
 
-SEED = Path(__file__).resolve().parents[2] / "seeds" / "methodology" / "cos-2025.yaml"
 COS = [
     "cos.mobile_phones",
     "cos.high_speed_internet",
@@ -24,11 +22,6 @@ COS = [
     "cos.management_system",
 ]
 EIOS = ["eios.internet", "eios.local_act", "eios.ebs", "eios.e_journal", "eios.e_portfolio", "eios.curricula"]
-
-
-@pytest.fixture(scope="module")
-def cos():
-    return load_methodology_file(SEED)
 
 
 def answers(**scores):

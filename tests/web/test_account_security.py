@@ -6,8 +6,10 @@ from sqlalchemy import select
 
 from cpp_app.mail import outbox
 from cpp_app.models import AuditEvent, AuthSession, Role, User, utcnow
-from tests.conftest import TEST_PASSWORD, complete_second_factor
+from tests import factories
+from tests.conftest import TEST_PASSWORD
 from tests.conftest import extract_csrf as csrf_of_response
+from tests.factories import is_signed_in
 
 CHROME_WINDOWS = ("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
                   "Chrome/124.0.0.0 Safari/537.36")
@@ -16,13 +18,8 @@ NEW_PASSWORD = "Енисей-течёт-на-север-2026"
 
 
 def signed_in(app, user, password=TEST_PASSWORD, user_agent=CHROME_WINDOWS, address="127.0.0.1"):
-    client = app.test_client()
-    client.environ_base.update(HTTP_USER_AGENT=user_agent, REMOTE_ADDR=address)
-    response = client.post("/login", data={"email": user.email, "password": password,
-                                           "csrf_token": extract_csrf(client.get("/login"))})
-    response = complete_second_factor(client, user.email, response)
-    assert response.status_code == 302 and not response.headers["Location"].startswith("/login")
-    return client
+    """A client of its own signed in from a known browser and address."""
+    return factories.signed_in(app, user, password, HTTP_USER_AGENT=user_agent, REMOTE_ADDR=address)
 
 
 def extract_csrf(page) -> str:
@@ -30,10 +27,6 @@ def extract_csrf(page) -> str:
     if isinstance(page, str):
         return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
     return csrf_of_response(page)
-
-
-def is_signed_in(client) -> bool:
-    return client.get("/cabinet/").status_code == 200
 
 
 def ended_message(client) -> str:

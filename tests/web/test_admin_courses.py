@@ -7,62 +7,23 @@ from sqlalchemy import event, select
 
 from cpp_app.extensions import db
 from cpp_app.kernel.clock import local_today
-from cpp_app.models import AuditEvent, Course, CourseFormat, CourseRecord, CourseStatus, Role, utcnow
+from cpp_app.models import Course, CourseFormat, CourseRecord, CourseStatus, Role, utcnow
 from tests.conftest import extract_csrf
-from tests.conftest import signed_in_client as signed_in
+from tests.factories import audit_events, catalogue_records, external_course_record, fresh, signed_in, text
 from tests.security.uploads_common import sample_pdf
 
 PDF = sample_pdf()
 
-
-@pytest.fixture(autouse=True)
-def uploads_dir(app, tmp_path, monkeypatch):
-    monkeypatch.setattr(app, "instance_path", str(tmp_path))
-    return tmp_path / "uploads" / "certificates"
-
-
-@pytest.fixture
-def methodologist(make_user):
-    return make_user(role=Role.METHODOLOGIST)
-
-
-@pytest.fixture
-def staff_client(app, methodologist):
-    return signed_in(app, methodologist)
-
-
-def text(response) -> str:
-    return response.get_data(as_text=True)
-
-
-def fresh(database):
-    database.session.rollback()
-    database.session.expire_all()
+pytestmark = pytest.mark.usefixtures("uploads_dir")  # certificates go to a throw-away folder
 
 
 def first_course(database) -> Course:
     return database.session.scalars(select(Course).order_by(Course.id)).first()
 
 
-def add_records(database, make_user, course, statuses, **fields) -> list[CourseRecord]:
-    records = []
-    for status in statuses:
-        user = make_user()
-        record = CourseRecord(user_id=user.id, course_id=course.id, status=status, **fields)
-        database.session.add(record)
-        records.append(record)
-    database.session.commit()
-    return records
-
-
 def statuses(database, records) -> list[CourseStatus]:
     fresh(database)
     return [database.session.get(CourseRecord, r.id).status for r in records]
-
-
-def events(database, action) -> list[AuditEvent]:
-    fresh(database)
-    return list(database.session.scalars(select(AuditEvent).where(AuditEvent.action == action).order_by(AuditEvent.id)))
 
 
 def course_form(**overrides):
@@ -130,9 +91,9 @@ def test_list_shows_open_and_closed_courses_with_counts_from_one_grouped_query(
     courses = list(database.session.scalars(select(Course).order_by(Course.id)))
     courses[1].is_open = False
     database.session.commit()
-    add_records(database, make_user, courses[0],
+    catalogue_records(database, make_user, courses[0],
                 [CourseStatus.APPLIED] * 3 + [CourseStatus.ENROLLED] * 2 + [CourseStatus.COMPLETED])
-    add_records(database, make_user, courses[1], [CourseStatus.COMPLETED])
+    catalogue_records(database, make_user, courses[1], [CourseStatus.COMPLETED])
 
     statements = []
 
@@ -169,7 +130,7 @@ def test_methodologist_creates_a_course(database, staff_client):
     assert (course.hours, course.format, course.starts_on, course.ends_on) == (
         36, CourseFormat.DISTANCE, date(2027, 9, 1), date(2027, 9, 30))
     assert course.is_open and course.provider == "КК ИПК"
-    assert [e.target_id for e in events(database, "course.created")] == [course.id]
+    assert [e.target_id for e in audit_events(database, "course.created")] == [course.id]
 
 
 @pytest.mark.parametrize(
@@ -204,7 +165,7 @@ def test_methodologist_edits_a_course(database, staff_client):
     fresh(database)
     course = database.session.get(Course, course.id)
     assert (course.title, course.hours, course.is_open) == ("Новое название", 48, False)
-    [event_] = events(database, "course.updated")
+    [event_] = audit_events(database, "course.updated")
     assert {"title", "hours", "is_open"} <= set(event_.details["fields"])
 
 
@@ -222,7 +183,7 @@ def test_close_and_reopen(app, database, make_user, staff_client):
     fresh(database)
     assert database.session.get(Course, course.id).is_open
     assert f'data-course-id="{course.id}"' in text(teacher_client.get("/cabinet/courses"))
-    assert [e.action for e in events(database, "course.closed") + events(database, "course.reopened")] == [
+    assert [e.action for e in audit_events(database, "course.closed") + audit_events(database, "course.reopened")] == [
         "course.closed", "course.reopened"]
 
 
@@ -243,7 +204,7 @@ def test_missing_course_is_404(staff_client):
 
 def test_course_page_lists_applications_with_teacher_and_organisation(database, make_user, staff_client):
     course = first_course(database)
-    [record] = add_records(database, make_user, course, [CourseStatus.APPLIED])
+    [record] = catalogue_records(database, make_user, course, [CourseStatus.APPLIED])
     page = text(staff_client.get(f"/admin/courses/{course.id}"))
     assert record.user.full_name in page and record.user.organization.short_name in page
     assert f'name="record_ids" value="{record.id}"' in page
@@ -252,15 +213,15 @@ def test_course_page_lists_applications_with_teacher_and_organisation(database, 
 
 def test_bulk_enrol_moves_only_pending_applications_of_this_course(database, make_user, staff_client):
     course, other = database.session.scalars(select(Course).order_by(Course.id).limit(2)).all()
-    applied = add_records(database, make_user, course, [CourseStatus.APPLIED] * 3)
-    [completed] = add_records(database, make_user, course, [CourseStatus.COMPLETED])
-    [elsewhere] = add_records(database, make_user, other, [CourseStatus.APPLIED])
+    applied = catalogue_records(database, make_user, course, [CourseStatus.APPLIED] * 3)
+    [completed] = catalogue_records(database, make_user, course, [CourseStatus.COMPLETED])
+    [elsewhere] = catalogue_records(database, make_user, other, [CourseStatus.APPLIED])
 
     response = post_bulk(staff_client, course, "enroll", [applied[0].id, applied[1].id, completed.id, elsewhere.id])
     assert response.status_code == 302
     assert statuses(database, applied) == [CourseStatus.ENROLLED, CourseStatus.ENROLLED, CourseStatus.APPLIED]
     assert statuses(database, [completed, elsewhere]) == [CourseStatus.COMPLETED, CourseStatus.APPLIED]
-    [event_] = events(database, "course.records_enrolled")
+    [event_] = audit_events(database, "course.records_enrolled")
     assert (event_.target_type, event_.target_id) == ("courses", course.id)
     assert event_.details["record_ids"] == sorted([applied[0].id, applied[1].id])
     page = text(staff_client.get(response.headers["Location"]))
@@ -269,9 +230,9 @@ def test_bulk_enrol_moves_only_pending_applications_of_this_course(database, mak
 
 def test_bulk_complete_sets_the_completion_date_when_empty(database, make_user, staff_client):
     course = first_course(database)
-    enrolled = add_records(database, make_user, course, [CourseStatus.ENROLLED] * 2)
+    enrolled = catalogue_records(database, make_user, course, [CourseStatus.ENROLLED] * 2)
     enrolled[1].completed_on = date(2026, 12, 25)
-    [applied] = add_records(database, make_user, course, [CourseStatus.APPLIED])
+    [applied] = catalogue_records(database, make_user, course, [CourseStatus.APPLIED])
     database.session.commit()
 
     assert post_bulk(staff_client, course, "complete", [r.id for r in enrolled] + [applied.id]).status_code == 302
@@ -279,24 +240,24 @@ def test_bulk_complete_sets_the_completion_date_when_empty(database, make_user, 
         CourseStatus.COMPLETED, CourseStatus.COMPLETED, CourseStatus.APPLIED]
     completed_on = [database.session.get(CourseRecord, r.id).completed_on for r in enrolled]
     assert completed_on == [local_today(), date(2026, 12, 25)]
-    [event_] = events(database, "course.records_completed")
+    [event_] = audit_events(database, "course.records_completed")
     assert event_.details["record_ids"] == sorted(r.id for r in enrolled)
 
 
 def test_bulk_action_without_csrf_token_changes_nothing(database, make_user, staff_client):
     course = first_course(database)
-    applied = add_records(database, make_user, course, [CourseStatus.APPLIED] * 2)
+    applied = catalogue_records(database, make_user, course, [CourseStatus.APPLIED] * 2)
     response = staff_client.post(
         f"/admin/courses/{course.id}/records", data={"action": "enroll", "record_ids": [str(r.id) for r in applied]}
     )
     assert response.status_code == 400
     assert statuses(database, applied) == [CourseStatus.APPLIED] * 2
-    assert events(database, "course.records_enrolled") == []
+    assert audit_events(database, "course.records_enrolled") == []
 
 
 def test_bulk_action_with_nothing_ticked_or_unknown_action(database, make_user, staff_client):
     course = first_course(database)
-    [record] = add_records(database, make_user, course, [CourseStatus.APPLIED])
+    [record] = catalogue_records(database, make_user, course, [CourseStatus.APPLIED])
     response = post_bulk(staff_client, course, "enroll", [])
     assert "Отметьте хотя бы одну заявку" in text(staff_client.get(response.headers["Location"]))
     response = post_bulk(staff_client, course, "delete", [record.id])
@@ -307,7 +268,7 @@ def test_bulk_action_with_nothing_ticked_or_unknown_action(database, make_user, 
 
 def test_applications_are_paginated_by_fifty(database, make_user, staff_client):
     course = first_course(database)
-    add_records(database, make_user, course, [CourseStatus.APPLIED] * 55)
+    catalogue_records(database, make_user, course, [CourseStatus.APPLIED] * 55)
     first = text(staff_client.get(f"/admin/courses/{course.id}"))
     second = text(staff_client.get(f"/admin/courses/{course.id}", query_string={"page": 2}))
     assert len(re.findall(r'name="record_ids"', first)) == 50
@@ -317,8 +278,8 @@ def test_applications_are_paginated_by_fifty(database, make_user, staff_client):
 
 def test_applications_filtered_by_status(database, make_user, staff_client):
     course = first_course(database)
-    applied = add_records(database, make_user, course, [CourseStatus.APPLIED] * 2)
-    enrolled = add_records(database, make_user, course, [CourseStatus.ENROLLED])
+    applied = catalogue_records(database, make_user, course, [CourseStatus.APPLIED] * 2)
+    enrolled = catalogue_records(database, make_user, course, [CourseStatus.ENROLLED])
     page = text(staff_client.get(f"/admin/courses/{course.id}", query_string={"status": "enrolled"}))
     shown = [int(i) for i in re.findall(r'data-record-id="(\d+)"', page)]
     assert shown == [enrolled[0].id] and applied[0].id not in shown
@@ -327,23 +288,13 @@ def test_applications_filtered_by_status(database, make_user, staff_client):
 # ------------------------------------------------------------------------------------------- external courses
 
 
-def add_external(database, user, **fields) -> CourseRecord:
-    record = CourseRecord(
-        user_id=user.id, external_title=fields.pop("title", "Курс Академии"),
-        external_provider="Академия Минпросвещения", external_hours=72, status=CourseStatus.COMPLETED, completed_on=date(2025, 6, 1), certificate_number="N-1",
-        **fields,
-    )
-    database.session.add(record)
-    database.session.commit()
-    return record
-
-
 def test_external_records_awaiting_verification_are_listed(database, make_user, staff_client):
     teacher = make_user()
-    waiting = add_external(database, teacher, certificate_file="0" * 32 + ".pdf", certificate_mime="application/pdf")
-    verified = add_external(database, teacher, title="Проверенный курс", verified_at=utcnow())
+    waiting = external_course_record(database, teacher, title="Курс Академии", certificate_file="0" * 32 + ".pdf",
+                                     certificate_mime="application/pdf")
+    verified = external_course_record(database, teacher, title="Проверенный курс", verified_at=utcnow())
     course = first_course(database)
-    add_records(database, make_user, course, [CourseStatus.COMPLETED])
+    catalogue_records(database, make_user, course, [CourseStatus.COMPLETED])
     page = text(staff_client.get("/admin/courses/external"))
     assert [int(i) for i in re.findall(r'data-record-id="(\d+)"', page)] == [waiting.id]
     assert "Курс Академии" in page and teacher.full_name in page and verified.title not in page
@@ -352,7 +303,7 @@ def test_external_records_awaiting_verification_are_listed(database, make_user, 
 
 def test_methodologist_marks_external_records_verified(database, make_user, methodologist, staff_client):
     teacher = make_user()
-    first, second = add_external(database, teacher), add_external(database, teacher, title="Второй курс")
+    first, second = external_course_record(database, teacher), external_course_record(database, teacher, title="Второй курс")
     token = extract_csrf(staff_client.get("/admin/courses/external"))
     response = staff_client.post("/admin/courses/external/verify",
                                  data={"csrf_token": token, "record_ids": [str(first.id)]})
@@ -361,14 +312,14 @@ def test_methodologist_marks_external_records_verified(database, make_user, meth
     first, second = database.session.get(CourseRecord, first.id), database.session.get(CourseRecord, second.id)
     assert first.verified_at is not None and first.verified_by_id == methodologist.id
     assert second.verified_at is None
-    [event_] = events(database, "course.record_verified")
+    [event_] = audit_events(database, "course.record_verified")
     assert (event_.target_id, event_.actor_id) == (first.id, methodologist.id)
     assert "проверено методистом" in text(signed_in(staff_client.application, teacher).get("/cabinet/courses"))
     assert f'data-record-id="{first.id}"' not in text(staff_client.get("/admin/courses/external"))
 
 
 def test_verification_without_csrf_token_changes_nothing(database, make_user, staff_client):
-    record = add_external(database, make_user())
+    record = external_course_record(database, make_user())
     response = staff_client.post("/admin/courses/external/verify", data={"record_ids": [str(record.id)]})
     assert response.status_code == 400
     fresh(database)
@@ -376,7 +327,7 @@ def test_verification_without_csrf_token_changes_nothing(database, make_user, st
 
 
 def test_catalogue_records_are_not_verified_as_external(database, make_user, staff_client):
-    [record] = add_records(database, make_user, first_course(database), [CourseStatus.COMPLETED])
+    [record] = catalogue_records(database, make_user, first_course(database), [CourseStatus.COMPLETED])
     token = extract_csrf(staff_client.get("/admin/courses/external"))
     staff_client.post("/admin/courses/external/verify", data={"csrf_token": token, "record_ids": [str(record.id)]})
     fresh(database)
@@ -388,6 +339,6 @@ def test_methodologist_downloads_a_certificate_from_the_queue(database, make_use
 
     teacher = make_user()
     name, mime = uploads.save(PDF, "certificates")
-    record = add_external(database, teacher, certificate_file=name, certificate_mime=mime)
+    record = external_course_record(database, teacher, certificate_file=name, certificate_mime=mime)
     response = staff_client.get(f"/cabinet/courses/{record.id}/certificate")
     assert response.status_code == 200 and response.data == PDF

@@ -2,36 +2,12 @@
 import re
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from cpp_app.blueprints.admin.measure_services import measure_options
-from cpp_app.models import AuditEvent, Course, Measure, Role
+from cpp_app.models import Course, Measure, Role
 from tests.conftest import extract_csrf
-from tests.conftest import signed_in_client as signed_in
-
-
-@pytest.fixture
-def staff_client(app, make_user):
-    return signed_in(app, make_user(role=Role.METHODOLOGIST))
-
-
-def text(response) -> str:
-    return response.get_data(as_text=True)
-
-
-def fresh(database):
-    database.session.rollback()
-    database.session.expire_all()
-
-
-def count(database) -> int:
-    fresh(database)
-    return database.session.scalar(select(func.count(Measure.id)))
-
-
-def events(database, action) -> list[AuditEvent]:
-    fresh(database)
-    return list(database.session.scalars(select(AuditEvent).where(AuditEvent.action == action).order_by(AuditEvent.id)))
+from tests.factories import audit_events, fresh, row_count, signed_in, text
 
 
 def first_measure(database, code="cos.sferum") -> Measure:
@@ -80,7 +56,7 @@ def test_library_does_not_exist_for_teachers_and_school_admins(app, database, ma
     for url in (f"/admin/measures/{measure.id}/deactivate", f"/admin/measures/{measure.id}/edit",
                 "/admin/measures/new"):
         assert client.post(url, data={"csrf_token": token, **measure_form()}).status_code == 404, url
-    assert count(database) == len(measure_options("cos"))  # all still active, nothing added
+    assert row_count(database, Measure) == len(measure_options("cos"))  # all still active, nothing added
 
 
 def test_anonymous_visitors_are_sent_to_sign_in(client):
@@ -116,10 +92,10 @@ def test_filter_by_indicator(staff_client, database):
 
 
 def test_create_a_measure(staff_client, database):
-    before = count(database)
+    before = row_count(database, Measure)
     response = post_new(staff_client, course_id=str(course_id(database, MOYA_COURSE)))
     assert response.status_code == 302
-    assert count(database) == before + 1
+    assert row_count(database, Measure) == before + 1
     measure = database.session.scalars(select(Measure).order_by(Measure.id.desc())).first()
     assert (measure.methodology_code, measure.indicator_code, measure.target_score) == ("cos", "cos.moya_shkola", 2)
     assert measure.is_active and measure.course.title == MOYA_COURSE
@@ -127,7 +103,7 @@ def test_create_a_measure(staff_client, database):
     # Last of its level in the library's order, offered to the constructor.
     options = [o for o in measure_options("cos") if (o.indicator_code, o.target_score) == ("cos.moya_shkola", 2)]
     assert options[-1].id == measure.id and options[-1].course_title == MOYA_COURSE
-    [event] = events(database, "measure.created")
+    [event] = audit_events(database, "measure.created")
     assert event.target_id == measure.id and event.details["indicator_code"] == "cos.moya_shkola"
     assert "Мера добавлена" in text(staff_client.get(response.headers["Location"]))
 
@@ -141,7 +117,7 @@ def test_new_form_from_a_level_link_offers_that_indicators_levels(staff_client):
 
 
 def test_validation_errors_are_shown_next_to_the_fields_and_values_kept(staff_client, database):
-    before = count(database)
+    before = row_count(database, Measure)
     response = post_new(staff_client, indicator_code="cos.mobile_phones", target_score="3", text="",
                         course_id="999999", duration="д" * 101)
     page = text(response)
@@ -153,25 +129,25 @@ def test_validation_errors_are_shown_next_to_the_fields_and_values_kept(staff_cl
     assert 'id="duration-error">Не более 100 символов.</p>' in page
     assert 'id="course_id-error">Выберите курс из каталога или «без курса».</p>' in page
     assert "руководитель МО начальных классов" in page  # the other values stay
-    assert count(database) == before
+    assert row_count(database, Measure) == before
 
 
 def test_unknown_indicator_is_refused(staff_client, database):
-    before = count(database)
+    before = row_count(database, Measure)
     page = text(post_new(staff_client, indicator_code="cos.nothing"))
     assert 'id="indicator_code-error">Выберите показатель из списка.</p>' in page
     assert "target_score-error" not in page  # no indicator, no levels to check against
-    assert count(database) == before
+    assert row_count(database, Measure) == before
 
 
 def test_create_without_csrf_changes_nothing_and_keeps_the_values(staff_client, database):
-    before = count(database)
+    before = row_count(database, Measure)
     response = staff_client.post("/admin/measures/new", data=measure_form())
     assert response.status_code == 400
     assert "Срок действия страницы истёк" in text(response)
     assert "руководитель МО начальных классов" in text(response)
-    assert count(database) == before
-    assert events(database, "measure.created") == []
+    assert row_count(database, Measure) == before
+    assert audit_events(database, "measure.created") == []
 
 
 # ------------------------------------------------------------------------------------------- edit
@@ -191,13 +167,13 @@ def test_edit_a_measure(staff_client, database):
     fresh(database)
     measure = database.session.get(Measure, measure.id)
     assert measure.text.startswith("Зарегистрировать школу") and measure.course_id is None
-    [event] = events(database, "measure.updated")
+    [event] = audit_events(database, "measure.updated")
     assert event.details["fields"] == ["course_id", "text"]
     # Saving again without changes says so and records nothing.
     response = staff_client.post(f"/admin/measures/{measure.id}/edit", data={"csrf_token": token, **data},
                                  follow_redirects=True)
     assert "Изменений нет." in text(response)
-    assert len(events(database, "measure.updated")) == 1
+    assert len(audit_events(database, "measure.updated")) == 1
 
 
 def test_edit_to_a_level_the_indicator_lacks_is_refused(staff_client, database):
@@ -241,11 +217,11 @@ def test_deactivate_and_reactivate(staff_client, database):
     assert "отключена" in row and "Включить" in row
     # Twice: no second event.
     staff_client.post(f"/admin/measures/{measure.id}/deactivate", data={"csrf_token": token})
-    assert len(events(database, "measure.deactivated")) == 1
+    assert len(audit_events(database, "measure.deactivated")) == 1
     staff_client.post(f"/admin/measures/{measure.id}/reactivate", data={"csrf_token": token})
     fresh(database)
     assert database.session.get(Measure, measure.id).is_active
-    assert len(events(database, "measure.reactivated")) == 1
+    assert len(audit_events(database, "measure.reactivated")) == 1
 
 
 def test_deactivate_without_csrf_changes_nothing(staff_client, database):
@@ -254,7 +230,7 @@ def test_deactivate_without_csrf_changes_nothing(staff_client, database):
     assert response.status_code == 400
     fresh(database)
     assert database.session.get(Measure, measure.id).is_active
-    assert events(database, "measure.deactivated") == []
+    assert audit_events(database, "measure.deactivated") == []
 
 
 def test_measures_cannot_be_deleted(app):

@@ -14,28 +14,14 @@ from cpp_app.blueprints.methodology.differences import compare
 from cpp_app.blueprints.methodology.upload import line_of
 from cpp_app.config import BASE_DIR
 from cpp_app.domain.methodology import parse_methodology
-from cpp_app.models import AuditEvent, FormStash, MethodologyVersion, Organization, Role
-from cpp_app.security import Actor
+from cpp_app.kernel.actor import Actor
+from cpp_app.models import AuditEvent, FormStash, MethodologyVersion, Role
 from tests.conftest import extract_csrf
-from tests.conftest import signed_in_client as signed_in
+from tests.factories import registry_organization, row_count, signed_in, text
 
 SEED = BASE_DIR / "seeds" / "methodology" / "cos-2025.yaml"
 SEED_TEXT = SEED.read_text(encoding="utf-8")
 TODAY = date(2025, 10, 1)
-
-
-@pytest.fixture
-def methodologist(make_user):
-    return make_user(role=Role.METHODOLOGIST)
-
-
-@pytest.fixture
-def staff(app, methodologist):
-    return signed_in(app, methodologist)
-
-
-def text(response) -> str:
-    return response.get_data(as_text=True)
 
 
 def seed_data() -> dict:
@@ -89,15 +75,6 @@ def versions(database) -> list[tuple[int, bool]]:
     ).tuples())
 
 
-def stashes(database) -> int:
-    database.session.rollback()
-    return database.session.scalar(select(func.count(FormStash.id)))
-
-
-def first_school(database, offset=0) -> Organization:
-    return database.session.scalars(select(Organization).order_by(Organization.id).offset(offset)).first()
-
-
 # ------------------------------------------------------------------------------------------------- access
 
 
@@ -113,7 +90,7 @@ def test_other_roles_get_404(app, database, make_user, role):
                            data={"file": (io.BytesIO(as_yaml(version_2026())), "a.yaml"), "csrf_token": token},
                            content_type="multipart/form-data")
     assert response.status_code == 404
-    assert stashes(database) == 0
+    assert row_count(database, FormStash) == 0
 
 
 def test_admin_may_open_the_pages(app, database, make_user):
@@ -122,27 +99,27 @@ def test_admin_may_open_the_pages(app, database, make_user):
     assert client.get("/admin/methodologies/upload").status_code == 200
 
 
-def test_unknown_version_is_404(staff, database):
-    assert staff.get("/admin/methodologies/999999").status_code == 404
+def test_unknown_version_is_404(staff_client, database):
+    assert staff_client.get("/admin/methodologies/999999").status_code == 404
 
 
 # ------------------------------------------------------------------------------------------- list and page
 
 
-def test_list_shows_versions_with_their_diagnostics(staff, database, methodologist):
+def test_list_shows_versions_with_their_diagnostics(staff_client, database, methodologist):
     for offset in range(2):
-        start(first_school(database, offset), Actor(None, None, None), TODAY)
+        start(registry_organization(database, offset), Actor(None, None, None), TODAY)
     database.session.commit()
-    page = text(staff.get("/admin/methodologies"))
+    page = text(staff_client.get("/admin/methodologies"))
     assert "Самодиагностика цифровой образовательной среды" in page
     assert "<code>cos</code>" in page and "2025/2026" in page and "действующая" in page
     assert re.search(r'data-count="diagnostics">2<', page)
     assert "при загрузке справочников" in page
 
 
-def test_version_page_is_readable(staff, database):
+def test_version_page_is_readable(staff_client, database):
     version_id = database.session.scalar(select(MethodologyVersion.id))
-    page = text(staff.get(f"/admin/methodologies/{version_id}"))
+    page = text(staff_client.get(f"/admin/methodologies/{version_id}"))
     # Thresholds as shares and points of the maximum 14, the critical cap, the critical badge.
     assert "от 50\u00a0%" in page and "Баллов из 14" in page
     assert re.search(r"средний</th><td>от 70\u00a0%</td><td>от 10</td>", page)
@@ -159,12 +136,12 @@ def test_version_page_is_readable(staff, database):
 # ---------------------------------------------------------------------------------------------- problems
 
 
-def test_invalid_yaml_lists_every_problem_with_path_and_line(staff, database):
+def test_invalid_yaml_lists_every_problem_with_path_and_line(staff_client, database):
     broken = (SEED_TEXT
               .replace("version: 2025", "version: 2026")
               .replace("{score: 2, text: соответствует в полной мере}", "{score: 1, text: соответствует в полной мере}")
               .replace("min_share: 0.7}", "min_share: 70}"))
-    response = upload(staff, broken.encode("utf-8"), "cos-broken.yaml")
+    response = upload(staff_client, broken.encode("utf-8"), "cos-broken.yaml")
     assert response.status_code == 400
     page = text(response)
     assert "Методика не прошла проверку, ничего не опубликовано." in page and "Ошибок: 2" in page
@@ -176,11 +153,11 @@ def test_invalid_yaml_lists_every_problem_with_path_and_line(staff, database):
     assert "доля должна быть от 0 до 1" in rows[0][3]
     assert ("cos-broken.yaml", str(level_line), "<code>sections[0].indicators[5].levels[2].score</code>") == rows[1][:3]
     assert "баллы уровней должны строго возрастать" in rows[1][3]
-    assert versions(database) == [(2025, True)] and stashes(database) == 0
+    assert versions(database) == [(2025, True)] and row_count(database, FormStash) == 0
 
 
-def test_yaml_syntax_error_has_its_line(staff, database):
-    response = upload(staff, b"code: cos\nversion: 2026\ntitle: [unclosed\n", "bad.yaml")
+def test_yaml_syntax_error_has_its_line(staff_client, database):
+    response = upload(staff_client, b"code: cos\nversion: 2026\ntitle: [unclosed\n", "bad.yaml")
     assert response.status_code == 400
     assert re.search(r"<td>bad\.yaml</td>\s*<td class=\"num\">\d+</td>\s*<td>весь файл</td>\s*<td>ошибка синтаксиса YAML", text(response))
     assert versions(database) == [(2025, True)]
@@ -198,25 +175,25 @@ def test_line_of_points_at_the_deepest_existing_part():
     (b"code: cos\n", "methodology.txt", "в формате YAML (.yaml, .yml) или JSON (.json)"),
     (b"", "empty.yaml", "Файл пустой"),
 ])
-def test_unreadable_files_are_refused_next_to_the_field(staff, database, content, filename, message):
-    response = upload(staff, content, filename)
+def test_unreadable_files_are_refused_next_to_the_field(staff_client, database, content, filename, message):
+    response = upload(staff_client, content, filename)
     assert response.status_code == 400 and message in text(response)
-    assert versions(database) == [(2025, True)] and stashes(database) == 0
+    assert versions(database) == [(2025, True)] and row_count(database, FormStash) == 0
 
 
-def test_no_file_chosen(staff, database):
-    token = extract_csrf(staff.get("/admin/methodologies/upload"))
-    response = staff.post("/admin/methodologies/preview", data={"csrf_token": token}, content_type="multipart/form-data")
+def test_no_file_chosen(staff_client, database):
+    token = extract_csrf(staff_client.get("/admin/methodologies/upload"))
+    response = staff_client.post("/admin/methodologies/preview", data={"csrf_token": token}, content_type="multipart/form-data")
     assert response.status_code == 400 and "Выберите файл методики." in text(response)
 
 
-def test_alias_bomb_is_refused_quickly(staff, database):
+def test_alias_bomb_is_refused_quickly(staff_client, database):
     bomb = "l0: &l0 [{score: 0, text: a}, {score: 1, text: b}]\n"
     for n in range(1, 12):
         bomb += f"l{n}: &l{n} [" + ", ".join([f"*l{n - 1}"] * 9) + "]\n"
     bomb += "sections: [{code: s, title: t, scoring: sum, indicators: *l11}]\n"
     began = time.perf_counter()
-    response = upload(staff, bomb.encode(), "bomb.yaml")
+    response = upload(staff_client, bomb.encode(), "bomb.yaml")
     assert time.perf_counter() - began < 5
     assert response.status_code == 400 and "после раскрытия ссылок на якоря" in text(response)
 
@@ -224,8 +201,8 @@ def test_alias_bomb_is_refused_quickly(staff, database):
 # ------------------------------------------------------------------------------------- preview and publish
 
 
-def test_preview_shows_what_will_be_published_and_the_differences_then_publishes(staff, database, methodologist):
-    preview = upload(staff, as_yaml(version_2026()))
+def test_preview_shows_what_will_be_published_and_the_differences_then_publishes(staff_client, database, methodologist):
+    preview = upload(staff_client, as_yaml(version_2026()))
     assert preview.status_code == 200
     page = text(preview)
     assert "Предпросмотр:" in page and "версия 2026" in page and "Опубликовать" in page
@@ -247,75 +224,75 @@ def test_preview_shows_what_will_be_published_and_the_differences_then_publishes
     assert stash.target == f"methodology-preview:{methodologist.id}"
     assert publish_token(preview) not in json.dumps(stash.payload)  # only the token's hash is kept
 
-    response = publish(staff, preview)
+    response = publish(staff_client, preview)
     assert response.status_code == 302
     assert versions(database) == [(2025, False), (2026, True)]
     new = database.session.scalar(select(MethodologyVersion).where(MethodologyVersion.version == 2026))
     assert response.headers["Location"].endswith(f"/admin/methodologies/{new.id}")
-    assert new.published_by_id == methodologist.id and stashes(database) == 0
+    assert new.published_by_id == methodologist.id and row_count(database, FormStash) == 0
     assert parse_methodology(new.content, "stored").indicator("cos.digital_library") is not None
     event = database.session.scalars(
         select(AuditEvent).where(AuditEvent.action == "methodology.published").order_by(AuditEvent.id.desc())
     ).first()
     assert event.actor_id == methodologist.id and event.details == {"code": "cos", "version": 2026}
-    page = text(staff.get(response.headers["Location"]))
+    page = text(staff_client.get(response.headers["Location"]))
     assert "Опубликована версия 2026" in page and "действующая" in page
-    listing = text(staff.get("/admin/methodologies"))
+    listing = text(staff_client.get("/admin/methodologies"))
     assert "прежняя" in listing and methodologist.last_name in listing
 
 
-def test_json_upload(staff, database):
+def test_json_upload(staff_client, database):
     content = json.dumps(version_2026(), ensure_ascii=False, indent=2).encode("utf-8")
-    preview = upload(staff, content, "cos-2026.json")
+    preview = upload(staff_client, content, "cos-2026.json")
     assert preview.status_code == 200 and "cos.digital_library" in text(preview)
-    assert publish(staff, preview).status_code == 302
+    assert publish(staff_client, preview).status_code == 302
     assert versions(database) == [(2025, False), (2026, True)]
 
 
-def test_json_problems_have_lines_too(staff, database):
+def test_json_problems_have_lines_too(staff_client, database):
     data = version_2026()
     data["sections"][0]["indicators"][0]["critical"] = "да"
     content = json.dumps(data, ensure_ascii=False, indent=2)
-    response = upload(staff, content.encode("utf-8"), "cos-2026.json")
+    response = upload(staff_client, content.encode("utf-8"), "cos-2026.json")
     assert response.status_code == 400
     line = next(n for n, row in enumerate(content.splitlines(), 1) if '"critical": "да"' in row)
     assert re.search(rf'<td class="num">{line}</td>\s*<td><code>sections\[0\]\.indicators\[0\]\.critical</code>', text(response))
 
 
-def test_identical_content_is_nothing_to_publish(staff, database):
-    preview = upload(staff, SEED_TEXT.encode("utf-8"), "cos-2025.yaml")
+def test_identical_content_is_nothing_to_publish(staff_client, database):
+    preview = upload(staff_client, SEED_TEXT.encode("utf-8"), "cos-2025.yaml")
     page = text(preview)
     assert preview.status_code == 200 and "уже опубликована с таким же содержанием" in page
-    assert 'name="token"' not in page and stashes(database) == 0
+    assert 'name="token"' not in page and row_count(database, FormStash) == 0
     assert "Показатели, уровни и пороги не отличаются от действующей версии." in page
 
 
-def test_republishing_the_same_content_from_a_second_preview_is_a_no_op(staff, database):
-    first, second = upload(staff, as_yaml(version_2026())), upload(staff, as_yaml(version_2026()))
-    assert publish(staff, first).status_code == 302
-    response = publish(staff, second)
+def test_republishing_the_same_content_from_a_second_preview_is_a_no_op(staff_client, database):
+    first, second = upload(staff_client, as_yaml(version_2026())), upload(staff_client, as_yaml(version_2026()))
+    assert publish(staff_client, first).status_code == 302
+    response = publish(staff_client, second)
     assert response.status_code == 302
-    assert "ничего не изменено" in text(staff.get(response.headers["Location"]))
+    assert "ничего не изменено" in text(staff_client.get(response.headers["Location"]))
     assert versions(database) == [(2025, False), (2026, True)]
     published = select(func.count(AuditEvent.id)).where(AuditEvent.action == "methodology.published")
     assert database.session.scalar(published) == 2  # the seed's 2025 and one 2026
 
 
-def test_same_version_with_other_content_is_refused(staff, database):
+def test_same_version_with_other_content_is_refused(staff_client, database):
     changed = SEED_TEXT.replace("title: Самодиагностика цифровой", "title: Новая самодиагностика цифровой")
-    page = text(upload(staff, changed.encode("utf-8"), "cos-2025.yaml"))
+    page = text(upload(staff_client, changed.encode("utf-8"), "cos-2025.yaml"))
     assert "уже опубликована с другим содержанием" in page and 'name="token"' not in page
     # Two previews of one new number: the second one published is refused with the service's message.
-    first = upload(staff, as_yaml(version_2026()))
-    second = upload(staff, as_yaml(version_2026(title="Другое название")))
-    assert publish(staff, first).status_code == 302
-    response = publish(staff, second)
+    first = upload(staff_client, as_yaml(version_2026()))
+    second = upload(staff_client, as_yaml(version_2026(title="Другое название")))
+    assert publish(staff_client, first).status_code == 302
+    response = publish(staff_client, second)
     assert response.status_code == 302 and response.headers["Location"].endswith("/admin/methodologies/upload")
-    assert "Версия 2026 методики «cos» уже опубликована с другим содержанием" in text(staff.get("/admin/methodologies/upload"))
+    assert "Версия 2026 методики «cos» уже опубликована с другим содержанием" in text(staff_client.get("/admin/methodologies/upload"))
     assert versions(database) == [(2025, False), (2026, True)]
 
 
-def test_losing_a_simultaneous_publication_race_is_told_not_a_500(staff, database, monkeypatch):
+def test_losing_a_simultaneous_publication_race_is_told_not_a_500(staff_client, database, monkeypatch):
     from cpp_app.blueprints.methodology import services_publication as methodology_services
     from cpp_app.blueprints.methodology.services_versions import publish_methodology
 
@@ -330,53 +307,53 @@ def test_losing_a_simultaneous_publication_race_is_told_not_a_500(staff, databas
         return version
 
     monkeypatch.setattr(methodology_services, "publish_methodology", publish_beside_a_rival)
-    response = publish(staff, upload(staff, as_yaml(version_2026())))
+    response = publish(staff_client, upload(staff_client, as_yaml(version_2026())))
     assert response.status_code == 302 and response.headers["Location"].endswith("/admin/methodologies")
-    assert "только что опубликовал другой пользователь" in text(staff.get("/admin/methodologies"))
+    assert "только что опубликовал другой пользователь" in text(staff_client.get("/admin/methodologies"))
     assert versions(database) == [(2025, True)]
 
 
-def test_an_older_version_number_is_refused(staff, database):
-    page = text(upload(staff, as_yaml(version_2026(version=2024))))
+def test_an_older_version_number_is_refused(staff_client, database):
+    page = text(upload(staff_client, as_yaml(version_2026(version=2024))))
     assert "Номер версии 2024 меньше последней опубликованной версии 2025" in page and 'name="token"' not in page
 
 
-def test_a_token_is_used_once_and_by_its_owner_only(app, staff, database, make_user):
-    preview = upload(staff, as_yaml(version_2026()))
+def test_a_token_is_used_once_and_by_its_owner_only(app, staff_client, database, make_user):
+    preview = upload(staff_client, as_yaml(version_2026()))
     other = signed_in(app, make_user(role=Role.ADMIN))
     token = publish_token(preview)
     response = other.post("/admin/methodologies/publish",
                           data={"csrf_token": extract_csrf(other.get("/admin/methodologies")), "token": token})
     assert response.status_code == 302 and "Предпросмотр устарел" in text(other.get("/admin/methodologies/upload"))
-    assert versions(database) == [(2025, True)] and stashes(database) == 1
-    assert publish(staff, preview).status_code == 302
-    again = publish(staff, preview)
+    assert versions(database) == [(2025, True)] and row_count(database, FormStash) == 1
+    assert publish(staff_client, preview).status_code == 302
+    again = publish(staff_client, preview)
     assert again.headers["Location"].endswith("/admin/methodologies/upload")
     assert versions(database) == [(2025, False), (2026, True)]
 
 
-def test_missing_csrf_changes_nothing(staff, database):
-    preview = upload(staff, as_yaml(version_2026()))
-    response = staff.post("/admin/methodologies/publish", data={"token": publish_token(preview)})
+def test_missing_csrf_changes_nothing(staff_client, database):
+    preview = upload(staff_client, as_yaml(version_2026()))
+    response = staff_client.post("/admin/methodologies/publish", data={"token": publish_token(preview)})
     assert response.status_code == 400
-    assert versions(database) == [(2025, True)] and stashes(database) == 1
-    refused = staff.post("/admin/methodologies/preview", content_type="multipart/form-data",
+    assert versions(database) == [(2025, True)] and row_count(database, FormStash) == 1
+    refused = staff_client.post("/admin/methodologies/preview", content_type="multipart/form-data",
                          data={"file": (io.BytesIO(as_yaml(version_2026(version=2027))), "cos-2027.yaml")})
     assert refused.status_code == 400 and "выберите файл ещё раз" in text(refused)
-    assert stashes(database) == 1
+    assert row_count(database, FormStash) == 1
 
 
-def test_an_existing_diagnostic_keeps_its_version(staff, database):
-    school, other = first_school(database), first_school(database, 1)
+def test_an_existing_diagnostic_keeps_its_version(staff_client, database):
+    school, other = registry_organization(database), registry_organization(database, 1)
     before = start(school, Actor(None, None, None), TODAY)
     database.session.commit()
     old_id = before.methodology_id
-    assert publish(staff, upload(staff, as_yaml(version_2026()))).status_code == 302
+    assert publish(staff_client, upload(staff_client, as_yaml(version_2026()))).status_code == 302
     database.session.expire_all()
     kept = database.session.get(type(before), before.id)
     assert kept.methodology_id == old_id and kept.methodology.version == 2025
     assert start(other, Actor(None, None, None), TODAY).methodology.version == 2026
-    page = text(staff.get(f"/admin/methodologies/{old_id}"))
+    page = text(staff_client.get(f"/admin/methodologies/{old_id}"))
     assert "прежняя" in page and re.search(r'data-count="diagnostics">1<', page)
 
 

@@ -8,14 +8,10 @@ from sqlalchemy import func, select
 from cpp_app.blueprints.privacy.purge import purge_withdrawn
 from cpp_app.blueprints.privacy.services_requests import withdraw_consent
 from cpp_app.domain.legal_deadlines import end_of_local_day, local_day
+from cpp_app.kernel.actor import Actor
 from cpp_app.models import AuditEvent, DestructionRecord, PrivacyRequest, PrivacyRequestKind, Role, utcnow
-from cpp_app.security import Actor
 from tests.conftest import TEST_PASSWORD, extract_csrf
-from tests.conftest import signed_in_client as signed_in
-
-
-def text(response) -> str:
-    return response.get_data(as_text=True)
+from tests.factories import signed_in, text
 
 
 @pytest.fixture

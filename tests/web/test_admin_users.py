@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from cpp_app.domain.inn import inn10_with_check_digit
 from cpp_app.models import AuditEvent, Municipality, Organization, OrganizationKind, Role, User
 from tests.conftest import extract_csrf
+from tests.factories import fresh, row_ids
 
 HEAD_INN = inn10_with_check_digit("999000001")
 
@@ -38,17 +39,6 @@ def school(database):
     database.session.commit()
     assert branch.id < head.id
     return head
-
-
-def row_ids(response) -> list[int]:
-    return [int(value) for value in re.findall(r'data-user-id="(\d+)"', response.get_data(as_text=True))]
-
-
-def fresh(database, user) -> User:
-    """The user as the database has it, whatever the shared session holds."""
-    database.session.rollback()
-    database.session.expire_all()
-    return database.session.get(User, user.id)
 
 
 def post_role(client, user, role, inn="", token=None):
@@ -150,13 +140,13 @@ def test_search_is_case_insensitive_for_cyrillic(client, make_user, login):
     login(admin)
 
     response = client.get("/admin/users", query_string={"q": "соКОЛова"})
-    assert row_ids(response) == [sokolova.id]
+    assert row_ids(response, "user") == [sokolova.id]
     assert "Найдено: 1" in response.get_data(as_text=True)
-    assert row_ids(client.get("/admin/users", query_string={"q": "СОКОЛОВА"})) == [sokolova.id]
-    assert row_ids(client.get("/admin/users", query_string={"q": "семенова"})) == [semenova.id]
-    assert row_ids(client.get("/admin/users", query_string={"q": "I.SOKOLOVA@"})) == [sokolova.id]
-    assert row_ids(client.get("/admin/users", query_string={"q": "соколова анна"})) == [sokolova.id]
-    assert row_ids(client.get("/admin/users", query_string={"q": "100%_"})) == []
+    assert row_ids(client.get("/admin/users", query_string={"q": "СОКОЛОВА"}), "user") == [sokolova.id]
+    assert row_ids(client.get("/admin/users", query_string={"q": "семенова"}), "user") == [semenova.id]
+    assert row_ids(client.get("/admin/users", query_string={"q": "I.SOKOLOVA@"}), "user") == [sokolova.id]
+    assert row_ids(client.get("/admin/users", query_string={"q": "соколова анна"}), "user") == [sokolova.id]
+    assert row_ids(client.get("/admin/users", query_string={"q": "100%_"}), "user") == []
 
 
 def test_empty_result_offers_a_reset(client, make_user, login):
@@ -171,12 +161,12 @@ def test_role_filter(client, make_user, login):
     methodologist = make_user(role=Role.METHODOLOGIST)
     teacher = make_user(role=Role.TEACHER)
     login(admin)
-    assert row_ids(client.get("/admin/users", query_string={"role": "methodologist"})) == [methodologist.id]
-    assert row_ids(client.get("/admin/users", query_string={"role": "teacher"})) == [teacher.id]
-    assert sorted(row_ids(client.get("/admin/users", query_string={"role": ""}))) == sorted(
+    assert row_ids(client.get("/admin/users", query_string={"role": "methodologist"}), "user") == [methodologist.id]
+    assert row_ids(client.get("/admin/users", query_string={"role": "teacher"}), "user") == [teacher.id]
+    assert sorted(row_ids(client.get("/admin/users", query_string={"role": ""}), "user")) == sorted(
         [admin.id, methodologist.id, teacher.id]
     )
-    assert len(row_ids(client.get("/admin/users", query_string={"role": "nonsense"}))) == 3
+    assert len(row_ids(client.get("/admin/users", query_string={"role": "nonsense"}), "user")) == 3
     html = client.get("/admin/users").get_data(as_text=True)
     assert "Все роли" in html and "Методист КК ИПК" in html
 
@@ -189,18 +179,18 @@ def test_pagination_keeps_the_filters(client, make_user, login, database):
     first = client.get("/admin/users", query_string={"role": "teacher"})
     html = first.get_data(as_text=True)
     assert "Найдено: 30" in html
-    assert len(row_ids(first)) == 25
+    assert len(row_ids(first, "user")) == 25
     links = re.findall(r'href="([^"]*page=2[^"]*)"', html)
     assert links and all("role=teacher" in link for link in links)
     second = client.get(links[0].replace("&amp;", "&"))
-    assert len(row_ids(second)) == 5
-    assert set(row_ids(first)) | set(row_ids(second)) == {t.id for t in teachers}
+    assert len(row_ids(second, "user")) == 5
+    assert set(row_ids(first, "user")) | set(row_ids(second, "user")) == {t.id for t in teachers}
     assert "Предыдущая" in second.get_data(as_text=True)
 
     everyone = client.get("/admin/users", query_string={"page": 2})
-    assert len(row_ids(everyone)) == 6
-    assert len(row_ids(client.get("/admin/users", query_string={"page": 99}))) == 6  # clamped to the last
-    assert len(row_ids(client.get("/admin/users", query_string={"page": "abc"}))) == 25
+    assert len(row_ids(everyone, "user")) == 6
+    assert len(row_ids(client.get("/admin/users", query_string={"page": 99}), "user")) == 6  # clamped to the last
+    assert len(row_ids(client.get("/admin/users", query_string={"page": "abc"}), "user")) == 25
     found = client.get("/admin/users", query_string={"q": "учитель0"}).get_data(as_text=True)
     assert "Найдено: 10" in found and "page=" not in re.sub(r"<form.*?</form>", "", found, flags=re.S)
 

@@ -6,8 +6,9 @@ from sqlalchemy import select
 
 from cpp_app.blueprints.admin.workplace_services import search_words, suggest_organizations
 from cpp_app.domain.inn import inn10_with_check_digit
-from cpp_app.models import AuditEvent, Municipality, Organization, OrganizationKind, Role, User
+from cpp_app.models import AuditEvent, Municipality, Organization, OrganizationKind, Role
 from tests.conftest import extract_csrf
+from tests.factories import fresh, row_ids
 
 INN_5 = inn10_with_check_digit("246600005")
 INN_15 = inn10_with_check_digit("246600015")
@@ -35,16 +36,6 @@ def schools(database):
 def unmatched(make_user, database, text, **fields):
     user = make_user(organization=None, workplace_text=text, **fields)
     return user
-
-
-def fresh(database, user) -> User:
-    database.session.rollback()
-    database.session.expire_all()
-    return database.session.get(User, user.id)
-
-
-def row_ids(response) -> list[int]:
-    return [int(value) for value in re.findall(r'<tr data-user-id="(\d+)"', response.get_data(as_text=True))]
 
 
 def suggestion_ids(response, user) -> list[int]:
@@ -81,7 +72,7 @@ def test_methodologist_and_admin_see_the_list(client, make_user, login, database
     login(make_user(role=role))
     response = client.get("/admin/workplaces")
     assert response.status_code == 200
-    assert row_ids(response) == [waiting.id]
+    assert row_ids(response, "user") == [waiting.id]
     html = response.get_data(as_text=True)
     assert "Ожидают сопоставления: 1" in html and "МБОУ Берёзовская СОШ № 5" in html
 
@@ -196,5 +187,5 @@ def test_pagination(client, make_user, login, database):
         unmatched(make_user, database, f"Неизвестная школа {n}")
     login(make_user(role=Role.METHODOLOGIST))
     first = client.get("/admin/workplaces")
-    assert len(row_ids(first)) == 25 and "Ожидают сопоставления: 27" in first.get_data(as_text=True)
-    assert len(row_ids(client.get("/admin/workplaces?page=2"))) == 2
+    assert len(row_ids(first, "user")) == 25 and "Ожидают сопоставления: 27" in first.get_data(as_text=True)
+    assert len(row_ids(client.get("/admin/workplaces?page=2"), "user")) == 2

@@ -1,7 +1,7 @@
 """The teacher's courses page: catalogue applications, external courses and their certificates."""
 import io
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -19,7 +19,7 @@ from cpp_app.models import (
     utcnow,
 )
 from tests.conftest import extract_csrf
-from tests.conftest import signed_in_client as signed_in
+from tests.factories import external_course_record, fresh, signed_in, text
 from tests.security.uploads_common import sample_image, sample_pdf
 
 PDF = sample_pdf()
@@ -27,12 +27,7 @@ PNG = sample_image("PNG")
 JPEG = sample_image("JPEG")
 EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00" + b"\x00" * 200
 
-
-@pytest.fixture(autouse=True)
-def uploads_dir(app, tmp_path, monkeypatch):
-    """Certificates go to a throw-away instance folder, never the repository's."""
-    monkeypatch.setattr(app, "instance_path", str(tmp_path))
-    return tmp_path / "uploads" / "certificates"
+pytestmark = pytest.mark.usefixtures("uploads_dir")  # certificates go to a throw-away folder
 
 
 @pytest.fixture
@@ -61,11 +56,6 @@ def token(client) -> str:
     return extract_csrf(client.get("/cabinet/courses"))
 
 
-def fresh(database):
-    database.session.rollback()
-    database.session.expire_all()
-
-
 def records_of(database, user) -> list[CourseRecord]:
     fresh(database)
     return list(database.session.scalars(select(CourseRecord).where(CourseRecord.user_id == user.id)))
@@ -73,10 +63,6 @@ def records_of(database, user) -> list[CourseRecord]:
 
 def open_courses(database) -> list[Course]:
     return list(database.session.scalars(select(Course).where(Course.is_open).order_by(Course.id)))
-
-
-def text(response) -> str:
-    return response.get_data(as_text=True)
 
 
 def external_form(**overrides):
@@ -110,22 +96,6 @@ def apply(client, course):
 
 def stored_files(directory) -> list[str]:
     return sorted(p.name for p in directory.iterdir()) if directory.exists() else []
-
-
-def make_external(database, user, certificate=None, **fields) -> CourseRecord:
-    """An external record straight in the database, with its file stored as the service would."""
-    from cpp_app import uploads
-
-    record = CourseRecord(
-        user_id=user.id, external_title=fields.pop("title", "Курс другой организации"),
-        external_provider="Академия", external_hours=36, status=CourseStatus.COMPLETED,
-        completed_on=date(2025, 5, 20), certificate_number="A-1", **fields,
-    )
-    if certificate is not None:
-        record.certificate_file, record.certificate_mime = uploads.save(certificate, "certificates")
-    database.session.add(record)
-    database.session.commit()
-    return record
 
 
 # ------------------------------------------------------------------------------------------- the catalogue
@@ -369,7 +339,7 @@ def test_external_course_without_csrf_token_changes_nothing(database, teacher, t
 
 def test_editing_changes_the_record_and_clears_verification(database, teacher, teacher_client, make_user):
     methodologist = make_user(role=Role.METHODOLOGIST)
-    record = make_external(database, teacher, verified_at=utcnow(), verified_by_id=methodologist.id)
+    record = external_course_record(database, teacher, verified_at=utcnow(), verified_by_id=methodologist.id)
     page = text(teacher_client.get(f"/cabinet/courses/{record.id}/edit"))
     assert "Курс другой организации" in page and "проверит их заново" in page
     response = edit_external(teacher_client, record, title="Новое название", hours="48")
@@ -381,7 +351,7 @@ def test_editing_changes_the_record_and_clears_verification(database, teacher, t
 
 def test_saving_unchanged_record_keeps_verification(database, teacher, teacher_client, make_user):
     methodologist = make_user(role=Role.METHODOLOGIST)
-    record = make_external(database, teacher, verified_at=utcnow(), verified_by_id=methodologist.id)
+    record = external_course_record(database, teacher, verified_at=utcnow(), verified_by_id=methodologist.id)
     form = dict(title=record.title, provider=record.provider, hours=str(record.hours),
                 completed_on=record.completed_on.isoformat(), certificate_number=record.certificate_number)
     assert edit_external(teacher_client, record, **form).status_code == 302
@@ -391,7 +361,7 @@ def test_saving_unchanged_record_keeps_verification(database, teacher, teacher_c
 
 
 def test_replacing_the_certificate_removes_the_old_file(database, teacher, teacher_client, uploads_dir):
-    record = make_external(database, teacher, certificate=PDF)
+    record = external_course_record(database, teacher, certificate=PDF)
     old = record.certificate_file
     response = edit_external(teacher_client, record, file=(JPEG, "new.jpg", "image/jpeg"))
     assert response.status_code == 302
@@ -401,7 +371,7 @@ def test_replacing_the_certificate_removes_the_old_file(database, teacher, teach
 
 
 def test_refused_replacement_keeps_the_old_file(database, teacher, teacher_client, uploads_dir):
-    record = make_external(database, teacher, certificate=PDF)
+    record = external_course_record(database, teacher, certificate=PDF)
     old = record.certificate_file
     response = edit_external(teacher_client, record, file=(EXE, "new.pdf", "application/pdf"))
     assert response.status_code == 200
@@ -410,7 +380,7 @@ def test_refused_replacement_keeps_the_old_file(database, teacher, teacher_clien
 
 
 def test_removing_the_certificate_file(database, teacher, teacher_client, uploads_dir):
-    record = make_external(database, teacher, certificate=PNG)
+    record = external_course_record(database, teacher, certificate=PNG)
     response = edit_external(teacher_client, record, remove_certificate="y")
     assert response.status_code == 302
     [record] = records_of(database, teacher)
@@ -419,7 +389,7 @@ def test_removing_the_certificate_file(database, teacher, teacher_client, upload
 
 
 def test_deleting_asks_first_and_removes_the_file(database, teacher, teacher_client, uploads_dir):
-    record = make_external(database, teacher, certificate=PDF)
+    record = external_course_record(database, teacher, certificate=PDF)
     page = teacher_client.get(f"/cabinet/courses/{record.id}/delete")
     assert page.status_code == 200 and "Удалить курс из профиля?" in text(page)
     assert len(records_of(database, teacher)) == 1, "the confirmation page deletes nothing"
@@ -429,7 +399,7 @@ def test_deleting_asks_first_and_removes_the_file(database, teacher, teacher_cli
 
 
 def test_deleting_without_csrf_token_changes_nothing(database, teacher, teacher_client, uploads_dir):
-    record = make_external(database, teacher, certificate=PDF)
+    record = external_course_record(database, teacher, certificate=PDF)
     assert teacher_client.post(f"/cabinet/courses/{record.id}/delete", data={}).status_code == 400
     assert len(records_of(database, teacher)) == 1 and len(stored_files(uploads_dir)) == 1
 
@@ -447,7 +417,7 @@ def test_catalogue_records_are_not_edited_or_deleted_here(database, teacher, tea
 
 def test_another_teachers_record_is_404_for_edit_and_delete(database, make_user, teacher_client, uploads_dir):
     owner = make_user()
-    record = make_external(database, owner, certificate=PDF)
+    record = external_course_record(database, owner, certificate=PDF)
     csrf = token(teacher_client)
     assert teacher_client.get(f"/cabinet/courses/{record.id}/edit").status_code == 404
     assert edit_external(teacher_client, record, title="Чужое").status_code == 404
@@ -461,7 +431,7 @@ def test_another_teachers_record_is_404_for_edit_and_delete(database, make_user,
 
 
 def test_owner_downloads_the_certificate_as_an_attachment(database, teacher, teacher_client):
-    record = make_external(database, teacher, certificate=PDF)
+    record = external_course_record(database, teacher, certificate=PDF)
     response = teacher_client.get(f"/cabinet/courses/{record.id}/certificate")
     assert response.status_code == 200
     assert response.data == PDF
@@ -472,7 +442,7 @@ def test_owner_downloads_the_certificate_as_an_attachment(database, teacher, tea
 
 
 def test_certificate_access_by_role_and_organisation(app, database, make_user, teacher, other_organization):
-    record = make_external(database, teacher, certificate=PNG)
+    record = external_course_record(database, teacher, certificate=PNG)
     url = f"/cabinet/courses/{record.id}/certificate"
     allowed = [
         make_user(role=Role.SCHOOL_ADMIN),  # the teacher's organisation
@@ -493,7 +463,7 @@ def test_certificate_access_by_role_and_organisation(app, database, make_user, t
 
 
 def test_certificate_of_a_record_without_file_is_404(database, teacher, teacher_client):
-    record = make_external(database, teacher)
+    record = external_course_record(database, teacher)
     assert teacher_client.get(f"/cabinet/courses/{record.id}/certificate").status_code == 404
 
 
@@ -511,7 +481,7 @@ def test_certificate_of_a_record_without_file_is_404(database, teacher, teacher_
     ],
 )
 def test_path_traversal_on_the_certificate_route(database, teacher, teacher_client, uploads_dir, path):
-    record = make_external(database, teacher, certificate=PDF)  # a real file next door: the route must not leak another
+    record = external_course_record(database, teacher, certificate=PDF)  # a real file next door: the route must not leak another
     uploads_dir.parent.parent.joinpath("secret_key").write_text("top secret")
     assert teacher_client.get(f"/cabinet/courses/{record.id}/certificate").status_code == 200
     response = teacher_client.get(path.format(id=record.id))
@@ -525,6 +495,6 @@ def test_a_tampered_stored_name_never_leaves_the_uploads_folder(
     uploads_dir.mkdir(parents=True, exist_ok=True)
     uploads_dir.parent.parent.joinpath("secret_key").write_text("top secret")
     uploads_dir.joinpath("secret_key").write_text("top secret")
-    record = make_external(database, teacher, certificate_file=stored_name, certificate_mime="application/pdf")
+    record = external_course_record(database, teacher, certificate_file=stored_name, certificate_mime="application/pdf")
     response = teacher_client.get(f"/cabinet/courses/{record.id}/certificate")
     assert response.status_code == 404 and b"top secret" not in response.data

@@ -17,7 +17,6 @@ from cpp_app.models import (
     ConsentEvent,
     CourseRecord,
     CourseStatus,
-    Platform,
     PlatformAccount,
     PlatformAccountEvent,
     PrivacyRequest,
@@ -25,27 +24,15 @@ from cpp_app.models import (
     Role,
     User,
 )
-from tests.conftest import TEST_PASSWORD, extract_csrf, signed_in_client
+from tests.conftest import TEST_PASSWORD, extract_csrf
+from tests.factories import fresh, platforms_by_code, signed_in, text
 
 TEACHER_IP = "198.51.100.77"
 TEACHER_UA = "Distinct-Browser/9.9 (teacher)"
 
 
-def signed_in(app, user, ip="127.0.0.1", user_agent="pytest-client"):
-    return signed_in_client(app, user, REMOTE_ADDR=ip, HTTP_USER_AGENT=user_agent)
-
-
-def text(response) -> str:
-    return response.get_data(as_text=True)
-
-
 def outbox(app):
     return app.extensions.setdefault("cpp_mail_outbox", [])
-
-
-def fresh(database):
-    database.session.rollback()
-    database.session.expire_all()
 
 
 @pytest.fixture
@@ -65,16 +52,12 @@ def director(make_user):
 
 @pytest.fixture
 def teacher_client(app, teacher):
-    return signed_in(app, teacher, TEACHER_IP, TEACHER_UA)
-
-
-def platform(database, code) -> Platform:
-    return database.session.scalars(select(Platform).where(Platform.code == code)).one()
+    return signed_in(app, teacher, REMOTE_ADDR=TEACHER_IP, HTTP_USER_AGENT=TEACHER_UA)
 
 
 def give_history(database, teacher, director):
     """An account the director confirmed, a verified course, and another teacher's account nearby."""
-    account = PlatformAccount(user_id=teacher.id, platform_id=platform(database, "sferum").id,
+    account = PlatformAccount(user_id=teacher.id, platform_id=platforms_by_code(database)["sferum"].id,
                               status=AccountStatus.ACTIVE, since=date(2024, 3, 15),
                               confirmed_at=datetime(2025, 1, 10), confirmed_by_id=director.id)
     database.session.add(account)
@@ -86,7 +69,7 @@ def give_history(database, teacher, director):
                                       status=CourseStatus.COMPLETED, completed_on=date(2025, 5, 30),
                                       certificate_number="ZX-777", verified_at=datetime(2025, 6, 1),
                                       verified_by_id=director.id))
-    database.session.add(PlatformAccount(user_id=director.id, platform_id=platform(database, "moya_shkola").id,
+    database.session.add(PlatformAccount(user_id=director.id, platform_id=platforms_by_code(database)["moya_shkola"].id,
                                          status=AccountStatus.REGISTERED, profile_url="https://myschool.edu.ru/d-only"))
     database.session.commit()
 
@@ -159,7 +142,7 @@ def test_a_school_admin_sees_other_people_only_by_role_in_their_own_export(app, 
     give_history(database, teacher, director)
     # The director's own audit trail names the teacher they confirmed; the export must not.
     from cpp_app import audit
-    from cpp_app.security import Actor
+    from cpp_app.kernel.actor import Actor
 
     audit.record(Actor(director.id, "10.0.0.1", None), "user.workplace_matched", teacher, workplace_text="Вертипорох")
     database.session.commit()

@@ -6,16 +6,13 @@ import pytest
 from sqlalchemy import func, select
 
 from cpp_app.blueprints.cabinet.profile_services import account_history, local_today, set_account
+from cpp_app.kernel.actor import Actor
 from cpp_app.models import AccountStatus, Platform, PlatformAccount, PlatformAccountEvent, Role, utcnow
-from cpp_app.security import Actor
 from cpp_app.service_errors import FieldErrors
 from tests.conftest import extract_csrf
+from tests.factories import platforms_in_order
 
 REGISTERED, ACTIVE, NOT_REGISTERED = AccountStatus.REGISTERED, AccountStatus.ACTIVE, AccountStatus.NOT_REGISTERED
-
-
-def platforms(database) -> list[Platform]:
-    return list(database.session.scalars(select(Platform).order_by(Platform.sort_order, Platform.id)))
 
 
 def by_code(database, code: str) -> Platform:
@@ -40,7 +37,7 @@ def form_data(client, database, **rows):
     """The page's form as rendered, with some rows changed: code=(status, since, link) or code=status."""
     page = client.get("/cabinet/platforms").get_data(as_text=True)
     data = {"csrf_token": extract_csrf(client.get("/cabinet/platforms"))}
-    for platform in platforms(database):
+    for platform in platforms_in_order(database):
         prefix = f"platform-{platform.id}-"
         chosen = re.search(rf'<select[^>]*name="{prefix}status".*?<option selected value="([^"]+)"', page, re.S)
         since = re.search(rf'<input[^>]*name="{prefix}since"[^>]*value="([^"]*)"', page)
@@ -59,8 +56,8 @@ def test_one_labelled_row_per_platform_in_order(client, make_user, login, databa
     login(make_user())
     html = client.get("/cabinet/platforms").get_data(as_text=True)
     legends = re.findall(r'<fieldset class="platform-row"[^>]*>\s*<legend>([^<]+)</legend>', html)
-    assert legends == [p.name for p in platforms(database)]
-    for platform in platforms(database):
+    assert legends == [p.name for p in platforms_in_order(database)]
+    for platform in platforms_in_order(database):
         for field, label in (("status", "Статус"), ("since", "С какого времени"), ("profile_url", "Ссылка на профиль")):
             field_id = f"platform-{platform.id}-{field}"
             label_html = re.search(rf'<label for="{field_id}">([^<]*)', html)

@@ -5,7 +5,8 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from cpp_app.blueprints.cabinet.profile_services import local_today, progress
+from cpp_app.blueprints.cabinet.profile_services import progress
+from cpp_app.kernel.clock import local_today
 from cpp_app.mail import outbox
 from cpp_app.models import (
     AccountStatus,
@@ -17,23 +18,14 @@ from cpp_app.models import (
     Platform,
     PlatformAccount,
     Role,
-    User,
     utcnow,
 )
 from tests.conftest import TEST_PASSWORD, extract_csrf
+from tests.factories import fresh, platforms_in_order
 
 
 def organizations(database) -> list[Organization]:
     return list(database.session.scalars(select(Organization).where(Organization.is_active).order_by(Organization.id)))
-
-
-def platforms(database) -> list[Platform]:
-    return list(database.session.scalars(select(Platform).order_by(Platform.sort_order, Platform.id)))
-
-
-def fresh(database, user) -> User:
-    database.session.expire_all()
-    return database.session.get(User, user.id)
 
 
 def profile_data(client, **overrides):
@@ -82,7 +74,7 @@ def test_every_role_has_its_own_cabinet(client, make_user, login, role):
 def test_a_teacher_never_sees_another_users_data(client, make_user, login, database):
     other = make_user(last_name="Чужакова", email="other@school.example", phone="+79991234567",
                       position="директор", subjects="астрономия")
-    sferum = platforms(database)[0]
+    sferum = platforms_in_order(database)[0]
     database.session.add(PlatformAccount(user_id=other.id, platform_id=sferum.id, status=AccountStatus.ACTIVE,
                                          profile_url="https://sferum.ru/other-profile"))
     database.session.commit()
@@ -108,12 +100,12 @@ def test_overview_of_a_new_teacher(client, make_user, login, database):
     assert "Новикова Ольга Петровна" in html
     assert organizations(database)[0].short_name in html
     assert "ожидает подтверждения ОО" in html
-    total = len(platforms(database))
+    total = len(platforms_in_order(database))
     assert re.search(rf"Зарегистрированы на платформах</dt><dd>0 из {total}</dd>", html)
     assert re.search(rf"Активно используете</dt><dd>0 из {total}</dd>", html)
     assert "Завершённых курсов пока нет" in html
     # Every platform is a next step, with its link opened safely in a new tab and its one-line how-to.
-    for platform in platforms(database):
+    for platform in platforms_in_order(database):
         link = re.search(rf'<a href="([^"]+)"([^>]*)><strong>Зарегистрируйтесь: {re.escape(platform.name)}</strong>', html)
         assert link, platform.name
         assert link.group(1) == platform.url
@@ -150,7 +142,7 @@ def add_course_record(database, user, status, completed_on=None, course=None, ho
 def test_progress_counts_platforms_courses_and_this_years_hours(client, make_user, login, database):
     teacher = make_user()
     other = make_user()
-    sferum, vk, myschool, *_ = platforms(database)
+    sferum, vk, myschool, *_ = platforms_in_order(database)
     courses = list(database.session.scalars(select(Course).order_by(Course.id)))
     year = local_today().year
     database.session.add_all([
@@ -168,7 +160,7 @@ def test_progress_counts_platforms_courses_and_this_years_hours(client, make_use
     database.session.commit()
 
     result = progress(teacher, today=date(year, 6, 1))
-    assert (result.platforms_total, result.platforms_registered, result.platforms_active) == (len(platforms(database)), 2, 1)
+    assert (result.platforms_total, result.platforms_registered, result.platforms_active) == (len(platforms_in_order(database)), 2, 1)
     assert result.courses_completed == 4
     assert result.hours_this_year == courses[0].hours + 18
     assert progress(teacher, today=date(year - 1, 6, 1)).hours_this_year == courses[1].hours
@@ -185,7 +177,7 @@ def test_progress_counts_platforms_courses_and_this_years_hours(client, make_use
 def test_overview_when_everything_is_done(client, make_user, login, database):
     teacher = make_user(position="учитель", subjects="физика", qualification_category="высшая", experience_years=0,
                         confirmed_at=utcnow())
-    for platform in platforms(database):
+    for platform in platforms_in_order(database):
         database.session.add(PlatformAccount(user_id=teacher.id, platform_id=platform.id, status=AccountStatus.REGISTERED))
     database.session.commit()
     login(teacher)
@@ -300,7 +292,7 @@ def test_workplace_change_resets_confirmation_and_is_audited(client, make_user, 
 
 
 def test_workplace_change_drops_the_old_schools_platform_confirmations(client, make_user, login, database):
-    from cpp_app.models import AccountStatus, Platform, PlatformAccount, StaffRegisterEntry
+    from cpp_app.models import AccountStatus, PlatformAccount, StaffRegisterEntry
 
     first, second = organizations(database)[:2]
     teacher = make_user(confirmed_at=utcnow())

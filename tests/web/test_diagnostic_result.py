@@ -3,39 +3,20 @@ import re
 
 import pytest
 
-from cpp_app.models import DiagnosticStatus, Role, utcnow
-from tests.web.result_review_helpers import (
+from cpp_app.models import DiagnosticStatus, Role
+from tests.factories import (
     SCORES,
     YEAR,
     diagnostic_row,
     diagnostic_through_services,
     municipality,
     organization,
+    text,
 )
-
-
-@pytest.fixture
-def district(database):
-    return municipality(database, "Тестовый муниципальный район")
-
-
-@pytest.fixture
-def school(database, district):
-    return organization(database, district, "МБОУ Тестовая СОШ № 1")
-
-
-@pytest.fixture
-def director(make_user, school):
-    return make_user(role=Role.SCHOOL_ADMIN, email="director@school.example", organization=school,
-                     confirmed_at=utcnow())
 
 
 def page_of(client, diagnostic_id):
     return client.get(f"/diagnostics/{diagnostic_id}/result")
-
-
-def text_of(response) -> str:
-    return response.get_data(as_text=True)
 
 
 def average_cells(html: str) -> list[str]:
@@ -53,7 +34,7 @@ def test_the_school_sees_its_result(client, login, database, school, director):
     login(director)
     response = page_of(client, diagnostic.id)
     assert response.status_code == 200
-    html = text_of(response)
+    html = text(response)
     assert 'data-total="9"' in html and "9 из 14 (64\u00a0%)" in html
     assert 'data-level="basic"' in html and "базовый" in html
     assert "Не имеется — 0 баллов, нет: Электронное портфолио обучающегося" in html
@@ -72,7 +53,7 @@ def test_the_chart_and_its_table_alternative(client, login, database, school, di
     login(director)
     for accessible in (False, True):
         client.set_cookie("a11y", "1" if accessible else "0")
-        html = text_of(page_of(client, diagnostic.id))
+        html = text(page_of(client, diagnostic.id))
         svg = re.search(r"<svg[^>]*>.*?</svg>", html, re.S).group(0)
         assert 'role="img"' in svg and 'class="chart keep"' in svg  # kept in the accessible version
         assert "<script" not in svg and "href" not in svg
@@ -86,7 +67,7 @@ def test_a_draft_is_shown_to_its_school_as_preliminary(client, login, database, 
     diagnostic = diagnostic_through_services(database, school, director,
                                              scores={"cos.sferum": 3}, submitted=False)
     login(director)
-    html = text_of(page_of(client, diagnostic.id))
+    html = text(page_of(client, diagnostic.id))
     assert "Результат предварительный" in html and "Без ответа 12 из 13 показателей" in html
     assert "3 из 14" in html and "нет ответа" in html
 
@@ -118,7 +99,7 @@ def test_reviewers_see_submitted_diagnostics_but_not_drafts(client, login, make_
     draft = diagnostic_row(database, other, None, status=DiagnosticStatus.DRAFT)
     login(make_user(role=role))
     response = page_of(client, submitted.id)
-    assert response.status_code == 200 and "К проверке самодиагностики" in text_of(response)
+    assert response.status_code == 200 and "К проверке самодиагностики" in text(response)
     assert page_of(client, draft.id).status_code == 404
     assert page_of(client, 999_999).status_code == 404
 
@@ -133,7 +114,7 @@ def test_a_failed_critical_indicator_caps_the_level(client, login, database, sch
     scores = {**SCORES, "cos.high_speed_internet": 0, "cos.it_equipment": 3, "cos.management_system": 2}
     diagnostic = diagnostic_through_services(database, school, director, scores=scores)  # 11 of 14
     login(director)
-    html = text_of(page_of(client, diagnostic.id))
+    html = text(page_of(client, diagnostic.id))
     assert 'data-level="below_basic"' in html
     assert "ограничен: критический показатель «Высокоскоростной интернет» — 0 баллов" in html
     assert "по сумме баллов был бы «средний»" in html
@@ -144,7 +125,7 @@ def test_a_failed_critical_indicator_caps_the_level(client, login, database, sch
 def test_a_complete_eios_check_reads_present(client, login, database, school, director):
     diagnostic = diagnostic_through_services(database, school, director, scores={**SCORES, "eios.e_portfolio": 1})
     login(director)
-    assert "Имеется — 5 баллов" in text_of(page_of(client, diagnostic.id))
+    assert "Имеется — 5 баллов" in text(page_of(client, diagnostic.id))
 
 
 # ------------------------------------------------------------------------------------------- comparison
@@ -157,7 +138,7 @@ def test_averages_are_hidden_below_five_organisations(client, login, database, d
     elsewhere = municipality(database, "Другой муниципальный район")
     diagnostic_row(database, organization(database, elsewhere, "МБОУ Дальняя СОШ"), 4)
     login(director)
-    html = text_of(page_of(client, diagnostic.id))
+    html = text(page_of(client, diagnostic.id))
     municipal, regional = average_cells(html)
     assert municipal == "недостаточно данных (меньше 5 организаций)"  # 4 organisations
     assert regional == "7,6 из 14 (54\u00a0%)"  # 9, 7, 8, 10, 4 → 38 / 5
@@ -182,7 +163,7 @@ def test_averages_with_five_organisations_count_submitted_and_accepted_of_the_sa
     for number, total in ((1, 4), (2, 5)):
         diagnostic_row(database, organization(database, elsewhere, f"МБОУ Дальняя СОШ № {number}"), total)
     login(director)
-    html = text_of(page_of(client, diagnostic.id))
+    html = text(page_of(client, diagnostic.id))
     municipal, regional = average_cells(html)
     assert municipal == "8,2 из 14 (59\u00a0%)"  # (9 + 7 + 8 + 10 + 7) / 5
     assert regional == "7,1 из 14 (51\u00a0%)"  # (41 + 4 + 5) / 7

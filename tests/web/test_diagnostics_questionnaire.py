@@ -1,6 +1,5 @@
 """The school's self-diagnostic questionnaire: start, steps, revisions and conflicts, suggestions from the staff
 data, autosave, answers kept across an ended session, «Проверить и отправить» and the lock after submission."""
-import html
 import re
 from datetime import datetime, timedelta
 from html.parser import HTMLParser
@@ -11,7 +10,8 @@ from sqlalchemy import func, select, update
 
 from cpp_app.blueprints.diagnostics.services import return_for_rework
 from cpp_app.domain.workflow import school_year
-from cpp_app.formatting import KRASNOYARSK_TIME
+from cpp_app.kernel.actor import Actor
+from cpp_app.kernel.clock import KRASNOYARSK_TIME
 from cpp_app.models import (
     AccountStatus,
     AuditEvent,
@@ -20,14 +20,12 @@ from cpp_app.models import (
     DiagnosticAnswer,
     DiagnosticStatus,
     FormStash,
-    Organization,
-    Platform,
     PlatformAccount,
     Role,
     utcnow,
 )
-from cpp_app.security import Actor
-from tests.conftest import TEST_PASSWORD, complete_second_factor, extract_csrf
+from tests.conftest import TEST_PASSWORD, extract_csrf
+from tests.factories import fresh, row_count, sign_in, unescaped
 
 YEAR = school_year(datetime.now(KRASNOYARSK_TIME).date())
 COS = ("cos.mobile_phones", "cos.high_speed_internet", "cos.safe_internet", "cos.moya_shkola", "cos.sferum",
@@ -77,17 +75,6 @@ def form_fields(response) -> dict[str, str]:
     return parser.fields
 
 
-def text(response) -> str:
-    return html.unescape(response.get_data(as_text=True))
-
-
-def sign_in(client, user):
-    response = client.post("/login", data={"email": user.email, "password": TEST_PASSWORD,
-                                           "csrf_token": extract_csrf(client.get("/login"))})
-    response = complete_second_factor(client, user.email, response)
-    assert response.status_code == 302, response.get_data(as_text=True)
-
-
 def sign_out(client):
     page = client.get("/cabinet/")
     assert client.post("/logout", data={"csrf_token": extract_csrf(page)}).status_code == 302
@@ -117,28 +104,11 @@ def answers(database, diagnostic_id) -> dict[str, DiagnosticAnswer]:
         select(DiagnosticAnswer).where(DiagnosticAnswer.diagnostic_id == diagnostic_id))}
 
 
-def diagnostic(database, diagnostic_id) -> Diagnostic:
-    database.session.rollback()
-    database.session.expire_all()
-    return database.session.get(Diagnostic, diagnostic_id)
-
-
 def score_field(code):
     return f"score-{code}"
 
 
 # ----------------------------------------------------------------------------------------------- fixtures
-
-
-@pytest.fixture
-def organizations(database):
-    first, second = database.session.scalars(select(Organization).order_by(Organization.id).limit(2))
-    return first, second
-
-
-@pytest.fixture
-def platforms(database):
-    return {p.code: p for p in database.session.scalars(select(Platform))}
 
 
 @pytest.fixture
@@ -177,8 +147,8 @@ def account(database, user, platform, status, confirmed=True):
 def test_empty_list_then_start_is_idempotent_per_year(signed_in, database):
     page = signed_in.get("/diagnostics/")
     assert page.status_code == 200
-    assert "Самодиагностик пока нет" in text(page)
-    assert f"Начать самодиагностику {YEAR}" in text(page)
+    assert "Самодиагностик пока нет" in unescaped(page)
+    assert f"Начать самодиагностику {YEAR}" in unescaped(page)
 
     first = start(signed_in)
     second = start(signed_in)
@@ -187,7 +157,7 @@ def test_empty_list_then_start_is_idempotent_per_year(signed_in, database):
     started = database.session.scalars(select(AuditEvent).where(AuditEvent.action == "diagnostic.started")).all()
     assert len(started) == 1
 
-    listing = text(signed_in.get("/diagnostics/"))
+    listing = unescaped(signed_in.get("/diagnostics/"))
     assert f"Открыть самодиагностику {YEAR}" in listing and "Начать самодиагностику" not in listing
     assert f'<tr data-diagnostic-id="{first}">' in listing and "черновик" in listing
 
@@ -195,7 +165,7 @@ def test_empty_list_then_start_is_idempotent_per_year(signed_in, database):
 def test_a_school_admin_without_organisation_is_told_why(client, make_user):
     sign_in(client, make_user(role=Role.SCHOOL_ADMIN, organization=None))
     page = client.get("/diagnostics/")
-    assert page.status_code == 200 and "не привязана к образовательной организации" in text(page)
+    assert page.status_code == 200 and "не привязана к образовательной организации" in unescaped(page)
     token = extract_csrf(page)
     assert client.post("/diagnostics/start", data={"csrf_token": token}).status_code == 404
 
@@ -207,16 +177,16 @@ def test_general_step_and_a_section_are_saved_step_by_step(signed_in, database):
     diagnostic_id = start(signed_in)
     general = signed_in.get(step_url(diagnostic_id))
     assert general.status_code == 200
-    body = text(general)
+    body = unescaped(general)
     assert "Общие сведения" in body and 'for="staff_count">Численность педагогических работников' in body
     assert 'aria-current="step"' in body and "Проверить и отправить" in body
 
     response = post_step(signed_in, diagnostic_id, action="next", staff_count="24", student_count="310")
     assert response.status_code == 302 and response.headers["Location"].endswith(step_url(diagnostic_id, "cos"))
-    saved = diagnostic(database, diagnostic_id)
+    saved = fresh(database, Diagnostic, diagnostic_id)
     assert (saved.staff_count, saved.student_count) == (24, 310)
 
-    section = text(signed_in.get(step_url(diagnostic_id, "cos")))
+    section = unescaped(signed_in.get(step_url(diagnostic_id, "cos")))
     # Each indicator is a fieldset with its title as legend and its levels as labelled radios.
     assert re.search(r'<fieldset class="indicator" id="ind-cos-it_equipment">\s*<legend>6\. Оснащение', section)
     assert '<label for="score-cos-it_equipment-2">2 балла — соответствует в полной мере</label>' in section
@@ -233,7 +203,7 @@ def test_general_step_and_a_section_are_saved_step_by_step(signed_in, database):
     phones = stored["cos.mobile_phones"]
     assert (phones.score, phones.comment, phones.evidence_url, phones.revision) == (
         1, "Приказ № 12\nот 01.09.2026", "https://school.example/docs/12.pdf", 1)
-    assert "Ответы сохранены." in text(signed_in.get(response.headers["Location"]))
+    assert "Ответы сохранены." in unescaped(signed_in.get(response.headers["Location"]))
 
     # Saving the same page again changes nothing: no new revision.
     assert post_step(signed_in, diagnostic_id, "cos").status_code == 302
@@ -248,14 +218,14 @@ def test_bad_input_is_shown_back_and_nothing_is_saved(signed_in, database):
     diagnostic_id = start(signed_in)
     response = post_step(signed_in, diagnostic_id, staff_count="двадцать", student_count="300")
     assert response.status_code == 400
-    body = text(response)
+    body = unescaped(response)
     assert "Введите целое число" in body and 'value="двадцать"' in body
-    assert diagnostic(database, diagnostic_id).student_count is None
+    assert fresh(database, Diagnostic, diagnostic_id).student_count is None
 
     response = post_step(signed_in, diagnostic_id, "cos", **{
         score_field("cos.sferum"): "2", "evidence-cos.sferum": "школа.рф/документ"})
     assert response.status_code == 400
-    body = text(response)
+    body = unescaped(response)
     assert "начиная с https://" in body and 'value="школа.рф/документ"' in body
     assert re.search(r'id="score-cos-sferum-2"[^>]*checked', body)
     assert answers(database, diagnostic_id) == {}
@@ -269,7 +239,7 @@ def test_a_failed_csrf_token_shows_the_posted_answers_again(signed_in, database)
     fields.update({"csrf_token": "stale", score_field("cos.sferum"): "1", "comment-cos.sferum": "Есть структура"})
     response = signed_in.post(step_url(diagnostic_id, "cos"), data=fields)
     assert response.status_code == 400
-    body = text(response)
+    body = unescaped(response)
     assert "Срок действия страницы истёк" in body and "Есть структура" in body
     assert re.search(r'id="score-cos-sferum-1"[^>]*checked', body)
     assert answers(database, diagnostic_id) == {}
@@ -298,7 +268,7 @@ def test_two_admins_of_one_school_never_overwrite_each_other_silently(app, signe
     mine.update({score_field("cos.it_equipment"): "1", score_field("cos.mobile_phones"): "1"})
     response = signed_in.post(step_url(diagnostic_id, "cos"), data=mine)
     assert response.status_code == 409
-    body = text(response)
+    body = unescaped(response)
     assert "Этот показатель изменил другой пользователь (Завучева О.П.," in body
     assert "его ответ: 2 балла — соответствует в полной мере; комментарий: «Всё по рекомендациям»" in body
     assert "ваш ответ: 1 балл — частично соответствует" in body
@@ -368,7 +338,7 @@ def test_suggestion_with_its_figures_and_the_over_claim_warning(signed_in, schoo
     response = post_step(signed_in, diagnostic_id, "cos", **{score_field("cos.moya_shkola"): "3",
                                                              score_field("cos.sferum"): "3"})
     assert response.status_code == 302
-    body = text(signed_in.get(step_url(diagnostic_id, "cos")))
+    body = unescaped(signed_in.get(step_url(diagnostic_id, "cos")))
 
     moya = indicator_block(body, "cos-moya_shkola")
     assert "По данным профилей педагогов:</strong>\n      0 баллов" in moya
@@ -389,14 +359,14 @@ def test_suggestion_with_its_figures_and_the_over_claim_warning(signed_in, schoo
 
 def test_without_a_staff_count_the_confirmed_staff_is_used_and_said_so(signed_in, school_with_staff):
     diagnostic_id = start(signed_in)
-    body = text(signed_in.get(step_url(diagnostic_id, "cos")))
+    body = unescaped(signed_in.get(step_url(diagnostic_id, "cos")))
     assert "доли посчитаны от числа сотрудников,\n        подтверждённых в ЦПП (5)" in body
     assert "3 из 5 педагогов" in indicator_block(body, "cos-moya_shkola")
 
 
 def test_the_admin_sees_who_is_not_registered_by_name(signed_in, school_with_staff, database):
     diagnostic_id = start(signed_in)
-    moya = indicator_block(text(signed_in.get(step_url(diagnostic_id, "cos"))), "cos-moya_shkola")
+    moya = indicator_block(unescaped(signed_in.get(step_url(diagnostic_id, "cos"))), "cos-moya_shkola")
     gap = re.search(r'<div class="gap" data-platform="moya_shkola">(.*?)</div>', moya, re.S).group(1)
     assert re.search(r"ФГИС «Моя школа»:</strong> не зарегистрированы\s*\(1\)", gap)
     assert "<li>Григорьев" in gap  # an account marked «не зарегистрирован»
@@ -471,7 +441,7 @@ def test_autosave_answers_json_with_revisions(signed_in, database):
 
     # «Общие сведения» autosave too.
     data = autosave(signed_in, diagnostic_id, None, {"staff_count": "31", "student_count": ""}, token).get_json()
-    assert data["saved"] == 1 and diagnostic(database, diagnostic_id).staff_count == 31
+    assert data["saved"] == 1 and fresh(database, Diagnostic, diagnostic_id).staff_count == 31
 
     # Bad input: 422 with the field errors, nothing saved.
     response = autosave(signed_in, diagnostic_id, None, {"staff_count": "много"}, token)
@@ -515,7 +485,7 @@ def test_answers_posted_after_sign_out_come_back_after_sign_in(signed_in, admin,
         "email": admin.email, "password": TEST_PASSWORD, "csrf_token": extract_csrf(signed_in.get("/login"))})
     assert response.headers["Location"] == step_url(diagnostic_id, "cos")
     page = signed_in.get(step_url(diagnostic_id, "cos"))
-    body = text(page)
+    body = unescaped(page)
     assert "Мы сохранили ответы, которые вы ввели перед окончанием сеанса" in body
     assert "Все классы в «Сферуме»" in body and re.search(r'id="score-cos-sferum-2"[^>]*checked', body)
     assert signed_in.get_cookie("cpp_form_stash", path="/diagnostics/") is None
@@ -526,12 +496,7 @@ def test_answers_posted_after_sign_out_come_back_after_sign_in(signed_in, admin,
     # «Сохранить» saves them; a reload no longer shows the notice.
     assert signed_in.post(step_url(diagnostic_id, "cos"), data=form_fields(page)).status_code == 302
     assert answers(database, diagnostic_id)["cos.sferum"].comment == "Все классы в «Сферуме»"
-    assert "перед окончанием сеанса" not in text(signed_in.get(step_url(diagnostic_id, "cos")))
-
-
-def stashes(database) -> int:
-    database.session.rollback()
-    return database.session.scalar(select(func.count(FormStash.id)))
+    assert "перед окончанием сеанса" not in unescaped(signed_in.get(step_url(diagnostic_id, "cos")))
 
 
 @pytest.mark.parametrize("autosave_first", [False, True], ids=["post", "autosave-then-post"])
@@ -550,7 +515,7 @@ def test_answers_posted_after_the_session_went_idle_come_back_after_sign_in(sign
 
     sign_in(signed_in, admin)
     assert 'value="17"' in signed_in.get(step_url(diagnostic_id)).get_data(as_text=True)
-    assert stashes(database) == 0
+    assert row_count(database, FormStash) == 0
 
 
 def test_a_post_without_any_session_stores_nothing(app, admin, database):
@@ -562,7 +527,7 @@ def test_a_post_without_any_session_stores_nothing(app, admin, database):
     stranger = app.test_client()
     response = stranger.post(step_url(diagnostic_id), data={**fields, "staff_count": "17"})
     assert response.status_code == 302 and response.headers["Location"].startswith("/login?next=")
-    assert stashes(database) == 0
+    assert row_count(database, FormStash) == 0
 
 
 def test_a_made_up_session_token_stores_nothing(app, signed_in, admin, database):
@@ -576,7 +541,7 @@ def test_a_made_up_session_token_stores_nothing(app, signed_in, admin, database)
     stranger = app.test_client()
     stranger.set_cookie("remember_token", "a-token-no-session-ever-had|0123456789abcdef")
     assert stranger.post(step_url(diagnostic_id), data=fields).status_code == 302
-    assert stashes(database) == 0
+    assert row_count(database, FormStash) == 0
 
 
 def test_after_the_session_ended_only_the_users_own_diagnostic_is_stashed(app, make_user, organizations, admin,
@@ -592,9 +557,9 @@ def test_after_the_session_ended_only_the_users_own_diagnostic_is_stashed(app, m
     assert other.post(step_url(diagnostic_id), data=fields).status_code == 302  # another school's
     assert owner.post(step_url(diagnostic_id + 1000), data=fields).status_code == 302  # no such diagnostic
     assert owner.post(step_url(diagnostic_id, "no-such-step"), data=fields).status_code == 302
-    assert stashes(database) == 0
+    assert row_count(database, FormStash) == 0
     assert owner.post(step_url(diagnostic_id), data=fields).status_code == 302
-    assert stashes(database) == 1
+    assert row_count(database, FormStash) == 1
 
 
 def test_more_than_the_form_can_hold_is_not_stashed(signed_in, database):
@@ -604,7 +569,7 @@ def test_more_than_the_form_can_hold_is_not_stashed(signed_in, database):
     stuffed = {**fields, **{f"comment-{code}": "щ" * 5000 for code in COS}, "comment-cos.sferum": "щ" * 200_000}
     assert signed_in.post(step_url(diagnostic_id, "cos"), data=stuffed).status_code == 302
     assert signed_in.get_cookie("cpp_form_stash", path="/diagnostics/") is None
-    assert stashes(database) == 0
+    assert row_count(database, FormStash) == 0
 
     # What the real form can hold is kept; a field that is not the step's is not.
     full = {**fields, **{f"comment-{code}": "щ" * 5000 for code in COS}, "comment-eios.ebs": "чужое поле"}
@@ -624,7 +589,7 @@ def test_a_stash_is_shown_only_to_its_user(app, admin, colleague, database):
     sign_in(browser, colleague)
     page = browser.get(step_url(diagnostic_id)).get_data(as_text=True)
     assert 'value="17"' not in page and "перед окончанием сеанса" not in page
-    assert stashes(database) == 1
+    assert row_count(database, FormStash) == 1
 
 
 def test_a_foreign_page_cannot_plant_a_stash(app, admin, database):
@@ -664,7 +629,7 @@ def test_check_page_lists_missing_answers_and_refuses_to_submit(signed_in, datab
     fill_everything(signed_in, diagnostic_id, skip=("cos.sferum", "eios.ebs"))
     page = signed_in.get(f"/diagnostics/{diagnostic_id}/check")
     assert page.status_code == 200
-    body = text(page)
+    body = unescaped(page)
     assert "Без ответа 2 показателя" in body
     assert f'href="/diagnostics/{diagnostic_id}?section=cos#ind-cos-sferum">Платформа «Сферум»</a>' in body
     assert f'href="/diagnostics/{diagnostic_id}?section=eios#ind-eios-ebs">Доступ к ЭБС</a>' in body
@@ -674,26 +639,26 @@ def test_check_page_lists_missing_answers_and_refuses_to_submit(signed_in, datab
 
     response = signed_in.post(f"/diagnostics/{diagnostic_id}/check", data={"csrf_token": extract_csrf(page)})
     assert response.status_code == 302
-    assert "Ответьте на все показатели: без ответа осталось 2" in text(signed_in.get(response.headers["Location"]))
-    assert diagnostic(database, diagnostic_id).status == DiagnosticStatus.DRAFT
+    assert "Ответьте на все показатели: без ответа осталось 2" in unescaped(signed_in.get(response.headers["Location"]))
+    assert fresh(database, Diagnostic, diagnostic_id).status == DiagnosticStatus.DRAFT
 
 
 def test_submission_locks_the_questionnaire(signed_in, database):
     diagnostic_id = start(signed_in)
     fill_everything(signed_in, diagnostic_id)
     page = signed_in.get(f"/diagnostics/{diagnostic_id}/check")
-    assert "Без ответа" not in text(page) and "7 из 14" in text(page)
+    assert "Без ответа" not in unescaped(page) and "7 из 14" in unescaped(page)
     fields = form_fields(signed_in.get(step_url(diagnostic_id, "cos")))
 
     response = signed_in.post(f"/diagnostics/{diagnostic_id}/check", data={"csrf_token": extract_csrf(page)})
     assert response.status_code == 302 and response.headers["Location"] == "/diagnostics/"
-    listing = text(signed_in.get("/diagnostics/"))
+    listing = unescaped(signed_in.get("/diagnostics/"))
     assert "на проверке" in listing and "7 из 14, уровень «базовый»" in listing
-    saved = diagnostic(database, diagnostic_id)
+    saved = fresh(database, Diagnostic, diagnostic_id)
     assert saved.status == DiagnosticStatus.SUBMITTED and saved.total_points == 7
 
     # Read-only page, no form, no autosave script.
-    body = text(signed_in.get(step_url(diagnostic_id, "cos")))
+    body = unescaped(signed_in.get(step_url(diagnostic_id, "cos")))
     assert "на проверке в КК ИПК — изменить ответы нельзя" in body
     assert 'name="score-' not in body and "autosave.js" not in body
     assert "1 балл — да" in body
@@ -702,7 +667,7 @@ def test_submission_locks_the_questionnaire(signed_in, database):
     fields[score_field("cos.sferum")] = "3"
     response = signed_in.post(step_url(diagnostic_id, "cos"), data=fields)
     assert response.status_code == 302
-    assert "изменить ответы нельзя" in text(signed_in.get(response.headers["Location"]))
+    assert "изменить ответы нельзя" in unescaped(signed_in.get(response.headers["Location"]))
     token = fields.pop("csrf_token")
     response = autosave(signed_in, diagnostic_id, "cos", fields, token)
     assert response.status_code == 409 and "нельзя" in response.get_json()["error"]
@@ -715,20 +680,20 @@ def test_returned_diagnostic_shows_the_comments_and_can_be_resubmitted(signed_in
     signed_in.post(f"/diagnostics/{diagnostic_id}/check",
                    data={"csrf_token": extract_csrf(signed_in.get(f"/diagnostics/{diagnostic_id}/check"))})
     reviewer = make_user(role=Role.METHODOLOGIST, email="metod@kipk.example")
-    saved = diagnostic(database, diagnostic_id)
+    saved = fresh(database, Diagnostic, diagnostic_id)
     return_for_rework(saved, Actor(reviewer.id, None, None), "methodologist", "Уточните оснащение",
                       {"cos.it_equipment": "Приложите паспорт кабинета"})
     database.session.commit()
 
-    body = text(signed_in.get(step_url(diagnostic_id, "cos")))
+    body = unescaped(signed_in.get(step_url(diagnostic_id, "cos")))
     assert "возвращена на доработку" in body and "Уточните оснащение" in body
     assert "Комментарий проверяющего:</strong>\n      <p>Приложите паспорт кабинета" in indicator_block(body, "cos-it_equipment")
-    assert "Приложите паспорт кабинета" in text(signed_in.get(f"/diagnostics/{diagnostic_id}/check"))
+    assert "Приложите паспорт кабинета" in unescaped(signed_in.get(f"/diagnostics/{diagnostic_id}/check"))
 
     assert post_step(signed_in, diagnostic_id, "cos", **{
         score_field("cos.it_equipment"): "2", "evidence-cos.it_equipment": "https://school.example/passport"}
     ).status_code == 302
     page = signed_in.get(f"/diagnostics/{diagnostic_id}/check")
     signed_in.post(f"/diagnostics/{diagnostic_id}/check", data={"csrf_token": extract_csrf(page)})
-    saved = diagnostic(database, diagnostic_id)
+    saved = fresh(database, Diagnostic, diagnostic_id)
     assert saved.status == DiagnosticStatus.SUBMITTED and saved.total_points == 8

@@ -19,7 +19,7 @@ from cpp_app.models import (
     Role,
     utcnow,
 )
-from tests.web.result_review_helpers import diagnostic_row
+from tests.factories import diagnostic_row
 
 HOSTILE_NAME = "=HYPERLINK(\"http://evil.example\",\"Школа\")"
 
@@ -53,13 +53,6 @@ def world(database, make_user):
     return {"municipality": municipality_id, "a": a.id, "b": b.id, "c": c.id, "count": in_municipality}
 
 
-@pytest.fixture
-def methodologist(make_user, login):
-    user = make_user(role=Role.METHODOLOGIST)
-    login(user)
-    return user
-
-
 def _ids(response) -> set[int]:
     import re
 
@@ -79,7 +72,7 @@ def _total_active(database) -> int:
         ({"reason": "no_diagnostic"}, {"b", "c"}),
     ],
 )
-def test_each_reason_lists_the_right_organisations(client, world, methodologist, query, inactive):
+def test_each_reason_lists_the_right_organisations(client, world, signed_in_methodologist, query, inactive):
     response = client.get("/monitoring/inactive", query_string={**query, "municipality": world["municipality"]})
     assert response.status_code == 200
     shown = _ids(response)
@@ -89,7 +82,7 @@ def test_each_reason_lists_the_right_organisations(client, world, methodologist,
     assert f"Не активных ОО — {expected}</strong> из {world['count']}" in response.get_data(as_text=True)
 
 
-def test_default_reason_counts_the_whole_region_and_paginates_by_50(client, database, world, methodologist):
+def test_default_reason_counts_the_whole_region_and_paginates_by_50(client, database, world, signed_in_methodologist):
     total = _total_active(database)
     first = client.get("/monitoring/inactive")
     assert f"Не активных ОО — {total - 1}</strong> из {total}" in first.get_data(as_text=True)
@@ -100,7 +93,7 @@ def test_default_reason_counts_the_whole_region_and_paginates_by_50(client, data
         assert not _ids(first) & _ids(second)
 
 
-def test_kind_filter_and_unknown_values_are_ignored(client, database, world, methodologist):
+def test_kind_filter_and_unknown_values_are_ignored(client, database, world, signed_in_methodologist):
     kind = database.session.get(Organization, world["b"]).kind
     response = client.get("/monitoring/inactive", query_string={"kind": kind.value, "municipality": world["municipality"]})
     kinds = {database.session.get(Organization, i).kind for i in _ids(response)}
@@ -132,7 +125,7 @@ def test_admin_may_open_it(client, make_user, login, world):
     assert client.get("/monitoring/inactive").status_code == 200
 
 
-def test_csv_download_has_bom_semicolons_and_escapes_formulas(client, world, methodologist):
+def test_csv_download_has_bom_semicolons_and_escapes_formulas(client, world, signed_in_methodologist):
     response = client.get("/monitoring/inactive", query_string={"format": "csv", "municipality": world["municipality"]})
     assert response.status_code == 200
     assert response.mimetype == "text/csv"
@@ -149,7 +142,7 @@ def test_csv_download_has_bom_semicolons_and_escapes_formulas(client, world, met
     assert b_row[6] == "0" and b_row[7] == "Нет подтверждённых педагогов"
 
 
-def test_xlsx_download_is_typed_and_safe(client, database, world, methodologist):
+def test_xlsx_download_is_typed_and_safe(client, database, world, signed_in_methodologist):
     response = client.get("/monitoring/inactive", query_string={
         "format": "xlsx", "reason": "no_active", "platform": "sferum", "municipality": world["municipality"]})
     assert response.status_code == 200
@@ -166,11 +159,11 @@ def test_xlsx_download_is_typed_and_safe(client, database, world, methodologist)
     assert {row[7].value for row in rows} == {f"Нет педагогов, активно использующих «{sferum}»"}
 
 
-def test_unknown_format_is_404(client, world, methodologist):
+def test_unknown_format_is_404(client, world, signed_in_methodologist):
     assert client.get("/monitoring/inactive?format=pdf").status_code == 404
 
 
-def test_dashboard_tables_download(client, database, world, methodologist):
+def test_dashboard_tables_download(client, database, world, signed_in_methodologist):
     response = client.get("/monitoring/municipalities.xlsx")
     assert response.status_code == 200
     sheet = load_workbook(io.BytesIO(response.data)).active

@@ -105,11 +105,6 @@ def region(database):
             "program": program, "diagnostic": a1_diagnostic}
 
 
-@pytest.fixture
-def methodologist(app, database, make_user, login):
-    login(make_user(role=Role.METHODOLOGIST, email="method@kipk.example"))
-
-
 def _text(response) -> str:
     assert response.status_code == 200, response.status_code
     return response.get_data(as_text=True)
@@ -145,7 +140,7 @@ def test_only_the_institute_sees_monitoring(app, database, make_user, login, cli
         assert visitor.get(path).status_code == expected, (role, path)
 
 
-def test_unknown_ids_are_404(client, methodologist, region):
+def test_unknown_ids_are_404(client, signed_in_methodologist, region):
     assert client.get("/monitoring/municipalities/999999").status_code == 404
     assert client.get("/monitoring/organizations/999999").status_code == 404
 
@@ -184,7 +179,7 @@ def test_top_deficits_count_submitted_answers_below_the_maximum(database, region
     assert stats.top_deficits(YEAR, limit=1)[0].code == region["first"].code
 
 
-def test_overview_shows_shares_with_bands_in_words(client, methodologist, region):
+def test_overview_shows_shares_with_bands_in_words(client, signed_in_methodologist, region):
     html = _text(client.get("/monitoring/"))
     sferum = _row(html, "data-platform", "sferum")
     assert _cell(sferum, "registered") == "50 % (4 из 8) хорошо"
@@ -199,12 +194,12 @@ def test_overview_shows_shares_with_bands_in_words(client, methodologist, region
     assert 'data-level="basic"' in html and "базовый" in html
 
 
-def test_empty_overview(client, methodologist):
+def test_empty_overview(client, signed_in_methodologist):
     html = _text(client.get("/monitoring/"))
     assert "самодиагностик пока нет" in html and "дефициты появятся после подачи" in html
 
 
-def test_municipality_table_values_and_sorting(client, methodologist, region):
+def test_municipality_table_values_and_sorting(client, signed_in_methodologist, region):
     html = _text(client.get("/monitoring/municipalities"))
     alpha = _row(html, "data-municipality-id", region["alpha"].id)
     assert _cell(alpha, "organizations") == "3" and _cell(alpha, "teachers") == "6"
@@ -225,7 +220,7 @@ def test_municipality_table_values_and_sorting(client, methodologist, region):
     assert order("/monitoring/municipalities?sort=__class__&dir=sideways")[1][:2] == [region["alpha"].id, region["beta"].id]
 
 
-def test_municipality_page_lists_its_organisations(client, methodologist, region):
+def test_municipality_page_lists_its_organisations(client, signed_in_methodologist, region):
     html = _text(client.get(f"/monitoring/municipalities/{region['alpha'].id}?sort=teachers&dir=desc"))
     ids = [int(i) for i in re.findall(r'data-organization-id="(\d+)"', html)]
     assert ids == [region["a1"].id, region["a2"].id, region["a3"].id]
@@ -238,13 +233,13 @@ def test_municipality_page_lists_its_organisations(client, methodologist, region
     assert f'href="/monitoring/organizations/{region["a1"].id}"' in html
 
 
-def test_municipality_without_organisations(client, methodologist, database):
+def test_municipality_without_organisations(client, signed_in_methodologist, database):
     empty = _municipality(database, "Аа-тест Пустой")
     database.session.commit()
     assert "нет действующих организаций" in _text(client.get(f"/monitoring/municipalities/{empty.id}"))
 
 
-def test_organisation_page(client, methodologist, region):
+def test_organisation_page(client, signed_in_methodologist, region):
     html = _text(client.get(f"/monitoring/organizations/{region['a1'].id}"))
     assert _cell(_row(html, "data-platform", "sferum"), "active") == "40 % (2 из 5) хорошо"
     assert _cell(_row(html, "data-platform", "sferum"), "active_confirmed") == "33 % (1 из 3) хорошо"
@@ -282,14 +277,14 @@ def _add_municipalities(database, how_many, start):
     database.session.commit()
 
 
-def test_municipality_table_queries_do_not_grow_with_municipalities(client, methodologist, database, region):
+def test_municipality_table_queries_do_not_grow_with_municipalities(client, signed_in_methodologist, database, region):
     _add_municipalities(database, 2, 0)
     with_two = _queries(database, client, "/monitoring/municipalities")
     _add_municipalities(database, 4, 2)
     assert _queries(database, client, "/monitoring/municipalities") == with_two
 
 
-def test_overview_queries_do_not_grow_with_teachers(client, methodologist, database, region):
+def test_overview_queries_do_not_grow_with_teachers(client, signed_in_methodologist, database, region):
     def add_teachers(how_many):
         for _ in range(how_many):
             _teacher(database, region["b1"], [("sferum", AccountStatus.ACTIVE), ("resh", AccountStatus.REGISTERED)])

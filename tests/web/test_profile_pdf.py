@@ -7,7 +7,7 @@ from sqlalchemy import select
 from cpp_app import pdf
 from cpp_app.blueprints.cabinet.pdf_services import profile_summary, years_text
 from cpp_app.models import AccountStatus, Course, CourseRecord, CourseStatus, Platform, PlatformAccount
-from tests.factories import pdf_page_texts
+from tests.factories import pdf_page_texts, platforms_by_code
 
 HOSTILE_TITLE = '<img src="file:///etc/passwd"> <a rel="attachment" href="file:///etc/passwd">x</a>'
 
@@ -32,10 +32,6 @@ def rendered(monkeypatch):
     return documents, asked
 
 
-def platform(database, code):
-    return database.session.scalars(select(Platform).where(Platform.code == code)).one()
-
-
 def typical_profile(database, make_user):
     """A teacher with every field filled, accounts on four platforms and four courses."""
     user = make_user(
@@ -58,7 +54,7 @@ def typical_profile(database, make_user):
         database.session.add(
             PlatformAccount(
                 user_id=user.id,
-                platform_id=platform(database, code).id,
+                platform_id=platforms_by_code(database)[code].id,
                 status=status,
                 since=date(2024, 3, 15),
                 confirmed_at=datetime(2025, 1, 10) if confirmed else None,

@@ -13,9 +13,7 @@ from cpp_app import pdf
 from cpp_app.blueprints.programs import rendering
 from cpp_app.blueprints.programs.document import build_document, document_hash
 from cpp_app.models import ProgramRevision, ProgramStatus, RenderedDocument, Role
-from tests.conftest import signed_in_client as signed_in
-from tests.factories import pdf_page_texts
-from tests.unit.test_program_document import ACTIONS, make_program, make_school
+from tests.factories import PROGRAM_ACTIONS, pdf_page_texts, program_through_models, school_with_address, signed_in
 
 HOSTILE = '<img src="file:///etc/passwd"> <a rel="attachment" href="file:///etc/passwd">x</a>'
 
@@ -48,7 +46,7 @@ def rendered(monkeypatch):
 
 @pytest.fixture
 def school(database):
-    made = make_school(database)
+    made = school_with_address(database)
     database.session.commit()
     return made
 
@@ -87,7 +85,7 @@ def stored_file(app, row) -> Path:
 def test_pdf_holds_the_program_with_contents_page_numbers_and_bookmarks(client, database, login, director, school,
                                                                          rendered):
     documents, _, _ = rendered
-    program = make_program(database, school)
+    program = program_through_models(database, school)
     login(director)
 
     response = client.get(f"/programs/{program.id}.pdf")
@@ -99,7 +97,7 @@ def test_pdf_holds_the_program_with_contents_page_numbers_and_bookmarks(client, 
     pages = pdf_pages(response.data)
     text = " ".join(pages)
     assert school.full_name in text
-    for action in ACTIONS:
+    for action in PROGRAM_ACTIONS:
         assert action[3] in text, action[3]
     assert "Итоговый результат: 7 из 14 баллов (50 %), уровень «ниже базового»" in text
     assert "«ниже базового» (7 из 14 баллов, 50 %) → «высокий» (12 из 14 баллов, 86 %)" in text
@@ -128,8 +126,8 @@ def test_roadmap_table_repeats_its_header_on_every_page(client, database, login,
     documents, _, _ = rendered
     many = tuple((code, f, t, f"Мероприятие номер {n:02d} с длинным описанием того, что именно предстоит сделать "
                   "ответственному исполнителю в течение учебного года", due, status)
-                 for n in range(1, 41) for code, f, t, _, due, status in [ACTIONS[n % len(ACTIONS)]])
-    program = make_program(database, school, actions=many)
+                 for n in range(1, 41) for code, f, t, _, due, status in [PROGRAM_ACTIONS[n % len(PROGRAM_ACTIONS)]])
+    program = program_through_models(database, school, actions=many)
     login(director)
 
     assert client.get(f"/programs/{program.id}.pdf").status_code == 200
@@ -143,8 +141,8 @@ def test_roadmap_table_repeats_its_header_on_every_page(client, database, login,
 
 def test_user_text_is_printed_as_text_and_fetches_nothing(client, database, login, director, school, rendered):
     documents, asked, _ = rendered
-    actions = ((*ACTIONS[0][:3], HOSTILE, *ACTIONS[0][4:]),) + ACTIONS[1:]
-    program = make_program(database, school, actions=actions, goal='<link rel="stylesheet" href="https://example.com/x.css">')
+    actions = ((*PROGRAM_ACTIONS[0][:3], HOSTILE, *PROGRAM_ACTIONS[0][4:]),) + PROGRAM_ACTIONS[1:]
+    program = program_through_models(database, school, actions=actions, goal='<link rel="stylesheet" href="https://example.com/x.css">')
     program.actions[0].responsible_name = '<a rel="attachment" href="file:///etc/shadow">y</a>'
     database.session.commit()
     login(director)
@@ -166,7 +164,7 @@ def test_user_text_is_printed_as_text_and_fetches_nothing(client, database, logi
 
 def test_unchanged_program_is_served_from_the_stored_copy(app, client, database, login, director, school, rendered):
     documents, _, _ = rendered
-    program = make_program(database, school)
+    program = program_through_models(database, school)
     login(director)
 
     first = client.get(f"/programs/{program.id}.pdf")
@@ -193,7 +191,7 @@ def test_unchanged_program_is_served_from_the_stored_copy(app, client, database,
 
 def test_approved_revision_keeps_its_content_and_its_copy(app, client, database, login, director, school, rendered):
     documents, _, _ = rendered
-    program = make_program(database, school)
+    program = program_through_models(database, school)
     program.status, program.approved_at, program.approved_by_id = ProgramStatus.APPROVED, datetime(2025, 10, 1), director.id
     database.session.add(ProgramRevision(program=program, revision=1, snapshot=build_document(program),
                                          approved_at=program.approved_at, approved_by_id=director.id))
@@ -223,7 +221,7 @@ def test_approved_revision_keeps_its_content_and_its_copy(app, client, database,
     again = client.get(f"/programs/{program.id}.pdf?revision=1")
     assert again.data == approved.data and len(documents) == 2
     old_text = " ".join(pdf_pages(again.data))
-    assert ACTIONS[0][3] in old_text and "Новое мероприятие второй редакции" not in old_text
+    assert PROGRAM_ACTIONS[0][3] in old_text and "Новое мероприятие второй редакции" not in old_text
     assert len(stored_rows(database, program)) == 2  # the approved copy and the current draft's
 
     for wanted in ("2", "7", "abc", "-1", "1.0"):
@@ -232,8 +230,8 @@ def test_approved_revision_keeps_its_content_and_its_copy(app, client, database,
 
 def test_docx_opens_with_word_structure_and_is_stored(client, database, login, director, school, rendered):
     _, _, docx_calls = rendered
-    actions = ((*ACTIONS[0][:3], "Провести\x01 аудит\x0b сети\x1f школы", *ACTIONS[0][4:]),) + ACTIONS[1:]
-    program = make_program(database, school, actions=actions)
+    actions = ((*PROGRAM_ACTIONS[0][:3], "Провести\x01 аудит\x0b сети\x1f школы", *PROGRAM_ACTIONS[0][4:]),) + PROGRAM_ACTIONS[1:]
+    program = program_through_models(database, school, actions=actions)
     login(director)
 
     response = client.get(f"/programs/{program.id}.docx")
@@ -245,7 +243,7 @@ def test_docx_opens_with_word_structure_and_is_stored(client, database, login, d
     text = docx_text(response.data)
     assert school.full_name in text
     assert "Провести аудит сети школы" in text  # control characters dropped
-    for action in ACTIONS[1:]:
+    for action in PROGRAM_ACTIONS[1:]:
         assert action[3] in text, action[3]
 
     document = docx.Document(io.BytesIO(response.data))
@@ -266,8 +264,8 @@ def test_docx_opens_with_word_structure_and_is_stored(client, database, login, d
 
 @pytest.mark.parametrize("kind", ["pdf", "docx"])
 def test_only_the_school_and_the_institute_may_download(app, client, database, make_user, school, kind):
-    program = make_program(database, school)
-    other_school = make_school(database, short_name="МБОУ СШ № 8", full_name="МБОУ «Средняя школа № 8»")
+    program = program_through_models(database, school)
+    other_school = school_with_address(database, short_name="МБОУ СШ № 8", full_name="МБОУ «Средняя школа № 8»")
     database.session.commit()
     url = f"/programs/{program.id}.{kind}"
 
@@ -290,7 +288,7 @@ def test_missing_program_is_404(client, login, director):
 
 
 def test_stored_copy_survives_only_a_committed_transaction(app, database, school):
-    program = make_program(database, school)
+    program = program_through_models(database, school)
     doc = build_document(program)
     with app.test_request_context():
         rendering.stored_copy(program, "docx", doc, current=True)
@@ -304,7 +302,7 @@ def test_stored_copy_survives_only_a_committed_transaction(app, database, school
 
 def test_a_lost_stored_file_is_rendered_again(app, client, database, login, director, school, rendered):
     documents, _, _ = rendered
-    program = make_program(database, school)
+    program = program_through_models(database, school)
     login(director)
     first = client.get(f"/programs/{program.id}.pdf")
     (row,) = stored_rows(database, program)
@@ -320,7 +318,7 @@ def test_a_lost_stored_file_is_rendered_again(app, client, database, login, dire
 
 
 def test_a_simultaneous_first_download_keeps_one_copy(app, client, database, login, director, school, monkeypatch):
-    program = make_program(database, school)
+    program = program_through_models(database, school)
     digest = document_hash(build_document(program))
     original = rendering.render_program_docx
 

@@ -22,37 +22,20 @@ from cpp_app.models import (
     Role,
     utcnow,
 )
-from tests.conftest import TEST_PASSWORD, complete_second_factor, extract_csrf
-from tests.web.result_review_helpers import (
+from tests.conftest import extract_csrf
+from tests.factories import (
     actor_of,
     diagnostic_row,
     diagnostic_through_services,
+    fresh,
     municipality,
     organization,
+    row_ids,
+    sign_in,
+    text,
 )
 
 BANNER = "Открыть результаты"
-
-
-@pytest.fixture
-def district(database):
-    return municipality(database, "Тестовый муниципальный район")
-
-
-@pytest.fixture
-def school(database, district):
-    return organization(database, district, "МБОУ Тестовая СОШ № 1")
-
-
-@pytest.fixture
-def director(make_user, school):
-    return make_user(role=Role.SCHOOL_ADMIN, email="director@school.example", organization=school,
-                     confirmed_at=utcnow())
-
-
-@pytest.fixture
-def methodologist(make_user):
-    return make_user(role=Role.METHODOLOGIST, email="methodologist@kipk.example", last_name="Методистова")
 
 
 @pytest.fixture
@@ -64,27 +47,9 @@ def submitted(database, school, director):
     )
 
 
-def sign_in(client, user):
-    token = extract_csrf(client.get("/login"))
-    response = client.post("/login", data={"email": user.email, "password": TEST_PASSWORD, "csrf_token": token})
-    response = complete_second_factor(client, user.email, response)
-    assert response.status_code == 302
-    return client
-
-
 @pytest.fixture
 def reviewer_client(app, database, methodologist):
     return sign_in(app.test_client(), methodologist)
-
-
-def fresh(database, diagnostic_id) -> Diagnostic:
-    database.session.rollback()
-    database.session.expire_all()
-    return database.session.get(Diagnostic, diagnostic_id)
-
-
-def text_of(response) -> str:
-    return response.get_data(as_text=True)
 
 
 def decide(client, diagnostic_id, action, note="", comments=None, token=True):
@@ -95,12 +60,12 @@ def decide(client, diagnostic_id, action, note="", comments=None, token=True):
     return client.post(f"/review/{diagnostic_id}/{action}", data=data)
 
 
+def queue_ids(response) -> list[int]:
+    return row_ids(response, "diagnostic")
+
+
 def comment_field(html: str, index: int) -> str:
     return re.search(rf'<textarea[^>]*name="comment_{index}"[^>]*>(.*?)</textarea>', html, re.S).group(1).strip()
-
-
-def queue_ids(response) -> list[int]:
-    return [int(value) for value in re.findall(r'<tr data-diagnostic-id="(\d+)"', text_of(response))]
 
 
 # ---------------------------------------------------------------------------------------------- access
@@ -131,7 +96,7 @@ def test_a_draft_is_not_the_reviewers_to_see_or_decide(reviewer_client, database
     token = extract_csrf(reviewer_client.get("/review/"))
     response = reviewer_client.post(f"/review/{draft.id}/accept", data={"csrf_token": token})
     assert response.status_code == 404
-    assert fresh(database, draft.id).status == DiagnosticStatus.DRAFT
+    assert fresh(database, Diagnostic, draft.id).status == DiagnosticStatus.DRAFT
 
 
 # ------------------------------------------------------------------------------------------------ queue
@@ -151,7 +116,7 @@ def test_the_queue_shows_the_longest_waiting_first_and_only_submitted_by_default
     response = reviewer_client.get("/review/")
     assert response.status_code == 200
     assert queue_ids(response) == [early.id, middle.id, late.id]
-    html = text_of(response)
+    html = text(response)
     assert "МБОУ Ранняя СОШ" in html and "Тестовый муниципальный район" in html and "9 из 14 · базовый" in html
     assert queue_ids(reviewer_client.get("/review/?status=returned")) == [returned.id]
     assert queue_ids(reviewer_client.get("/review/?status=accepted")) == [accepted.id]
@@ -178,7 +143,7 @@ def test_the_queue_filters_by_municipality_and_local_submission_dates(reviewer_c
     assert queue_ids(reviewer_client.get("/review/?submitted_from=2026-03-11&submitted_to=2026-03-11")) == [evening.id]
     # A date that is no date is reported next to its field and ignored.
     response = reviewer_client.get("/review/?submitted_from=31.02.2026&municipality=nonsense")
-    assert "Введите дату в виде дд.мм.гггг." in text_of(response)
+    assert "Введите дату в виде дд.мм.гггг." in text(response)
     assert queue_ids(response) == [morning.id, evening.id, far.id]
 
 
@@ -191,7 +156,7 @@ def test_the_queue_is_paginated_and_keeps_its_filters(reviewer_client, database,
     ]
     first = reviewer_client.get("/review/?status=accepted")
     assert queue_ids(first) == [rows[0].id, rows[1].id]
-    assert "status=accepted&amp;page=2" in text_of(first) or "page=2&amp;status=accepted" in text_of(first)
+    assert "status=accepted&amp;page=2" in text(first) or "page=2&amp;status=accepted" in text(first)
     assert queue_ids(reviewer_client.get("/review/?status=accepted&page=3")) == [rows[4].id]
 
 
@@ -211,7 +176,7 @@ def test_the_review_page_shows_answers_evidence_and_mismatches_with_live_data(
     hostile.evidence_url = "javascript:alert(1)"  # older data or a direct write: never a link
     database.session.commit()
 
-    html = text_of(reviewer_client.get(f"/review/{submitted.id}"))
+    html = text(reviewer_client.get(f"/review/{submitted.id}"))
     assert "Структура создана в сентябре." in html
     assert ('<a href="https://school.example/sferum.pdf" rel="noopener noreferrer nofollow" target="_blank">'
             in html)
@@ -231,7 +196,7 @@ def test_the_schools_stated_staff_count_is_used(reviewer_client, database, submi
     diagnostic = database.session.get(Diagnostic, submitted.id)
     diagnostic.staff_count = 40
     database.session.commit()
-    html = text_of(reviewer_client.get(f"/review/{submitted.id}"))
+    html = text(reviewer_client.get(f"/review/{submitted.id}"))
     assert "указана школой в диагностике" in html and "0 из 40 педагогов" in html
 
 
@@ -241,10 +206,10 @@ def test_the_schools_stated_staff_count_is_used(reviewer_client, database, submi
 def test_a_return_needs_a_note_and_keeps_what_was_typed(reviewer_client, database, submitted):
     response = decide(reviewer_client, submitted.id, "return", note="  ", comments={"comment_4": "Проверьте долю."})
     assert response.status_code == 400
-    html = text_of(response)
+    html = text(response)
     assert "Напишите, что нужно исправить" in html
     assert comment_field(html, 4) == "Проверьте долю."
-    assert fresh(database, submitted.id).status == DiagnosticStatus.SUBMITTED
+    assert fresh(database, Diagnostic, submitted.id).status == DiagnosticStatus.SUBMITTED
     assert outbox() == []
 
 
@@ -252,9 +217,9 @@ def test_a_post_without_token_changes_nothing_and_shows_the_typed_text(reviewer_
     response = decide(reviewer_client, submitted.id, "return", note="Исправьте", comments={"comment_0": "Черновик"},
                       token=False)
     assert response.status_code == 400
-    html = text_of(response)
+    html = text(response)
     assert "Срок действия страницы истёк" in html and comment_field(html, 0) == "Черновик"
-    assert fresh(database, submitted.id).status == DiagnosticStatus.SUBMITTED
+    assert fresh(database, Diagnostic, submitted.id).status == DiagnosticStatus.SUBMITTED
 
 
 def test_return_saves_comments_records_the_transition_and_writes_to_the_schools_admins_only(
@@ -269,7 +234,7 @@ def test_return_saves_comments_records_the_transition_and_writes_to_the_schools_
                       comments={"comment_3": "Нет подтверждения регистрации 100 % педагогов."})
     assert response.status_code == 302 and response.headers["Location"] == f"/review/{submitted.id}"
 
-    diagnostic = fresh(database, submitted.id)
+    diagnostic = fresh(database, Diagnostic, submitted.id)
     assert diagnostic.status == DiagnosticStatus.RETURNED and diagnostic.reviewed_at is not None
     comments = {a.indicator_code: a.reviewer_comment for a in diagnostic.answers if a.reviewer_comment}
     assert comments == {"cos.moya_shkola": "Нет подтверждения регистрации 100 % педагогов."}
@@ -287,13 +252,13 @@ def test_return_saves_comments_records_the_transition_and_writes_to_the_schools_
     assert f"http://localhost/diagnostics/{submitted.id}/result" in body
     assert "Уточните долю педагогов в «Моей школе»." in body
 
-    page = text_of(reviewer_client.get(f"/review/{submitted.id}"))
+    page = text(reviewer_client.get(f"/review/{submitted.id}"))
     assert "Самодиагностика возвращена школе на доработку." in page
     assert "Уточните долю педагогов" in page  # in the history
     assert "Решение можно принять только по самодиагностике" in page
 
     school_client = sign_in(app.test_client(), director)
-    result = text_of(school_client.get(f"/diagnostics/{submitted.id}/result"))
+    result = text(school_client.get(f"/diagnostics/{submitted.id}/result"))
     assert "Комментарий методиста" in result and "Нет подтверждения регистрации 100 % педагогов." in result
     assert "Уточните долю педагогов в «Моей школе»." in result
 
@@ -301,16 +266,16 @@ def test_return_saves_comments_records_the_transition_and_writes_to_the_schools_
 def test_the_comment_fields_are_prefilled_with_earlier_reviewer_comments(reviewer_client, database, director,
                                                                         submitted):
     decide(reviewer_client, submitted.id, "return", note="Исправьте", comments={"comment_3": "Первое замечание"})
-    submit(fresh(database, submitted.id), actor_of(director), "school_admin")
+    submit(fresh(database, Diagnostic, submitted.id), actor_of(director), "school_admin")
     database.session.commit()
-    html = text_of(reviewer_client.get(f"/review/{submitted.id}"))
+    html = text(reviewer_client.get(f"/review/{submitted.id}"))
     assert comment_field(html, 3) == "Первое замечание" and comment_field(html, 0) == ""
 
 
 def test_accept(reviewer_client, database, director, submitted):
     response = decide(reviewer_client, submitted.id, "accept", comments={"comment_5": "На следующий год — оснащение."})
     assert response.status_code == 302
-    diagnostic = fresh(database, submitted.id)
+    diagnostic = fresh(database, Diagnostic, submitted.id)
     assert diagnostic.status == DiagnosticStatus.ACCEPTED
     assert diagnostic.events[-1].to_status == DiagnosticStatus.ACCEPTED and diagnostic.events[-1].note is None
     # Comments typed with an acceptance are kept, not dropped.
@@ -319,7 +284,7 @@ def test_accept(reviewer_client, database, director, submitted):
     letters = outbox()
     assert [message["To"] for message in letters] == [director.email]
     assert "принята" in letters[0]["Subject"] and "принял" in letters[0].get_content()
-    assert "Самодиагностика принята." in text_of(reviewer_client.get(f"/review/{submitted.id}"))
+    assert "Самодиагностика принята." in text(reviewer_client.get(f"/review/{submitted.id}"))
 
 
 @pytest.mark.parametrize("status", [DiagnosticStatus.RETURNED, DiagnosticStatus.ACCEPTED])
@@ -333,10 +298,10 @@ def test_only_a_submitted_diagnostic_can_be_decided(reviewer_client, database, s
         response = reviewer_client.post(f"/review/{submitted.id}/{action}",
                                         data={"csrf_token": token, "note": "Ещё раз", "comment_0": "x"})
         assert response.status_code == 302
-        page = text_of(reviewer_client.get(response.headers["Location"]))
+        page = text(reviewer_client.get(response.headers["Location"]))
         refusal = "Принять можно только" if action == "accept" else "Вернуть на доработку можно только"
         assert f"{refusal} самодиагностику, которая находится на проверке." in page
-    diagnostic = fresh(database, submitted.id)
+    diagnostic = fresh(database, Diagnostic, submitted.id)
     assert diagnostic.status == status and len(diagnostic.events) == events_before
     assert all(answer.reviewer_comment is None for answer in diagnostic.answers)
     assert outbox() == []
@@ -354,32 +319,32 @@ def test_the_school_sees_the_outcome_once_until_it_opens_the_result(app, reviewe
     decide(reviewer_client, submitted.id, "return", note="Исправьте")
     teacher_client = sign_in(app.test_client(), make_user(role=Role.TEACHER, email="t@school.example",
                                                           organization=school))
-    assert banners(text_of(teacher_client.get("/cabinet/", follow_redirects=True))) == 0
+    assert banners(text(teacher_client.get("/cabinet/", follow_redirects=True))) == 0
     # The reviewer opening the result does not count as the school having seen it.
     assert reviewer_client.get(f"/diagnostics/{submitted.id}/result").status_code == 200
 
     school_client = sign_in(app.test_client(), director)
-    home = text_of(school_client.get("/", follow_redirects=True))
+    home = text(school_client.get("/", follow_redirects=True))
     assert banners(home) == 1
     assert "вернул самодиагностику" in home and f'href="/diagnostics/{submitted.id}/result"' in home
-    assert banners(text_of(school_client.get("/cabinet/", follow_redirects=True))) == 1  # every page until opened
+    assert banners(text(school_client.get("/cabinet/", follow_redirects=True))) == 1  # every page until opened
 
-    result = text_of(school_client.get(f"/diagnostics/{submitted.id}/result"))
+    result = text(school_client.get(f"/diagnostics/{submitted.id}/result"))
     assert banners(result) == 0
-    assert banners(text_of(school_client.get("/", follow_redirects=True))) == 0
-    seen = [event.seen_at for event in fresh(database, submitted.id).events
+    assert banners(text(school_client.get("/", follow_redirects=True))) == 0
+    seen = [event.seen_at for event in fresh(database, Diagnostic, submitted.id).events
             if event.to_status == DiagnosticStatus.RETURNED]
     assert seen and all(seen)
 
 
 def test_one_banner_per_diagnostic_with_its_current_outcome(app, reviewer_client, database, director, submitted):
     decide(reviewer_client, submitted.id, "return", note="Исправьте")
-    submit(fresh(database, submitted.id), actor_of(director), "school_admin")  # resubmitted without opening
+    submit(fresh(database, Diagnostic, submitted.id), actor_of(director), "school_admin")  # resubmitted without opening
     database.session.commit()
     school_client = sign_in(app.test_client(), director)
-    assert banners(text_of(school_client.get("/", follow_redirects=True))) == 0  # the return is answered: not news any more
+    assert banners(text(school_client.get("/", follow_redirects=True))) == 0  # the return is answered: not news any more
     decide(reviewer_client, submitted.id, "accept")
-    home = text_of(school_client.get("/", follow_redirects=True))
+    home = text(school_client.get("/", follow_redirects=True))
     assert banners(home) == 1 and "принял самодиагностику" in home
 
 
@@ -407,7 +372,7 @@ def test_no_admin_no_letter_but_a_warning(reviewer_client, database, district, m
     orphan = diagnostic_row(database, organization(database, district, "МБОУ Безадминная СОШ"), 8)
     response = decide(reviewer_client, orphan.id, "accept")
     assert response.status_code == 302
-    assert "нет администратора в ЦПП" in text_of(reviewer_client.get(response.headers["Location"]))
-    assert outbox() == [] and fresh(database, orphan.id).status == DiagnosticStatus.ACCEPTED
+    assert "нет администратора в ЦПП" in text(reviewer_client.get(response.headers["Location"]))
+    assert outbox() == [] and fresh(database, Diagnostic, orphan.id).status == DiagnosticStatus.ACCEPTED
     assert database.session.scalar(select(DiagnosticEvent.actor_id).where(
         DiagnosticEvent.diagnostic_id == orphan.id)) == methodologist.id

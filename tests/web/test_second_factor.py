@@ -8,6 +8,7 @@ from sqlalchemy import func, select, update
 from cpp_app.mail import outbox
 from cpp_app.models import AuditEvent, AuthSession, LoginCode, Role, User, utcnow
 from tests.conftest import TEST_PASSWORD, extract_csrf, take_login_code
+from tests.factories import text
 
 
 def post_password(client, user, next_url=None, **extra):
@@ -30,15 +31,6 @@ def copy_of(app, client):
 
 def wrong(code: str) -> str:
     return f"{(int(code) + 1) % 1_000_000:06d}"
-
-
-def text(response) -> str:
-    return response.get_data(as_text=True)
-
-
-@pytest.fixture
-def methodologist(make_user):
-    return make_user(role=Role.METHODOLOGIST, email="metod@kipk.example")
 
 
 def test_staff_sign_in_waits_for_the_mailed_code(app, client, methodologist, database):

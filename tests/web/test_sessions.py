@@ -5,18 +5,8 @@ import pytest
 from sqlalchemy import func, select, update
 
 from cpp_app.models import AuthSession, LoginCode, LoginThrottle, Role, utcnow
-from tests.conftest import TEST_PASSWORD, complete_second_factor, extract_csrf
-
-
-def signed_in(app, user, remember=False, **environ):
-    client = app.test_client()
-    client.environ_base.update(environ)
-    data = {"email": user.email, "password": TEST_PASSWORD, "csrf_token": extract_csrf(client.get("/login"))}
-    if remember:
-        data["remember"] = "y"
-    response = complete_second_factor(client, user.email, client.post("/login", data=data))
-    assert response.status_code == 302 and not response.headers["Location"].startswith("/login")
-    return client
+from tests.conftest import TEST_PASSWORD, extract_csrf
+from tests.factories import is_signed_in, signed_in
 
 
 def only_session(database) -> AuthSession:
@@ -28,10 +18,6 @@ def shift(database, **moments):
     """Moves the one session's timestamps into the past, as if time had passed."""
     database.session.execute(update(AuthSession).values(**moments))
     database.session.commit()
-
-
-def is_signed_in(client) -> bool:
-    return client.get("/cabinet/").status_code == 200
 
 
 def test_session_ends_after_two_idle_hours_with_a_clear_message(app, make_user, database):

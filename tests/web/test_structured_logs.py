@@ -13,7 +13,7 @@ from cpp_app.config import TestingConfig
 from cpp_app.extensions import db
 from cpp_app.logging_setup import JsonFormatter
 from cpp_app.models import User
-from tests.conftest import TEST_PASSWORD, extract_csrf
+from tests.factories import sign_in
 
 EMAIL = "zasekrechennaya@school.example"
 SURNAME = "Засекреченная"
@@ -71,16 +71,10 @@ def test_json_format_installs_one_root_handler(json_app, tmp_path):
     assert len(json_handlers()) == 1
 
 
-def sign_in(client, email):
-    token = extract_csrf(client.get("/login"))
-    response = client.post("/login", data={"email": email, "password": TEST_PASSWORD, "csrf_token": token})
-    assert response.status_code == 302
-
-
 def test_access_lines_carry_request_fields_and_nothing_personal(json_app, make_user, log_lines):
     teacher = make_user(email=EMAIL, last_name=SURNAME)
     client = json_app.test_client()
-    sign_in(client, EMAIL)
+    sign_in(client, teacher)
 
     response = client.get(f"/organizations/search?q={SEARCH}", headers={"X-Request-ID": "a" * 32})
     assert response.status_code == 200 and response.headers["X-Request-ID"] == "a" * 32

@@ -1,0 +1,14 @@
+"""Fixtures of the pure tests: no database and no app."""
+from pathlib import Path
+
+import pytest
+
+from cpp_app.domain.methodology import load_methodology_file
+
+SEEDED_COS = Path(__file__).resolve().parents[2] / "seeds" / "methodology" / "cos-2025.yaml"
+
+
+@pytest.fixture(scope="module")
+def cos():
+    """The seeded ЦОС methodology, read from its file."""
+    return load_methodology_file(SEEDED_COS)
