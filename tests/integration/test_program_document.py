@@ -1,97 +1,14 @@
 """build_document: the plain data a program's PDF, DOCX and approved snapshot are made from."""
 import json
-from datetime import date, datetime
+from datetime import datetime
 
-from sqlalchemy import select
-
-from cpp_app.blueprints.methodology.services_versions import active_version
 from cpp_app.blueprints.programs.document import build_document, clean, document_hash, lines_without_bullets
-from cpp_app.models import (
-    ActionStatus,
-    DevelopmentProgram,
-    Diagnostic,
-    DiagnosticAnswer,
-    DiagnosticStatus,
-    Municipality,
-    Organization,
-    OrganizationKind,
-    ProgramAction,
-    ProgramStatus,
-)
-
-# 7 of 14 on ЦОС with the critical «безопасный интернет» at 0: «ниже базового»; the ЭИОС check misses the portfolio.
-SCORES = {
-    "cos.mobile_phones": 1,
-    "cos.high_speed_internet": 1,
-    "cos.safe_internet": 0,
-    "cos.moya_shkola": 1,
-    "cos.sferum": 2,
-    "cos.it_equipment": 1,
-    "cos.management_system": 1,
-    "eios.internet": 1,
-    "eios.local_act": 1,
-    "eios.ebs": 1,
-    "eios.e_journal": 1,
-    "eios.e_portfolio": 0,
-    "eios.curricula": 1,
-}
-
-# (indicator, from, to, text, due date, status)
-ACTIONS = (
-    ("cos.moya_shkola", 1, 2, "Зарегистрировать всех педагогов во ФГИС «Моя школа»", date(2026, 5, 31),
-     ActionStatus.IN_PROGRESS),
-    ("cos.safe_internet", 0, 1, "Подключить контент-фильтрацию трафика", date(2025, 12, 20), ActionStatus.DONE),
-    ("cos.moya_shkola", 2, 3, "Обучить педагогов работе с Библиотекой ЦОК", date(2027, 3, 1), ActionStatus.PLANNED),
-    ("cos.it_equipment", 1, 2, "Провести инвентаризацию IT-оборудования", date(2025, 10, 1), ActionStatus.PLANNED),
-    ("cos.sferum", 2, 3, "Создать сетевое сообщество педагогов в «Сферуме»", date(2028, 9, 15), ActionStatus.PLANNED),
-)
-
-
-def make_school(database, short_name="МБОУ СШ № 7", full_name=None, municipality="г. Красноярск") -> Organization:
-    place = database.session.scalar(select(Municipality).where(Municipality.name == municipality))
-    if place is None:
-        place = Municipality(name=municipality)
-        database.session.add(place)
-    school = Organization(
-        full_name=full_name or f"Муниципальное бюджетное общеобразовательное учреждение «Средняя школа № 7» ({short_name})",
-        short_name=short_name, kind=OrganizationKind.SCHOOL, municipality=place, inn="2463012345",
-        address="660000, г. Красноярск, ул. Ленина, д. 1",
-    )
-    database.session.add(school)
-    database.session.flush()
-    return school
-
-
-def make_program(database, school=None, scores=SCORES, actions=ACTIONS, *, methodology=None, **fields):
-    """A submitted diagnostic and a draft program built on it, straight through the models."""
-    school = school or make_school(database)
-    diagnostic = Diagnostic(
-        organization=school, methodology=methodology or active_version(), school_year="2025/2026",
-        status=DiagnosticStatus.SUBMITTED, staff_count=48, student_count=612, submitted_at=datetime(2025, 9, 20),
-    )
-    diagnostic.answers = [DiagnosticAnswer(indicator_code=code, score=value) for code, value in scores.items()]
-    program = DevelopmentProgram(
-        organization=school, diagnostic=diagnostic, period_start=2025, period_end=2029,
-        goal=fields.pop("goal", "Создание условий для полноценного использования ЦОС"),
-        tasks=fields.pop("tasks", "- Обеспечить безопасный доступ к сети Интернет\n\n2) Вовлечь педагогов в ФГИС «Моя школа»"),
-        causes=fields.pop("causes", "Недостаточная цифровая компетентность педагогов.\nУстаревшее оборудование."),
-        decisions=fields.pop("decisions", "Назначить ответственного за ЦОС приказом директора."),
-        mechanisms=fields.pop("mechanisms", "Ежеквартальный мониторинг выполнения дорожной карты."),
-        **fields,
-    )
-    for order, (code, from_score, to_score, text, due, status) in enumerate(actions):
-        program.actions.append(ProgramAction(
-            indicator_code=code, from_score=from_score, to_score=to_score, text=text,
-            responsible_name="Иванова Мария Петровна", responsible_position="заместитель директора",
-            due_date=due, expected_result=f"Результат: {text.lower()}", status=status, sort_order=order,
-        ))
-    database.session.add(program)
-    database.session.commit()
-    return program
+from cpp_app.models import ActionStatus, ProgramStatus
+from tests.factories import PROGRAM_ACTIONS, program_through_models
 
 
 def test_document_has_every_section_from_the_data(database):
-    program = make_program(database)
+    program = program_through_models(database)
 
     doc = build_document(program)
 
@@ -121,7 +38,7 @@ def test_document_has_every_section_from_the_data(database):
 
 
 def test_deficits_critical_first_then_by_gap_with_targets(database):
-    doc = build_document(make_program(database))
+    doc = build_document(program_through_models(database))
 
     assert [(d["code"], d["current"], d["target"]) for d in doc["deficits"]] == [
         ("cos.safe_internet", 0, 1),  # critical
@@ -147,7 +64,7 @@ def test_deficits_critical_first_then_by_gap_with_targets(database):
 
 
 def test_roadmap_groups_actions_by_year_in_date_order(database):
-    doc = build_document(make_program(database))
+    doc = build_document(program_through_models(database))
 
     # Every year of the period, the empty last one too.
     assert [group["year"] for group in doc["roadmap"]] == [2025, 2026, 2027, 2028, 2029]
@@ -163,7 +80,7 @@ def test_roadmap_groups_actions_by_year_in_date_order(database):
 
 
 def test_hash_is_stable_across_builds_and_a_json_round_trip(database):
-    program = make_program(database)
+    program = program_through_models(database)
     doc = build_document(program)
 
     assert document_hash(doc) == document_hash(build_document(program))
@@ -173,13 +90,13 @@ def test_hash_is_stable_across_builds_and_a_json_round_trip(database):
 
 
 def test_hash_changes_with_the_content(database):
-    program = make_program(database)
+    program = program_through_models(database)
     before = document_hash(build_document(program))
 
     program.actions[0].text = "Другое мероприятие"
     assert document_hash(build_document(program)) != before
 
-    program.actions[0].text = ACTIONS[0][3]
+    program.actions[0].text = PROGRAM_ACTIONS[0][3]
     assert document_hash(build_document(program)) == before
     program.status, program.approved_at = ProgramStatus.APPROVED, datetime(2025, 10, 1, 3, 0)
     approved = build_document(program)
@@ -194,8 +111,8 @@ def test_user_text_loses_control_characters_but_keeps_markup_characters():
 
 
 def test_undated_action_goes_to_the_last_year(database):
-    actions = ACTIONS + (("cos.management_system", 1, 2, "Внедрить ИС управления", None, ActionStatus.PLANNED),)
-    doc = build_document(make_program(database, actions=actions))
+    actions = PROGRAM_ACTIONS + (("cos.management_system", 1, 2, "Внедрить ИС управления", None, ActionStatus.PLANNED),)
+    doc = build_document(program_through_models(database, actions=actions))
 
     last = doc["roadmap"][-1]
     assert last["year"] == 2029 and [a["text"] for a in last["actions"]] == ["Внедрить ИС управления"]
