@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 from sqlalchemy import select, update
 
 from cpp_app.domain.workflow import school_year
-from cpp_app.formatting import KRASNOYARSK_TIME
+from cpp_app.kernel.clock import KRASNOYARSK_TIME
 from cpp_app.models import AuthSession, Organization, Role, utcnow
 from tests.conftest import TEST_PASSWORD, take_login_code
 

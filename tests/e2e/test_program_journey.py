@@ -8,8 +8,8 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from cpp_app.blueprints.diagnostics.services import accept
+from cpp_app.kernel.actor import Actor
 from cpp_app.models import Organization, OrganizationKind, Role, utcnow
-from cpp_app.security import Actor
 from tests.e2e.test_diagnostic_fill import sign_in
 from tests.e2e.test_review_journey import submitted_diagnostic
 

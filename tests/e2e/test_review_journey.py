@@ -7,8 +7,8 @@ from sqlalchemy import select
 
 from cpp_app.blueprints.diagnostics.services import AnswerInput, save_answers, set_counts, start, submit
 from cpp_app.blueprints.methodology.services_versions import methodology_of
+from cpp_app.kernel.actor import Actor
 from cpp_app.models import Organization, OrganizationKind, Role, utcnow
-from cpp_app.security import Actor
 from tests.e2e.test_diagnostic_fill import indicator, sign_in
 
 

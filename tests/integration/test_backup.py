@@ -46,7 +46,7 @@ def add_user(email: str, last_name: str, role=Role.TEACHER) -> User:
 
 def add_certificate(user: User, data: bytes) -> CourseRecord:
     from cpp_app.blueprints.courses.services import ExternalCourse, add_external_course
-    from cpp_app.security import Actor
+    from cpp_app.kernel.actor import Actor
 
     course = ExternalCourse(title="Цифровая школа", provider="КК ИПК", hours=36, completed_on=date(2025, 5, 20),
                             certificate_number="№ 1", certificate=data)

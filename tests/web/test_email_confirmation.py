@@ -9,6 +9,7 @@ from cpp_app.blueprints.auth.addresses import confirmation_token
 from cpp_app.blueprints.monitoring.figures import refresh
 from cpp_app.blueprints.school.register_import import RegisterRecord
 from cpp_app.blueprints.school.services import import_register, staff_counts
+from cpp_app.kernel.actor import Actor
 from cpp_app.mail import outbox
 from cpp_app.models import (
     AccountStatus,
@@ -23,7 +24,6 @@ from cpp_app.models import (
     User,
     utcnow,
 )
-from cpp_app.security import Actor
 from tests.conftest import extract_csrf
 from tests.web.test_registration import STRONG_PASSWORD, first_school, form_data
 
