@@ -86,9 +86,12 @@ def _register_template_helpers(app: Flask) -> None:
     from .domain.phone import format_phone
     from .formatting import local_date, local_datetime
     from .kernel.forms import EmptyForm
+    from .kernel.plural import genitive, plural
     from .models import Role
 
     app.jinja_env.filters["phone"] = format_phone
+    app.jinja_env.filters["plural"] = plural
+    app.jinja_env.filters["genitive"] = genitive
     app.jinja_env.filters["local_date"] = local_date
     app.jinja_env.filters["local_datetime"] = local_datetime
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 from math import ceil
 
+from ..kernel.plural import points_genitive
 from .methodology import Indicator, Methodology, exact_share
 from .scoring import Result, score
 
@@ -277,11 +278,6 @@ def _points(number: int) -> str:
     return {1: "балл", 2: "балла", 3: "балла", 4: "балла"}.get(number % 10, "баллов")
 
 
-def _points_genitive(number: int) -> str:
-    """After «до», «из», «не менее»: 1 (21, 101) → «балла», others → «баллов»."""
-    return "балла" if number % 10 == 1 and number % 100 != 11 else "баллов"
-
-
 def _criterion(methodology: Methodology) -> str:
     sections = methodology.level_sections
     names = [section.criterion or section.title for section in sections]
@@ -303,7 +299,7 @@ def draft_texts(
     after = score(methodology, _with_targets(answers, {p.indicator_code: p.target for p in proposals}))
     goal = _goal(organization, methodology, result, after, end)
     tasks = "\n".join(
-        f"Повысить показатель «{p.label}» с {p.current} до {p.target} {_points_genitive(p.target)} "
+        f"Повысить показатель «{p.label}» с {p.current} до {p.target} {points_genitive(p.target)} "
         f"({p.target_text})."
         for p in proposals
     )
@@ -324,13 +320,13 @@ def _goal(organization: str, methodology: Methodology, before: Result, after: Re
     if thresholds.index(level) > thresholds.index(before.level):
         goal = (
             f"Достижение уровня «{level.title}» по критерию «{criterion}» к {end} году "
-            f"(не менее {need} из {after.maximum} {_points_genitive(after.maximum)})"
+            f"(не менее {need} из {after.maximum} {points_genitive(after.maximum)})"
         )
     else:
         goal = (
             f"Устранение дефицитов цифровой образовательной среды к {end} году при сохранении уровня "
             f"«{level.title}» по критерию «{criterion}» ({after.total} из {after.maximum} "
-            f"{_points_genitive(after.maximum)})"
+            f"{points_genitive(after.maximum)})"
         )
     goal += f" в образовательной организации {organization}"
     # Sections outside the level (e.g. the accreditation ЭИОС item) are named when the program completes them.
@@ -341,7 +337,7 @@ def _goal(organization: str, methodology: Methodology, before: Result, after: Re
             and section_before.points < section_before.max_points
         ):
             goal += f"; выполнение требования «{section_after.title}» ({section_after.max_points} из " \
-                f"{section_after.max_points} {_points_genitive(section_after.max_points)})"
+                f"{section_after.max_points} {points_genitive(section_after.max_points)})"
     return goal + "."
 
 
@@ -350,7 +346,7 @@ def _causes(organization: str, methodology: Methodology, result: Result, proposa
         return f"По результатам самодиагностики {organization} дефицитов не выявлено."
     ordered = sorted(proposals, key=lambda p: not p.critical)  # stable: critical first, the rest as given
     lines = [
-        f"По результатам самодиагностики ({result.total} из {result.maximum} {_points_genitive(result.maximum)}, "
+        f"По результатам самодиагностики ({result.total} из {result.maximum} {points_genitive(result.maximum)}, "
         f"уровень «{result.level.title}») выявлены дефициты:"
     ]
     for number, proposal in enumerate(ordered, start=1):
@@ -360,7 +356,7 @@ def _causes(organization: str, methodology: Methodology, result: Result, proposa
         cause = _CAUSES.get(proposal.indicator_code, _GENERIC_CAUSE)
         lines.append(
             f"{number}. «{proposal.label}»{mark}: сейчас — «{current_text}» ({proposal.current} из "
-            f"{proposal.maximum} {_points_genitive(proposal.maximum)}), не достигнут уровень «{proposal.target_text}». "
+            f"{proposal.maximum} {points_genitive(proposal.maximum)}), не достигнут уровень «{proposal.target_text}». "
             f"Типичные причины: {cause}."
         )
     return "\n".join(lines)

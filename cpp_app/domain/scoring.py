@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from math import ceil
 
+from ..kernel.plural import genitive
 from .methodology import (
     ACCOUNT_STATUSES,
     Indicator,
@@ -338,18 +339,13 @@ def next_level_plan(methodology: Methodology, answers: Mapping[str, int | None])
 def plan_sentence(plan: Plan) -> str:
     """«Чтобы перейти на уровень «средний», достаточно: поднять «…» до 2 баллов (…); …»."""
     parts = [
-        f"поднять «{item.label}» до {item.to_score} {_genitive(item.to_score, 'балла', 'баллов')} ({item.text})"
+        f"поднять «{item.label}» до {item.to_score} {genitive(item.to_score, 'балла', 'баллов')} ({item.text})"
         for item in plan.items
     ]
     sentence = f"Чтобы перейти на уровень «{plan.target.title}», достаточно: {'; '.join(parts)}."
     if plan.reached != plan.target:
         sentence += f" Это даст уровень «{plan.reached.title}»."
     return sentence
-
-
-def _genitive(number: int, singular: str, plural: str) -> str:
-    """After «до», «из», «для», «не менее»: 1, 21, 101 take the genitive singular, the rest the plural."""
-    return singular if number % 10 == 1 and number % 100 != 11 else plural
 
 
 # --- scores suggested from live data -------------------------------------------------------------------------
@@ -443,11 +439,11 @@ def _evaluate(
         needs.append(f"{_percent(share)}{NBSP}%" if share == 1 else f"не менее {_percent(share)}{NBSP}%")
     if condition.min_count is not None:
         ok = ok and number >= condition.min_count
-        needs.append(f"не менее {condition.min_count} {_genitive(condition.min_count, 'педагога', 'педагогов')}")
+        needs.append(f"не менее {condition.min_count} {genitive(condition.min_count, 'педагога', 'педагогов')}")
     actual = number * 100 // staff  # rounded down: a share never looks as if it reached a bar it missed
     reason = (
-        f"{_who(condition)}: {number} из {staff} {_genitive(staff, 'педагога', 'педагогов')} ({actual}{NBSP}%), "
-        f"нужно {' и '.join(needs)} для {level_score} {_genitive(level_score, 'балла', 'баллов')}"
+        f"{_who(condition)}: {number} из {staff} {genitive(staff, 'педагога', 'педагогов')} ({actual}{NBSP}%), "
+        f"нужно {' и '.join(needs)} для {level_score} {genitive(level_score, 'балла', 'баллов')}"
         f" — {'выполнено' if ok else 'не выполнено'}"
     )
     return ok, reason

@@ -7,6 +7,7 @@ from sqlalchemy.orm import selectinload
 
 from ...extensions import db
 from ...formatting import local_date
+from ...kernel.plural import plural
 from ...models import AccountStatus, CourseRecord, CourseStatus, Platform, PlatformAccount, User, utcnow
 
 INSTITUTE_NAME = (
@@ -141,10 +142,4 @@ def _course_lines(user: User) -> list[CourseLine]:
 
 def years_text(years: int) -> str:
     """«1 год», «3 года», «11 лет»: the Russian plural of years."""
-    if years % 10 == 1 and years % 100 != 11:
-        word = "год"
-    elif 2 <= years % 10 <= 4 and not 12 <= years % 100 <= 14:
-        word = "года"
-    else:
-        word = "лет"
-    return f"{years} {word}"
+    return f"{years} {plural(years, 'год', 'года', 'лет')}"

@@ -18,7 +18,7 @@ from ...domain.methodology import Methodology
 from ...domain.program import ChosenAction, expected_outcome, roadmap_by_year
 from ...domain.scoring import Result
 from ...formatting import local_date
-from ...kernel.plural import points_word
+from ...kernel.plural import genitive, points_word
 from ...kernel.xml_text import xml_safe
 from ...models import DevelopmentProgram, ProgramAction
 from ..diagnostics.services import answers_by_code
@@ -291,7 +291,7 @@ def _expected(methodology: Methodology, before: Result, after: Result, targets: 
     ]
     if rows:
         summary.append(
-            f"Повышение {len(rows)} {'показателя' if len(rows) % 10 == 1 and len(rows) % 100 != 11 else 'показателей'} "
+            f"Повышение {len(rows)} {genitive(len(rows), 'показателя', 'показателей')} "
             "самодиагностики до запланированных значений (раздел 5)."
         )
     if after.failed_critical:

@@ -24,6 +24,7 @@ from sqlalchemy import select
 from ... import pdf, uploads
 from ...domain.charts import Bar, bar_chart
 from ...extensions import db
+from ...kernel.plural import points_genitive
 from ...kernel.xml_text import xml_safe
 from ...models import DevelopmentProgram, RenderedDocument
 from ...security import served_stored_copy
@@ -373,7 +374,7 @@ def _sections_1_to_6(document, doc: Mapping) -> None:
     for index, group in enumerate(doc["possible_actions"], start=1):
         target = ""
         if group["target"] is not None:
-            word = "балла" if group["target"] % 10 == 1 and group["target"] % 100 != 11 else "баллов"
+            word = points_genitive(group["target"])
             target = f" — с {group['current']} до {group['target']} {word}"
         critical = " (критический)" if group["critical"] else ""
         document.add_heading(f"{index}. {group['label']}{critical}{target}", level=3)
