@@ -12,7 +12,7 @@ run: setup
 	./scripts/system-deps.sh run
 	$(BIN)/flask db upgrade
 	$(BIN)/flask seed --demo
-	$(BIN)/flask run --host 127.0.0.1 --port $(PORT)
+	CPP_PUBLIC_URL=$${CPP_PUBLIC_URL:-http://127.0.0.1:$(PORT)} $(BIN)/flask run --host 127.0.0.1 --port $(PORT)
 
 # The production setup (gunicorn + PostgreSQL database cpp_prod + Redis, JSON logs) with demo data,
 # at http://127.0.0.1:8000 unless PORT is given; see deploy/README.md.
