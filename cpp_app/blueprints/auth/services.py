@@ -142,10 +142,9 @@ def _counter_row(key: str) -> LoginThrottle:
         return db.session.get(LoginThrottle, key, with_for_update=True, populate_existing=True)
 
 
-def _matching_account(email: str, password: str) -> User | None:
+def _matching_account(candidates: list[User], password: str) -> User | None:
     """The account whose password this is; a check against a dummy hash when no account has the address, so
     a known and an unknown address take the same time."""
-    candidates = accounts_holding(email)
     if not candidates:
         check_password_of_nobody(password)
     return next((user for user in candidates if check_password(user, password)), None)
@@ -159,7 +158,8 @@ def authenticate(email: str, password: str, actor: Actor, known_account_ids: fro
     """
     email = email.strip().lower()
     now = utcnow()
-    known_device = bool(known_account_ids) and any(u.id in known_account_ids for u in accounts_holding(email))
+    candidates = accounts_holding(email)  # one query for the device check and the password check
+    known_device = any(user.id in known_account_ids for user in candidates)
     keys = _throttle_keys(email, actor.ip, known_device)
     rows = {key: db.session.get(LoginThrottle, key) for key, _ in keys}
     for key, policy in keys:
@@ -169,7 +169,7 @@ def authenticate(email: str, password: str, actor: Actor, known_account_ids: fro
             if not decision.allowed:
                 raise SignInRefused(throttle.wait_message(decision))
 
-    user = _matching_account(email, password)
+    user = _matching_account(candidates, password)
     if user is None:
         # The account-wide counter counts every failure, a known browser's included.
         keys = _throttle_keys(email, actor.ip, known_device=False)
