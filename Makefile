@@ -29,7 +29,7 @@ test: setup-dev
 	CPP_TEST_DATABASE=postgresql $(BIN)/python -m pytest -m "not e2e"
 
 setup: $(VENV)/.installed-run
-setup-dev: $(VENV)/.installed-dev
+setup-dev: $(VENV)/.installed-dev node_modules/.installed
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -43,5 +43,10 @@ $(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(VENV)/bin/pyth
 	$(BIN)/pip install --quiet -r requirements-dev.txt
 	touch $@ $(VENV)/.installed-run
 
+# The Nu HTML Checker and axe-core, which the browser tests run over every page.
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
 clean:
-	rm -rf $(VENV) .pytest_cache
+	rm -rf $(VENV) .pytest_cache node_modules

@@ -4,7 +4,7 @@ set -euo pipefail
 target=${1:?usage: system-deps.sh run|test}
 case "$target" in
   run)  packages=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core) ;;
-  test) packages=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core chromium) ;;
+  test) packages=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core chromium openjdk-17-jre-headless) ;;
   *) echo "unknown target $target" >&2; exit 2 ;;
 esac
 missing=()
