@@ -13,6 +13,23 @@ from sqlalchemy import select
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 from werkzeug.routing import RequestRedirect
 
+from cpp_app.extensions import db
+from cpp_app.models import (
+    ConsentDocument,
+    Course,
+    CourseRecord,
+    DestructionRecord,
+    DevelopmentProgram,
+    Diagnostic,
+    Measure,
+    MethodologyVersion,
+    Municipality,
+    Organization,
+    PrivacyRequest,
+    ProgramAction,
+    User,
+)
+
 MAX_CLICKS = 4
 # Query-string variants (pages, sorting, filters) of one route: a few are enough to find where they link.
 URLS_PER_ENDPOINT = 4
@@ -127,12 +144,6 @@ def walk(client, start: str = "/", max_clicks: int = MAX_CLICKS) -> Walk:
 
 def _candidate_values(argument: str) -> list:
     """Ids of demo objects for a URL argument (a few of each, newest first)."""
-    from cpp_app.extensions import db
-    from cpp_app.models import (
-        ConsentDocument, Course, CourseRecord, DestructionRecord, DevelopmentProgram, Diagnostic, Measure,
-        MethodologyVersion, Municipality, Organization, PrivacyRequest, User,
-    )
-
     columns = {
         "version_id": MethodologyVersion.id, "version": ConsentDocument.version, "municipality_id": Municipality.id,
         "user_id": User.id, "program_id": DevelopmentProgram.id, "request_id": PrivacyRequest.id,
@@ -146,9 +157,6 @@ def _candidate_values(argument: str) -> list:
 
 
 def _argument_sets(rule) -> list[dict]:
-    from cpp_app.extensions import db
-    from cpp_app.models import ProgramAction
-
     arguments = sorted(rule.arguments)
     if arguments == ["action_id", "program_id"]:
         pairs = db.session.execute(

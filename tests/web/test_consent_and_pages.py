@@ -27,7 +27,7 @@ def test_new_document_version_asks_everyone_again(client, make_user, login, data
     assert response.status_code == 302 and "/privacy/consent/renew" in response.headers["Location"]
     page = client.get(response.headers["Location"])
     html = page.get_data(as_text=True)
-    assert "Обновлённый текст." in html
+    assert "Обновлённый текст." in html and "Опубликована новая редакция" in html
     response = client.post(
         "/privacy/consent/renew?next=/", data={"csrf_token": extract_csrf(page), "document_version": "2"}
     )
@@ -39,6 +39,15 @@ def test_new_document_version_asks_everyone_again(client, make_user, login, data
     assert client.get("/", follow_redirects=True).status_code == 200
     versions = [e.document.version for e in database.session.scalars(select(ConsentEvent).where(ConsentEvent.user_id == user.id))]
     assert versions == [1, 2]
+
+
+def test_an_account_made_by_an_operator_is_asked_to_consent_not_told_of_a_new_edition(client, make_user, login):
+    user = make_user(consent=False)
+    login(user)
+    html = client.get("/privacy/consent/renew").get_data(as_text=True)
+    assert "<title>Подтвердите согласие" in html and "создал администратор" in html
+    assert "Опубликована новая редакция" not in html
+    assert "Даю согласие на обработку персональных данных" in html and 'href="/privacy/"' in html
 
 
 def test_someone_declining_a_new_version_can_still_take_their_data_and_withdraw(client, make_user, login, database):

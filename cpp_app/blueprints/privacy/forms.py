@@ -12,7 +12,7 @@ KIND_CHOICES = [SelectChoice(kind.value, kind.label) for kind in REQUEST_KINDS]
 class RenewConsentForm(FlaskForm):
     document_version = HiddenField()
     consent = BooleanField(
-        "Согласен с условиями Политики в отношении обработки персональных данных КК ИПК",
+        "Даю согласие на обработку персональных данных на условиях, изложенных выше",
         validators=[DataRequired("Чтобы продолжить работу, подтвердите согласие на обработку персональных данных.")],
     )
 

@@ -1,4 +1,6 @@
 """Consent documents and the evidence of consent."""
+import enum
+
 from sqlalchemy import func, select
 
 from ... import audit
@@ -32,7 +34,14 @@ def publish_document(title: str, body: str) -> ConsentDocument:
     return document
 
 
-def has_current_consent(user_id: int) -> bool:
+class ConsentSituation(enum.StrEnum):
+    CURRENT = "current"
+    NEVER_GIVEN = "never_given"  # an account made by an operator or the CLI: asked at the first sign-in
+    OUTDATED = "outdated"  # given to an earlier edition of the document
+    WITHDRAWN = "withdrawn"
+
+
+def consent_situation(user_id: int) -> ConsentSituation:
     last_event = db.session.execute(
         select(ConsentEvent.action, ConsentDocument.version)
         .join(ConsentDocument, ConsentEvent.document_id == ConsentDocument.id)
@@ -41,9 +50,15 @@ def has_current_consent(user_id: int) -> bool:
         .limit(1)
     ).first()
     if last_event is None:
-        return False
+        return ConsentSituation.NEVER_GIVEN
+    if last_event.action != ConsentAction.GRANTED:
+        return ConsentSituation.WITHDRAWN
     current = db.session.scalar(select(func.max(ConsentDocument.version)))
-    return last_event.action == ConsentAction.GRANTED and last_event.version == current
+    return ConsentSituation.CURRENT if last_event.version == current else ConsentSituation.OUTDATED
+
+
+def has_current_consent(user_id: int) -> bool:
+    return consent_situation(user_id) == ConsentSituation.CURRENT
 
 
 def grant_consent(user: User, document: ConsentDocument, actor: Actor) -> ConsentEvent:

@@ -7,7 +7,7 @@ from ...security import rerender_on_csrf_failure
 from ...urls import safe_next_url
 from . import bp
 from .forms import RenewConsentForm
-from .services import current_document, document_by_version, grant_consent, has_current_consent
+from .services import ConsentSituation, consent_situation, current_document, document_by_version, grant_consent
 
 
 @bp.get("/")
@@ -29,7 +29,8 @@ def consent(version: int | None = None):
 @rerender_on_csrf_failure
 def renew():
     next_url = safe_next_url(request.args.get("next"))
-    if has_current_consent(current_user.id):
+    situation = consent_situation(current_user.id)
+    if situation == ConsentSituation.CURRENT:
         return redirect(next_url)
     document = current_document()
     form = RenewConsentForm(document_version=document.version)
@@ -40,4 +41,5 @@ def renew():
             grant_consent(current_user, document, request_actor())
             flash("Спасибо, согласие на обработку персональных данных сохранено.", "success")
             return redirect(next_url)
-    return render_template("privacy/renew.html", form=form, document=document, blocks=parse_blocks(document.body))
+    return render_template("privacy/renew.html", form=form, document=document, blocks=parse_blocks(document.body),
+                           situation=situation, Situation=ConsentSituation)
