@@ -10,8 +10,7 @@ from itertools import islice
 from urllib.parse import urldefrag, urlsplit
 
 from sqlalchemy import select
-from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
-from werkzeug.routing import RequestRedirect
+from werkzeug.exceptions import HTTPException
 
 from cpp_app.extensions import db
 from cpp_app.models import (
@@ -98,9 +97,7 @@ def route_key(app, path: str) -> tuple | None:
     adapter = app.url_map.bind("localhost")
     try:
         endpoint, values = adapter.match(urlsplit(path).path, method="GET")
-    except (NotFound, MethodNotAllowed, RequestRedirect):
-        return None
-    except HTTPException:
+    except HTTPException:  # not found, POST only, or a redirect to the canonical address
         return None
     return endpoint, values.get("fmt")
 
