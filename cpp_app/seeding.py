@@ -11,6 +11,7 @@ from .blueprints.methodology.services_versions import publish_methodology
 from .blueprints.organizations.registry import OrganizationRecord, upsert_municipalities, upsert_organizations
 from .blueprints.privacy.services import current_document, grant_consent, publish_document
 from .config import BASE_DIR
+from .demo_daily_work import seed_demo_daily_work
 from .demo_diagnostics import seed_demo_diagnostics, seed_demo_staff
 from .demo_monitoring import seed_demo_monitoring, seed_demo_region_teachers
 from .demo_programs import seed_demo_programs
@@ -198,7 +199,10 @@ def seed_demo_data(password: str, organizations: int = 40, today: date | None = 
     demo = {user.role: user for user in db.session.scalars(select(User).where(User.email.in_([u[0] for u in DEMO_USERS])))}
     staff = seed_demo_staff(school, demo.get(Role.SCHOOL_ADMIN), password, today)
     region = seed_demo_region_teachers(excluded_organization_id=school.id if school else None)
+    daily_work = seed_demo_daily_work(school, demo.get(Role.SCHOOL_ADMIN), demo.get(Role.TEACHER),
+                                      password, today)
     diagnostics = seed_demo_diagnostics(demo.get(Role.METHODOLOGIST), today, director=demo.get(Role.SCHOOL_ADMIN))
-    return {"demo_organizations": result.created, "demo_users": users_created, **staff, **region, **diagnostics,
+    return {"demo_organizations": result.created, "demo_users": users_created, **staff, **region, **daily_work,
+            **diagnostics,
             **seed_demo_programs(today, director=demo.get(Role.SCHOOL_ADMIN)),
             **seed_demo_monitoring(today)}  # last: the synthetic history scales the figures seeded above
