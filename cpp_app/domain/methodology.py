@@ -15,6 +15,8 @@ from typing import Any
 
 import yaml
 
+from ..kernel.plural import genitive
+
 SCORING_KINDS = ("sum", "all_or_nothing")
 ORGANIZATION_KINDS = ("school", "branch", "college", "preschool", "additional")
 ACCOUNT_STATUSES = ("not_registered", "registered", "active")  # canonical order, also for to_dict()
@@ -427,7 +429,7 @@ class _Checker:
     def text(self, data: dict, key: str, path: str, optional: bool = False, max_length: int | None = None):
         value = self.typed(data, key, path, str, None if optional else _MISSING)
         if value is not None and max_length is not None and len(value) > max_length:
-            self.problem(_join(path, key), f"не длиннее {max_length} символов (сейчас {len(value)})")
+            self.problem(_join(path, key), f"не длиннее {max_length} {genitive(max_length, 'символа', 'символов')} (сейчас {len(value)})")
             return None
         return value
 

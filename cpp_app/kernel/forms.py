@@ -5,6 +5,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, SelectField
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, StopValidation
 
+from .plural import genitive
 from .transaction import discard_changes
 
 
@@ -18,7 +19,7 @@ def typed_required(message: str):
 
 
 def max_length(limit: int):
-    return Length(max=limit, message=f"Не более {limit} символов.")
+    return Length(max=limit, message=f"Не более {limit} {genitive(limit, 'символа', 'символов')}.")
 
 
 class EmailAddress:

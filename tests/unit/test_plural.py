@@ -17,3 +17,10 @@ def test_points_word(number, word):
 def test_genitive_after_prepositions(number, word):
     assert points_genitive(number) == word
     assert genitive(number, "балла", "баллов") == word
+
+
+def test_length_limits_agree_with_the_number():
+    from cpp_app.kernel.forms import max_length
+
+    assert max_length(21).message == "Не более 21 символа."
+    assert max_length(300).message == "Не более 300 символов."

@@ -16,6 +16,7 @@ from ...domain.methodology import Indicator, Methodology
 from ...domain.program import MeasureOption
 from ...extensions import db
 from ...kernel.actor import Actor
+from ...kernel.plural import genitive
 from ...models import Course, Measure, MethodologyVersion, ProgramAction
 from ...service_errors import FieldErrors
 from ..methodology.services_versions import active_version, methodology_of
@@ -98,7 +99,7 @@ def load_measures(
             if not isinstance(value, str) or not value.strip():
                 problems.append(f"{where}: «{key}» — непустая строка")
             elif len(value.strip()) > limit:
-                problems.append(f"{where}: «{key}» длиннее {limit} символов")
+                problems.append(f"{where}: «{key}» длиннее {limit} {genitive(limit, 'символа', 'символов')}")
             else:
                 row[key] = " ".join(value.split())  # folded YAML lines and stray spaces: one clean line
         if len(problems) > bad:

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from ... import audit
 from ...extensions import db
 from ...kernel.actor import Actor
+from ...kernel.plural import genitive
 from ...mail import send_mail
 from ...models import User, utcnow
 from ...urls import public_url_for
@@ -88,7 +89,7 @@ def mail_confirmation_link(user: User, address: str) -> None:
         + ("В сервисе «Цифровой профиль педагога» КК ИПК для вашей учётной записи указан новый адрес "
            "электронной почты — этот.\n" if change else
            "Вы зарегистрировались в сервисе «Цифровой профиль педагога» КК ИПК с этим адресом.\n")
-        + f"Чтобы подтвердить адрес, откройте ссылку в течение {hours} часов:\n\n"
+        + f"Чтобы подтвердить адрес, откройте ссылку в течение {hours} {genitive(hours, 'часа', 'часов')}:\n\n"
         f"{public_url_for('auth.confirm_email', token=confirmation_token(user, address))}\n\n"
         + ("Пока адрес не подтверждён, для входа служит прежний.\n" if change else
            "Пока адрес не подтверждён, вы можете войти и заполнить профиль, но ваша образовательная организация "

@@ -10,6 +10,7 @@ from sqlalchemy import func, select, update
 from ... import audit
 from ...extensions import db
 from ...kernel.actor import Actor
+from ...kernel.plural import plural
 from ...mail import send_mail
 from ...models import LoginCode, Role, User, utcnow
 from .services import SignInRefused
@@ -71,7 +72,7 @@ def issue_login_code(user: User) -> LoginCode:
         f"Здравствуйте, {user.first_name}!\n\n"
         "Для входа в сервис «Цифровой профиль педагога» КК ИПК введите на странице входа код:\n\n"
         f"Код: {code}\n\n"
-        f"Код действует {minutes} минут и только один раз. Никому его не сообщайте: сотрудники КК ИПК "
+        f"Код действует {minutes} {plural(minutes, 'минуту', 'минуты', 'минут')} и только один раз. Никому его не сообщайте: сотрудники КК ИПК "
         "никогда не спрашивают коды.\n"
         "Если вы не входили в ЦПП, кто-то знает ваш пароль: смените его в личном кабинете "
         "(раздел «Безопасность») или восстановите на странице входа.\n",

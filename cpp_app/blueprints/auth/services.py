@@ -14,6 +14,7 @@ from ...domain.passwords import password_problems
 from ...domain.phone import PhoneError, normalize_phone
 from ...extensions import db
 from ...kernel.actor import Actor
+from ...kernel.plural import genitive, plural
 from ...mail import send_mail
 from ...models import LoginThrottle, Role, User, utcnow
 from ...security import check_password, check_password_of_nobody, hash_password
@@ -202,8 +203,8 @@ def mail_lock_out(user: User, policy: throttle.Policy) -> None:
         user.email,
         "Вход в ЦПП временно ограничен",
         f"Здравствуйте, {user.first_name}!\n\n"
-        f"В вашу учётную запись в сервисе «Цифровой профиль педагога» КК ИПК {policy.lock_after} раз подряд "
-        f"пытались войти с неверным паролем {where}. Вход оттуда ограничен на {minutes} минут.\n\n"
+        f"В вашу учётную запись в сервисе «Цифровой профиль педагога» КК ИПК {policy.lock_after} {plural(policy.lock_after, 'раз', 'раза', 'раз')} подряд "
+        f"пытались войти с неверным паролем {where}. Вход оттуда ограничен на {minutes} {plural(minutes, 'минуту', 'минуты', 'минут')}.\n\n"
         "С устройств, с которых вы уже входили в ЦПП, вход с верным паролем работает как обычно.\n\n"
         "Если это были вы и вы не помните пароль, задайте новый по ссылке (она действует "
         f"{current_app.config['PASSWORD_RESET_MAX_AGE'] // 60} минут):\n\n"
@@ -264,7 +265,7 @@ def request_password_reset(email: str) -> None:
         "Восстановление пароля в ЦПП",
         f"Здравствуйте, {user.first_name}!\n\n"
         "Кто-то (возможно, вы) запросил смену пароля в сервисе «Цифровой профиль педагога» КК ИПК.\n"
-        f"Чтобы задать новый пароль, откройте ссылку в течение {minutes} минут:\n\n{link}\n\n"
+        f"Чтобы задать новый пароль, откройте ссылку в течение {minutes} {genitive(minutes, 'минуты', 'минут')}:\n\n{link}\n\n"
         "Ссылка действует один раз. Если вы не запрашивали смену пароля, просто проигнорируйте это письмо.\n",
         capped=True,
     )

@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from ...extensions import db
 from ...kernel.clock import local_today
+from ...kernel.plural import plural
 from ...models import MonitoringSnapshot, Platform
 
 REGION = "region"
@@ -128,4 +129,4 @@ def snapshot_monitoring_command(month_text: str | None):
         click.echo("Внимание: сохраняются текущие показатели, а не показатели того месяца.", err=True)
     stored = take_snapshot(month)
     db.session.commit()
-    click.echo(f"Снимок за {month:%m.%Y} сохранён: {stored} строк (край и муниципалитеты).")
+    click.echo(f"Снимок за {month:%m.%Y} сохранён: {stored} {plural(stored, 'строка', 'строки', 'строк')} (край и муниципалитеты).")

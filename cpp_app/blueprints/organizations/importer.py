@@ -4,6 +4,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from ...domain.inn import is_valid_inn, is_valid_ogrn
+from ...kernel.plural import genitive
 from ...models import ORGANIZATION_KIND_LABELS, Organization, OrganizationKind
 from ...queries import fold_words
 from ...tabular import Row, RowError, header_key
@@ -152,7 +153,7 @@ def _check_row(
             problem(f"не заполнено «{TITLES[field]}»")
     for field, limit in _MAX_LENGTHS.items():
         if values.get(field) and len(values[field]) > limit:
-            problem(f"«{TITLES[field]}» длиннее {limit} символов ({len(values[field])})")
+            problem(f"«{TITLES[field]}» длиннее {limit} {genitive(limit, 'символа', 'символов')} ({len(values[field])})")
 
     kind = None
     if values.get("kind"):

@@ -21,6 +21,7 @@ from sqlalchemy import select
 from ... import audit
 from ...extensions import db
 from ...kernel.actor import Actor
+from ...kernel.plural import plural
 from ...models import DestructionRecord, PrivacyRequest, PrivacyRequestKind, User, utcnow
 from .erasure import Subject
 from .registry import PERSONAL_TABLES
@@ -101,6 +102,7 @@ def purge_withdrawn_command(older_than_days: int):
         click.echo("Нет пользователей, чьи данные нужно уничтожить.")
         return
     for record in summary.records:
+        records = sum(record.what.values())
         click.echo(f"Пользователь id {record.subject_user_id}: данные уничтожены, акт № {record.id} "
-                   f"({sum(record.what.values())} записей).")
+                   f"({records} {plural(records, 'запись', 'записи', 'записей')}).")
     click.echo(f"Уничтожены данные пользователей: {summary.people}.")
