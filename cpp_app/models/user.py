@@ -46,8 +46,8 @@ class StaffState(enum.StrEnum):
 STAFF_STATE_LABELS = {
     StaffState.NO_WORKPLACE: "место работы не указано",
     StaffState.UNMATCHED: "ожидает сопоставления с реестром",
-    StaffState.PENDING: "ожидает подтверждения ОО",
-    StaffState.CONFIRMED: "подтверждён ОО",
+    StaffState.PENDING: "ожидает подтверждения от организации",
+    StaffState.CONFIRMED: "подтверждён организацией",
 }
 
 

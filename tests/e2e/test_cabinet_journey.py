@@ -26,7 +26,7 @@ def test_teacher_fills_cabinet_and_school_confirms_from_register(page, make_user
 
     # The teacher fills the profile.
     sign_in(page, "teacher@school.example")
-    expect(page.get_by_text("ожидает подтверждения ОО").first).to_be_visible()
+    expect(page.get_by_text("ожидает подтверждения от организации").first).to_be_visible()
     page.get_by_role("link", name="Профиль", exact=True).click()
     page.get_by_label("Должность").select_option("учитель")
     page.get_by_label(re.compile("Преподаваемые предметы")).fill("математика, информатика")

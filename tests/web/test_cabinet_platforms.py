@@ -117,7 +117,7 @@ def test_date_change_is_history_and_keeps_the_confirmation(client, make_user, lo
     login(teacher)
     html = client.get("/cabinet/platforms").get_data(as_text=True)
     row = html[html.index(f'id="platform-{sferum.id}"'):html.index(f'id="platform-{sferum.id + 1}"')]
-    assert "подтверждено ОО" in row
+    assert "подтверждено организацией" in row
     client.post("/cabinet/platforms", data=form_data(client, database, sferum=(REGISTERED, "2024-02-01", "")))
     account = accounts(database, teacher)["sferum"]
     assert account.since == date(2024, 2, 1) and account.confirmed_at is not None
@@ -142,7 +142,7 @@ def test_status_change_needs_a_new_confirmation(client, make_user, login, databa
     assert saved["resh"].confirmed_at is not None  # the row left alone keeps its confirmation
     html = client.get("/cabinet/platforms").get_data(as_text=True)
     row = html[html.index(f'id="platform-{sferum.id}"'):html.index(f'id="platform-{sferum.id + 1}"')]
-    assert "ожидает подтверждения ОО" in row and "подтверждено ОО" not in row
+    assert "ожидает подтверждения от организации" in row and "подтверждено организацией" not in row
 
 
 def test_not_registered_keeps_no_date_or_link(client, make_user, login, database):

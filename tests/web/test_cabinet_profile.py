@@ -99,7 +99,7 @@ def test_overview_of_a_new_teacher(client, make_user, login, database):
     html = unescape(client.get("/cabinet/").get_data(as_text=True))
     assert "Новикова Ольга Петровна" in html
     assert organizations(database)[0].short_name in html
-    assert "ожидает подтверждения ОО" in html
+    assert "ожидает подтверждения от организации" in html
     total = len(platforms_in_order(database))
     assert re.search(rf"Зарегистрированы на платформах</dt><dd>0 из {total}</dd>", html)
     assert re.search(rf"Активно используете</dt><dd>0 из {total}</dd>", html)
@@ -119,8 +119,8 @@ def test_overview_of_a_new_teacher(client, make_user, login, database):
 @pytest.mark.parametrize(
     ("fields", "label"),
     [
-        ({"confirmed_at": utcnow()}, "подтверждён ОО"),
-        ({}, "ожидает подтверждения ОО"),
+        ({"confirmed_at": utcnow()}, "подтверждён организацией"),
+        ({}, "ожидает подтверждения от организации"),
         ({"organization": None, "workplace_text": "МБОУ СОШ № 999 с. Неведомое"}, "ожидает сопоставления с реестром"),
         ({"organization": None}, "место работы не указано"),
     ],
@@ -288,7 +288,7 @@ def test_workplace_change_resets_confirmation_and_is_audited(client, make_user, 
     event = database.session.scalar(select(AuditEvent).where(AuditEvent.action == "user.workplace_changed"))
     assert event.actor_id == teacher.id and event.target_id == teacher.id
     assert event.details["from_organization_id"] == first.id and event.details["to_organization_id"] == second.id
-    assert "ожидает подтверждения ОО" in client.get("/cabinet/").get_data(as_text=True)
+    assert "ожидает подтверждения от организации" in client.get("/cabinet/").get_data(as_text=True)
 
 
 def test_workplace_change_drops_the_old_schools_platform_confirmations(client, make_user, login, database):
