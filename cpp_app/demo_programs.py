@@ -22,7 +22,8 @@ from .models import (
 
 SEED_ACTOR = Actor(user_id=None, ip=None, user_agent="flask seed --demo")
 PERIOD_YEARS = 5
-# Who the school names as responsible, by the position the library suggests; the rest keep the position only.
+# Who the school names as responsible, by the position the library suggests; for the rest the school says
+# explicitly that nobody is named yet (they keep the position).
 DEMO_RESPONSIBLE = {
     "директор": "Соколова Ирина Владимировна",
     "заместитель директора по учебной работе": "Павлова Елена Николаевна",
@@ -48,6 +49,7 @@ def seed_demo_programs(today: date, director: User | None = None) -> dict[str, i
     program = create_program(diagnostic.organization, diagnostic, period, SEED_ACTOR, today)
     for action in program.actions:
         action.responsible_name = DEMO_RESPONSIBLE.get(action.responsible_position.strip().lower(), "")
+        action.responsible_unassigned = not action.responsible_name
     db.session.flush()
     approve_program(program, SEED_ACTOR)
     _road_map_under_way(program)

@@ -190,11 +190,26 @@ def _check_period(period: tuple[int, int]) -> tuple[int, int]:
     return start, end
 
 
-def default_due_dates(period: tuple[int, int], proposals: Sequence[DeficitProposal]) -> dict[str, date]:
+SCHOOL_YEAR_START = (9, 1)  # 1 September
+DEFAULT_PERIOD_YEARS = 5
+
+
+def default_period(today: date, years: int = DEFAULT_PERIOD_YEARS) -> tuple[int, int]:
+    """The period a new program is offered: it starts with the next school year, so from 1 September on
+    (the school year under way is already planned) it starts next calendar year."""
+    start = today.year + 1 if (today.month, today.day) >= SCHOOL_YEAR_START else today.year
+    return start, start + years - 1
+
+
+def default_due_dates(period: tuple[int, int], proposals: Sequence[DeficitProposal],
+                      today: date | None = None) -> dict[str, date]:
     """Indicator code → due date (31 December): critical deficits in the first year, the others spread in
     the given (priority) order over the following years; a target several levels away moves one year later
-    for every extra level. Always inside the period."""
+    for every extra level. Always inside the period; given `today`, never before it while the period lasts
+    (a year already over moves to the current one)."""
     start, end = _check_period(period)
+    if today is not None:
+        start = min(end, max(start, today.year))
     later = list(range(start + 1, end + 1)) or [start]
     others = [p for p in proposals if not p.critical]
     dates = {}

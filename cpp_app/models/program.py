@@ -2,7 +2,7 @@
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, false
 from sqlalchemy import Enum as SAEnum
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -113,6 +113,8 @@ class ProgramAction(db.Model):
     text: Mapped[str] = mapped_column(Text)
     responsible_name: Mapped[str] = mapped_column(String(200), default="")
     responsible_position: Mapped[str] = mapped_column(String(200), default="")
+    # «Ответственный не назначен», chosen explicitly: an empty name alone does not let a program be approved.
+    responsible_unassigned: Mapped[bool] = mapped_column(default=False, server_default=false())
     due_date: Mapped[date | None]
     expected_result: Mapped[str] = mapped_column(Text, default="")
     status: Mapped[ActionStatus] = mapped_column(_enum(ActionStatus), default=ActionStatus.PLANNED)

@@ -1,4 +1,5 @@
-"""From an accepted diagnostic a director builds a program, changes a measure, approves it and downloads it."""
+"""From an accepted diagnostic a director builds a program, changes a measure, approves it through the check page
+(which lists the empty «Ответственный» first) and downloads it."""
 import io
 import re
 
@@ -39,11 +40,37 @@ def test_build_change_approve_download(page, make_user, database):
 
     actions = page.get_by_role("group", name=re.compile(r"^Мероприятие \d+"))
     actions.first.get_by_label("Что сделать").fill(CHANGED_MEASURE)
-    for action in actions.all():
+    total = actions.count()
+    # The first click saves and shows the check page: nothing is approved, the empty «Ответственный» are listed.
+    page.get_by_role("button", name="Сохранить и перейти к утверждению").click()
+    expect(page.get_by_role("heading", name="Проверьте программу перед утверждением")).to_be_visible()
+    missing = page.locator("#missing").get_by_role("link", name="Не указан ответственный")
+    count = missing.count()
+    assert count == total > 1
+    expect(page.get_by_role("button", name="Утвердить программу")).to_have_count(0)
+
+    # A link leads to the field; one person is named, the others explicitly «не назначен».
+    missing.first.click()
+    expect(page.get_by_role("heading", name=re.compile("Программа развития"))).to_be_visible()
+    focused = page.get_by_role("group", name=re.compile(r"^Мероприятие \d+")).first
+    focused.get_by_label("Ответственный (ФИО)").fill("Смирнов А. В.")
+    page.get_by_role("button", name="Сохранить и перейти к утверждению").click()
+    assert page.locator("#missing").get_by_role("link", name="Не указан ответственный").count() == count - 1
+    page.get_by_role("link", name="Вернуться к программе и изменить").click()
+    for action in page.get_by_role("group", name=re.compile(r"^Мероприятие \d+")).all():
         if not action.get_by_label("Ответственный (ФИО)").input_value():
-            action.get_by_label("Ответственный (ФИО)").fill("Смирнов А. В.")
-    page.get_by_role("button", name="Сохранить и утвердить программу").click()
+            action.get_by_label("Ответственный не назначен").check()
+    page.get_by_role("button", name="Сохранить и перейти к утверждению").click()
+    expect(page.locator("#missing")).to_have_count(0)
+    responsible = page.locator("dd", has_text="Смирнов А. В.")
+    expect(responsible).to_contain_text("1 мероприятие")
+    expect(page.locator("dd", has_text="не назначен")).to_contain_text(f"{count - 1} мероприят")
+    page.get_by_role("button", name="Утвердить программу").click()
     expect(page.get_by_text("Программа утверждена (редакция 1). Её документы можно скачать.")).to_be_visible()
+    expect(page.get_by_role("link", name="Начать новую редакцию…")).to_be_visible()
+    page.get_by_role("link", name="Программы развития").first.click()
+    expect(page.locator(".programs-table")).to_contain_text("утверждена, ред. 1")
+    page.locator(".programs-table").get_by_role("link").first.click()
 
     with page.expect_download() as pdf_download:
         page.get_by_role("link", name="Скачать PDF").click()

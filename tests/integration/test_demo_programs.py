@@ -5,8 +5,7 @@ import os
 import pytest
 from sqlalchemy import select
 
-from cpp_app.blueprints.programs.pages import progress_of
-from cpp_app.blueprints.programs.services import approval_problems
+from cpp_app.blueprints.programs.pages import approval_missing, progress_of
 from cpp_app.cli import DEMO_PASSWORD
 from cpp_app.models import (
     ActionStatus,
@@ -46,7 +45,8 @@ def test_a_school_with_an_accepted_diagnostic_has_an_approved_program(seeded):
     assert (program.status, program.revision) == (ProgramStatus.APPROVED, 1)
     assert program.period_end - program.period_start == 4
     assert program.goal and program.tasks and program.causes and program.decisions and program.mechanisms
-    assert approval_problems(program) == []
+    assert approval_missing(program) == []
+    assert any(a.responsible_unassigned for a in program.actions)  # said explicitly, not left empty
     director = seeded.session.scalar(select(User).where(User.email == "director@demo.example"))
     assert program.organization.municipality_id == director.organization.municipality_id
     revision = seeded.session.scalar(select(ProgramRevision).where(ProgramRevision.program_id == program.id))

@@ -54,6 +54,8 @@ OWN_OBJECTS = {
     "cabinet.course_external_delete": {Role.TEACHER},
     "cabinet.data_request": {Role.TEACHER},
     "programs.delete": {Role.SCHOOL_ADMIN},
+    "programs.approve": {Role.SCHOOL_ADMIN},  # the check page: only the school changes its program
+    "programs.new_revision": {Role.SCHOOL_ADMIN},
 }
 
 # Who signs in for a role in the GET matrix: the world's user, so that school A's objects are theirs to see.

@@ -8,6 +8,7 @@ from cpp_app.domain.program import (
     MeasureOption,
     closed_deficits,
     default_due_dates,
+    default_period,
     draft_texts,
     expected_outcome,
     measures_for,
@@ -217,6 +218,29 @@ def test_a_multi_step_target_comes_later(cos, typical):
     # Never beyond the period, even for a single year.
     short = default_due_dates((2026, 2026), propose(cos, typical, [], {"cos.moya_shkola": 3}))
     assert set(short.values()) == {date(2026, 12, 31)}
+
+
+@pytest.mark.parametrize("today, period", [
+    (date(2026, 3, 15), (2026, 2030)),  # before the school year: it starts this September
+    (date(2026, 8, 31), (2026, 2030)),
+    (date(2026, 9, 1), (2027, 2031)),  # the school year has begun: the program starts with the next one
+    (date(2026, 12, 31), (2027, 2031)),
+    (date(2027, 1, 1), (2027, 2031)),
+])
+def test_the_default_period_starts_with_the_next_school_year(today, period):
+    assert default_period(today) == period
+    assert default_period(today, years=3) == (period[0], period[0] + 2)
+
+
+def test_due_dates_are_never_in_the_past_while_the_period_lasts(cos, typical):
+    proposals = propose(cos, typical, [])
+    today = date(2027, 5, 20)  # the third year of PERIOD
+    dates = default_due_dates(PERIOD, proposals, today)
+    assert all(today <= day <= date(2029, 12, 31) for day in dates.values())
+    assert dates["cos.safe_internet"] == date(2027, 12, 31)  # critical: the current year, not 2025
+    assert default_due_dates(PERIOD, proposals, date(2024, 6, 1)) == default_due_dates(PERIOD, proposals)
+    # A period already over: the last day of it, never outside.
+    assert set(default_due_dates(PERIOD, proposals, date(2031, 2, 1)).values()) == {date(2029, 12, 31)}
 
 
 def test_due_dates_refuse_a_reversed_period(cos, typical):

@@ -357,6 +357,27 @@ def test_suggestion_with_its_figures_and_the_over_claim_warning(signed_in, schoo
     assert "По данным профилей" not in indicator_block(body, "cos-it_equipment")
 
 
+def test_the_check_page_shows_the_general_facts_and_repeats_the_over_claim_warnings(signed_in, school_with_staff):
+    diagnostic_id = start(signed_in)
+    post_step(signed_in, diagnostic_id, staff_count="5", student_count="120")
+    post_step(signed_in, diagnostic_id, "cos", **{score_field("cos.moya_shkola"): "3", score_field("cos.sferum"): "3"})
+    body = unescaped(signed_in.get(f"/diagnostics/{diagnostic_id}/check"))
+    general = body[body.index('<h2 id="general-title">Общие сведения</h2>'):]
+    general = general[:general.index("</section>")]
+    assert "Численность педагогических работников</dt><dd>5</dd>" in general
+    assert "Численность обучающихся</dt><dd>120</dd>" in general
+    assert f'href="/diagnostics/{diagnostic_id}">Изменить общие сведения</a>' in general
+    # The questionnaire's warning, word for word, for «Моя школа» (3 chosen, 0 supported) and not for «Сферум».
+    warnings = body[body.index('id="over-claims"'):body.index('<h2 id="general-title">')]
+    assert "Балл выше данных профилей педагогов:\n      1 показатель." in warnings
+    assert f'href="/diagnostics/{diagnostic_id}?section=cos#ind-cos-moya_shkola">ФГИС «Моя школа» и Библиотека ЦОК</a>' \
+        in warnings
+    assert "Выбранный балл выше, чем подтверждают данные профилей педагогов (0 баллов)" in warnings
+    assert "Сферум" not in warnings
+    row = re.search(r'<tr class="" data-indicator="cos.moya_shkola">.*?</tr>', body, re.S).group(0)
+    assert "Выше данных профилей" in row and "по данным ЦПП — 0 баллов" in row
+
+
 def test_without_a_staff_count_the_confirmed_staff_is_used_and_said_so(signed_in, school_with_staff):
     diagnostic_id = start(signed_in)
     body = unescaped(signed_in.get(step_url(diagnostic_id, "cos")))

@@ -202,7 +202,7 @@ def test_approved_revision_keeps_its_content_and_its_copy(app, client, database,
     assert approved.status_code == 200 and len(documents) == 1
     assert "Утверждена в ЦПП 01.10.2025, редакция 1" in " ".join(pdf_pages(approved.data))
 
-    # The first edit after the approval starts revision 2, a draft.
+    # «Начать новую редакцию»: revision 2, a draft; revision 1 stays the program's document.
     program.revision, program.status = 2, ProgramStatus.DRAFT
     program.actions[0].text = "Новое мероприятие второй редакции"
     database.session.commit()
@@ -212,7 +212,11 @@ def test_approved_revision_keeps_its_content_and_its_copy(app, client, database,
     assert old.data == approved.data
     assert old.headers["Content-Disposition"] == f'attachment; filename="programma-razvitiya-{program.id}-r1.pdf"'
 
-    current = client.get(f"/programs/{program.id}.pdf")
+    default = client.get(f"/programs/{program.id}.pdf")
+    assert default.data == approved.data and len(documents) == 1, "the approved revision is the default"
+    assert default.headers["Content-Disposition"].endswith('-r1.pdf"')
+
+    current = client.get(f"/programs/{program.id}.pdf?revision=2")
     assert current.status_code == 200 and len(documents) == 2
     assert current.headers["Content-Disposition"] == f'attachment; filename="programma-razvitiya-{program.id}-r2.pdf"'
     current_text = " ".join(pdf_pages(current.data))
@@ -224,7 +228,7 @@ def test_approved_revision_keeps_its_content_and_its_copy(app, client, database,
     assert PROGRAM_ACTIONS[0][3] in old_text and "Новое мероприятие второй редакции" not in old_text
     assert len(stored_rows(database, program)) == 2  # the approved copy and the current draft's
 
-    for wanted in ("2", "7", "abc", "-1", "1.0"):
+    for wanted in ("3", "7", "abc", "-1", "1.0"):
         assert client.get(f"/programs/{program.id}.pdf?revision={wanted}").status_code == 404, wanted
 
 

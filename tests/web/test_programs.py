@@ -12,7 +12,8 @@ from cpp_app.blueprints.admin.measure_services import measure_options
 from cpp_app.blueprints.diagnostics.services import accept, result_of, return_for_rework
 from cpp_app.blueprints.methodology.services_versions import methodology_of
 from cpp_app.blueprints.programs import pages as program_pages
-from cpp_app.domain.program import default_due_dates, draft_texts, propose
+from cpp_app.domain.program import default_due_dates, default_period, draft_texts, propose
+from cpp_app.kernel.clock import local_today
 from cpp_app.models import (
     ActionStatus,
     AuditEvent,
@@ -115,6 +116,8 @@ class ProgramForm(HTMLParser):
         if not self.inside:
             return
         if tag == "input" and attrs.get("name"):
+            if attrs.get("type") == "checkbox" and "checked" not in attrs:
+                return  # a browser posts only ticked boxes
             self.fields[attrs["name"]] = attrs.get("value") or ""
         elif tag == "textarea":
             self.textarea = attrs["name"]
@@ -257,7 +260,8 @@ def test_a_program_is_built_only_from_a_submitted_or_accepted_diagnostic(school_
     database.session.commit()
     listing = unescaped(school_client.get("/programs/"))
     assert f'value="{accepted.id}"' in listing and f'value="{draft.id}"' not in listing
-    assert f'value="{THIS_YEAR}"' in listing and f'value="{THIS_YEAR + 4}"' in listing  # the default period
+    start, end = default_period(local_today())  # from 1 September on, the next year
+    assert f'value="{start}"' in listing and f'value="{end}"' in listing
     assert create(school_client, accepted.id).status_code == 302
     again = create(school_client, accepted.id)
     assert again.status_code == 400 and "уже создана" in unescaped(again)
@@ -506,8 +510,19 @@ def test_autosave_answers_an_ended_session_and_a_missing_token_in_its_own_way(ap
 # ------------------------------------------------------------------------------------------------- approving
 
 
-def approve(client, program_id, **changes):
-    return post_program(client, program_id, url=f"/programs/{program_id}/approve", **changes)
+def named(client, program_id) -> dict[str, str]:
+    """Every empty «Ответственный (ФИО)» of the constructor filled in."""
+    return {name: "Иванова И. И." for name, value in form_fields(client.get(f"/programs/{program_id}")).items()
+            if name.endswith("-responsible_name") and not value}
+
+
+def approve(client, program_id, fill=True, **changes):
+    """«Сохранить и перейти к утверждению» in the constructor, then «Утвердить программу» on the check page."""
+    response = post_program(client, program_id, "approve", **{**(named(client, program_id) if fill else {}), **changes})
+    assert response.status_code == 302, unescaped(response)
+    assert response.headers["Location"].endswith(f"/programs/{program_id}/approve")
+    check = client.get(response.headers["Location"])
+    return client.post(f"/programs/{program_id}/approve", data={"csrf_token": extract_csrf(check)})
 
 
 def test_approving_freezes_the_revision(school_client, database, program_id):
@@ -524,37 +539,130 @@ def test_approving_freezes_the_revision(school_client, database, program_id):
     assert "Программа утверждена" in page and "Утверждённые редакции" in page and "revision=1" in page
 
 
-def test_approval_needs_a_goal_and_keeps_what_was_posted(school_client, database, program_id):
-    response = approve(school_client, program_id, goal="", tasks="Задача, которую нельзя потерять")
+def test_the_first_click_shows_the_check_page_and_approves_nothing(school_client, database, program_id):
+    own_code = "cos.sferum"
+    post_program(school_client, program_id, f"add_text:{own_code}", **{f"new-{own_code}-text": "Своё мероприятие"})
+    own = actions_of(database, program_id, own_code)[-1]
+    response = post_program(school_client, program_id, "approve", goal="Цель, сохранённая кнопкой")
     assert response.status_code == 302
     program = fresh(database, DevelopmentProgram, program_id)
-    assert program.status == ProgramStatus.DRAFT and program.tasks == "Задача, которую нельзя потерять"
-    assert "не заполнена цель программы" in unescaped(school_client.get(f"/programs/{program_id}"))
+    assert (program.status, program.goal) == (ProgramStatus.DRAFT, "Цель, сохранённая кнопкой")
+    check = school_client.get(f"/programs/{program_id}/approve")
+    body = unescaped(check)
+    assert check.status_code == 200 and "Проверьте программу перед утверждением" in body
+    assert f"{THIS_YEAR}–{THIS_YEAR + 4} годы" in body and "Цель, сохранённая кнопкой" in body
+    total = len(program.actions)
+    assert re.search(rf"<dd>{total} мероприяти", body)
+    # Every action without a name is listed with a link to its field; the confirm button is not offered yet.
+    unnamed = [a for a in program.actions if not a.responsible_name]
+    assert body.count("Не указан ответственный</a>") == len(unnamed) > 0
+    assert f'href="/programs/{program_id}#action-{own.id}-responsible_name"' in body
+    assert "Своё мероприятие" in body and "Утвердить программу</button>" not in body
+    refused = school_client.post(f"/programs/{program_id}/approve", data={"csrf_token": extract_csrf(check)})
+    assert refused.status_code == 400 and "не указан ответственный" in unescaped(refused)
+    assert fresh(database, DevelopmentProgram, program_id).status == ProgramStatus.DRAFT
     assert database.session.scalar(select(func.count(ProgramRevision.id))) == 0
 
 
-def test_editing_an_approved_program_starts_revision_2_and_revision_1_stays(school_client, database, program_id):
-    approve(school_client, program_id, goal="Цель первой редакции")
-    response = post_program(school_client, program_id, goal="Цель второй редакции")
+def test_a_responsible_person_is_named_or_explicitly_not_assigned(school_client, database, program_id):
+    first, second, *rest = actions_of(database, program_id)
+    changes = {**named(school_client, program_id), field(first.id, "responsible_name"): "",
+               field(first.id, "responsible_unassigned"): "1"}
+    both = post_program(school_client, program_id, **{**changes, field(second.id, "responsible_unassigned"): "1"})
+    assert both.status_code == 400 and "не то и другое сразу" in unescaped(both)
+    assert post_program(school_client, program_id, "approve", **changes).status_code == 302
+    database.session.rollback()
+    assert database.session.get(ProgramAction, first.id).responsible_unassigned is True
+    check = unescaped(school_client.get(f"/programs/{program_id}/approve"))
+    assert "Не указан ответственный" not in check and "не назначен" in check and "Иванова И. И." in check
+    assert "Утвердить программу</button>" in check
+    constructor = school_client.get(f"/programs/{program_id}").get_data(as_text=True)
+    assert re.search(rf'id="{field(first.id, "responsible_unassigned")}"[^>]*checked', constructor)
+    assert approve(school_client, program_id, fill=False).status_code == 302
+    assert fresh(database, DevelopmentProgram, program_id).status == ProgramStatus.APPROVED
+    snapshot = database.session.scalar(select(ProgramRevision.snapshot))
+    rows = [a for group in snapshot["possible_actions"] for a in group["actions"]]
+    assert [a["responsible_name"] for a in rows].count("не назначен") == 1  # what the documents print
+
+
+def test_approval_needs_a_goal_and_keeps_what_was_posted(school_client, database, program_id):
+    response = post_program(school_client, program_id, "approve", goal="", tasks="Задача, которую нельзя потерять")
     assert response.status_code == 302
     program = fresh(database, DevelopmentProgram, program_id)
+    assert program.status == ProgramStatus.DRAFT and program.tasks == "Задача, которую нельзя потерять"
+    check = unescaped(school_client.get(f"/programs/{program_id}/approve"))
+    assert f'href="/programs/{program_id}#goal">Не заполнена цель программы</a>' in check
+    assert database.session.scalar(select(func.count(ProgramRevision.id))) == 0
+
+
+def test_an_approved_program_is_read_only_until_a_new_revision_is_started(school_client, database, program_id):
+    approve(school_client, program_id, goal="Цель первой редакции")
+    page = unescaped(school_client.get(f"/programs/{program_id}"))
+    assert "program-form" not in page and f'href="/programs/{program_id}/new-revision"' in page
+    # Editing (a page opened before the approval, or by hand) is refused and nothing changes.
+    token = extract_csrf(school_client.get(f"/programs/{program_id}/new-revision"))
+    action = actions_of(database, program_id)[0]
+    refused = school_client.post(f"/programs/{program_id}", data={"csrf_token": token, "goal": "Тихая правка",
+                                                                 "op": "save"})
+    assert refused.status_code == 302 and refused.headers["Location"].endswith(f"/programs/{program_id}")
+    assert "Начать новую редакцию" in unescaped(school_client.get(f"/programs/{program_id}"))
+    autosave = school_client.post(f"/programs/{program_id}/autosave", data={"csrf_token": token, "goal": "Тихая"})
+    assert autosave.status_code == 409
+    assert school_client.get(f"/programs/{program_id}/actions/{action.id}/delete").status_code == 302
+    assert school_client.post(f"/programs/{program_id}/actions/{action.id}/delete",
+                              data={"csrf_token": token}).status_code == 302
+    program = fresh(database, DevelopmentProgram, program_id)
+    assert (program.status, program.revision, program.goal) == (ProgramStatus.APPROVED, 1, "Цель первой редакции")
+    assert exists(database, action.id)
+    assert database.session.scalar(select(func.count(AuditEvent.id)).where(AuditEvent.action == "program.reopened")) == 0
+
+
+def test_a_new_revision_is_a_draft_and_the_approved_one_stays_the_default_download(school_client, database,
+                                                                                   program_id):
+    approve(school_client, program_id, goal="Цель первой редакции")
+    confirm = school_client.get(f"/programs/{program_id}/new-revision")
+    assert confirm.status_code == 200 and "Начать редакцию 2?" in unescaped(confirm)
+    assert fresh(database, DevelopmentProgram, program_id).revision == 1  # asking changes nothing
+    without_token = school_client.post(f"/programs/{program_id}/new-revision")
+    assert without_token.status_code == 400 and fresh(database, DevelopmentProgram, program_id).revision == 1
+    started = school_client.post(f"/programs/{program_id}/new-revision", data={"csrf_token": extract_csrf(confirm)})
+    assert started.status_code == 302
+    program = fresh(database, DevelopmentProgram, program_id)
     assert (program.status, program.revision) == (ProgramStatus.DRAFT, 2)
-    assert "Начата редакция 2" in unescaped(school_client.get(f"/programs/{program_id}"))
-    revisions = list(database.session.scalars(select(ProgramRevision).where(ProgramRevision.program_id == program_id)))
-    assert [(r.revision, r.snapshot["passport"]["goal"]) for r in revisions] == [(1, "Цель первой редакции")]
     assert database.session.scalar(select(func.count(AuditEvent.id)).where(AuditEvent.action == "program.reopened")) == 1
-    old = school_client.get(f"/programs/{program_id}.docx?revision=1")
-    assert old.status_code == 200 and old.mimetype.endswith("wordprocessingml.document")
+
+    assert post_program(school_client, program_id, goal="Цель второй редакции").status_code == 302
+    # The approved revision 1 is still the program's document; the draft is downloaded by its number.
+    default = school_client.get(f"/programs/{program_id}.docx")
+    assert default.status_code == 200 and "-r1.docx" in default.headers["Content-Disposition"]
+    draft = school_client.get(f"/programs/{program_id}.docx?revision=2")
+    assert draft.status_code == 200 and "-r2.docx" in draft.headers["Content-Disposition"]
+    assert school_client.get(f"/programs/{program_id}.docx?revision=3").status_code == 404
+    listing = unescaped(school_client.get("/programs/"))
+    assert "утверждена, ред. 1" in listing and "черновик ред. 2" in listing
+    assert f"/programs/{program_id}.pdf?revision=1" in listing and f'href="/programs/{program_id}">черновик ред. 2' in listing
 
     assert approve(school_client, program_id).status_code == 302
     revisions = list(database.session.scalars(
         select(ProgramRevision).where(ProgramRevision.program_id == program_id).order_by(ProgramRevision.revision)))
     assert [(r.revision, r.snapshot["passport"]["goal"]) for r in revisions] == [
         (1, "Цель первой редакции"), (2, "Цель второй редакции")]
+    assert "-r2.docx" in school_client.get(f"/programs/{program_id}.docx").headers["Content-Disposition"]
+    listing = unescaped(school_client.get("/programs/"))
+    assert "утверждена, ред. 2" in listing and "черновик ред." not in listing
     # Approving twice is refused.
     again = school_client.post(f"/programs/{program_id}/approve",
                                data={"csrf_token": extract_csrf(school_client.get("/programs/"))})
     assert again.status_code == 302 and "уже утверждена" in unescaped(school_client.get(f"/programs/{program_id}"))
+
+
+def test_the_constructor_renders_its_attributes_once_escaped(school_client, database, program_id):
+    body = school_client.get(f"/programs/{program_id}").get_data(as_text=True)
+    action = actions_of(database, program_id)[0]
+    assert re.search(rf'id="{field(action.id, "responsible_name")}"[^>]* maxlength="200" autocomplete="off"', body)
+    assert re.search(rf'id="{field(action.id, "due_date")}"[^>]* min="{THIS_YEAR}-01-01" max="{THIS_YEAR + 4}-12-31"',
+                     body)
+    assert "maxlength=&" not in body and "min=&" not in body and "autocomplete=&" not in body
 
 
 # ------------------------------------------------------------------------------------------------ road map
@@ -622,9 +730,9 @@ def test_posts_without_a_token_change_nothing_and_keep_what_was_typed(school_cli
     assert response.status_code == 400
     body = unescaped(response)
     assert "Срок действия страницы истёк" in body and "Цель без токена" in body
-    approve_response = post_program(school_client, program_id, url=f"/programs/{program_id}/approve", token=False,
-                                    goal="Цель без токена")
+    approve_response = post_program(school_client, program_id, "approve", token=False, goal="Цель без токена")
     assert approve_response.status_code == 400 and "Цель без токена" in unescaped(approve_response)
+    assert school_client.post(f"/programs/{program_id}/approve").status_code == 400
     status = set_status(school_client, program_id, action.id, "done", "Заметка без токена", token=False)
     assert status.status_code == 400 and "Заметка без токена" in unescaped(status)
     assert school_client.post(f"/programs/{program_id}/actions/{action.id}/delete").status_code == 400

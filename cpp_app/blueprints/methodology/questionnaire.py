@@ -149,6 +149,19 @@ class ConflictView:
     yours: str
 
 
+def suggested_label_of(suggestion: Suggestion | None) -> str | None:
+    """«2 балла»: the score the teachers' confirmed profiles support, in words; None when there is none."""
+    if suggestion is None or suggestion.score is None:
+        return None
+    return f"{suggestion.score} {points_word(suggestion.score)}"
+
+
+def is_over_claim(score: int | None, suggestion: Suggestion | None) -> bool:
+    """The chosen score is above what the teachers' confirmed profiles support."""
+    suggested = suggestion.score if suggestion is not None else None
+    return suggested is not None and score is not None and score > suggested
+
+
 @dataclass(frozen=True)
 class IndicatorView:
     indicator: Indicator
@@ -183,8 +196,7 @@ class IndicatorView:
 
     @property
     def suggested_label(self) -> str | None:
-        score = self.suggested_score
-        return None if score is None else f"{score} {points_word(score)}"
+        return suggested_label_of(self.suggestion)
 
     @property
     def suggested_score(self) -> int | None:
@@ -192,9 +204,7 @@ class IndicatorView:
 
     @property
     def over_claim(self) -> bool:
-        """The chosen score is above what the teachers' confirmed profiles support."""
-        suggested = self.suggested_score
-        return suggested is not None and self.shown.score is not None and self.shown.score > suggested
+        return is_over_claim(self.shown.score, self.suggestion)
 
     @property
     def shown_label(self) -> str | None:
@@ -339,10 +349,19 @@ class CheckRow:
     section_code: str
     answer: DiagnosticAnswer | None
     reviewer_comment: str | None
+    suggestion: Suggestion | None = None
 
     @property
     def key(self) -> str:
         return html_key(self.indicator.code)
+
+    @property
+    def suggested_label(self) -> str | None:
+        return suggested_label_of(self.suggestion)
+
+    @property
+    def over_claim(self) -> bool:
+        return is_over_claim(None if self.answer is None else self.answer.score, self.suggestion)
 
     @property
     def missing(self) -> bool:
@@ -369,10 +388,16 @@ class CheckView:
     result: Result
     plan: str | None
     failed_critical: tuple[Indicator, ...]
+    general: GeneralView  # «Общие сведения»: the counts the shares are computed from
 
     @property
     def missing(self) -> tuple[CheckRow, ...]:
         return tuple(row for section in self.sections for row in section.rows if row.missing)
+
+    @property
+    def over_claims(self) -> tuple[CheckRow, ...]:
+        """Answers above what the teachers' profiles support, the same warning as in the questionnaire."""
+        return tuple(row for section in self.sections for row in section.rows if row.over_claim)
 
     @property
     def editable(self) -> bool:
@@ -384,11 +409,14 @@ def check_view(diagnostic: Diagnostic) -> CheckView:
     stored = answers_by_code(diagnostic)
     result = result_of(diagnostic)
     returned = diagnostic.status == DiagnosticStatus.RETURNED
+    live = live_data(diagnostic, methodology) if is_editable(diagnostic.status) else None
+    suggestions = live.suggestions if live else {}
     sections = []
     for section in methodology.sections:
         rows = tuple(
             CheckRow(indicator, number, section.code, stored.get(indicator.code),
-                     stored[indicator.code].reviewer_comment if returned and indicator.code in stored else None)
+                     stored[indicator.code].reviewer_comment if returned and indicator.code in stored else None,
+                     suggestions.get(indicator.code))
             for number, indicator in enumerate(section.indicators, start=1)
         )
         scored = result.section(section.code)
@@ -401,6 +429,7 @@ def check_view(diagnostic: Diagnostic) -> CheckView:
         result=result,
         plan=plan_sentence(plan) if plan is not None else None,
         failed_critical=tuple(methodology.indicator(code) for code in result.failed_critical),
+        general=_general_view(diagnostic, None, {}),
     )
 
 

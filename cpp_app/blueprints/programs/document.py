@@ -241,7 +241,8 @@ def _action(action: ProgramAction, labels: Mapping[str, str]) -> dict:
         "from_score": action.from_score,
         "to_score": action.to_score,
         "text": " ".join(paragraphs(action.text)),
-        "responsible_name": " ".join(paragraphs(action.responsible_name)),
+        "responsible_name": " ".join(paragraphs(action.responsible_name))
+        or ("не назначен" if action.responsible_unassigned else ""),
         "responsible_position": " ".join(paragraphs(action.responsible_position)),
         "due_date": russian_date(action.due_date),
         "expected_result": " ".join(paragraphs(action.expected_result)),

@@ -3,7 +3,8 @@ single form, parsed by hand because its fields follow the program's actions and 
 
 Constructor fields: the sections by name (`goal`, …), `target-<indicator code>`, `action-<id>-<field>` for each
 action, `new-<indicator code>-measure` / `new-<indicator code>-text` for additions, and the pressed button as
-`op` («save», «up:<id>», «down:<id>», «delete:<id>», «add_measure:<code>», «add_text:<code>»).
+`op` («save», «approve», «up:<id>», «down:<id>», «delete:<id>», «add_measure:<code>», «add_text:<code>»);
+`action-<id>-responsible_unassigned` is a checkbox, posted only when ticked.
 """
 import re
 from collections.abc import Mapping
@@ -19,7 +20,7 @@ from ...models import ACTION_STATUS_LABELS, Municipality
 from .services import SECTIONS, ActionInput, ProgramInput, action_field, new_field
 
 DATE_FORMATS = ("%Y-%m-%d", "%d.%m.%Y")
-COMMANDS = ("save", "up", "down", "delete", "add_measure", "add_text")
+COMMANDS = ("save", "approve", "up", "down", "delete", "add_measure", "add_text")
 _ACTION_FIELD = re.compile(r"^action-(\d{1,10})-text$")
 _TARGET_FIELD = re.compile(r"^target-([a-z0-9_.]{1,100})$")
 _OP = re.compile(r"^([a-z_]+)(?::([a-z0-9_.]{1,100}))?$")
@@ -149,6 +150,7 @@ def parse_program(formdata: Mapping) -> PostedProgram | None:
                 responsible_position=values.get(action_field(action_id, "responsible_position"), ""),
                 due_date=due,
                 expected_result=values.get(action_field(action_id, "expected_result"), ""),
+                responsible_unassigned=action_field(action_id, "responsible_unassigned") in values,
             )
     sections = {name: values[name] for name in SECTIONS if name in values}
     return PostedProgram(ProgramInput(sections, targets, actions), values, errors, _command(formdata.get("op")))

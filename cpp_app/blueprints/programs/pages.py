@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import defer, selectinload
 
 from ...domain.methodology import Methodology
 from ...domain.program import (
@@ -26,6 +26,7 @@ from ...models import (
     MethodologyVersion,
     Organization,
     ProgramAction,
+    ProgramRevision,
 )
 from ...queries import Page, paginate
 from ..admin.measure_services import measure_options
@@ -34,6 +35,8 @@ from ..methodology.services_versions import methodology_of
 
 BASE_STATUSES = (DiagnosticStatus.SUBMITTED, DiagnosticStatus.ACCEPTED)
 REGION_PAGE_SIZE = 25
+# The lists show each program's approved revisions (numbers and links), never their content snapshots.
+REVISION_NUMBERS = selectinload(DevelopmentProgram.revisions).options(defer(ProgramRevision.snapshot))
 
 
 # ------------------------------------------------------------------------------------------------ lookups
@@ -42,7 +45,8 @@ REGION_PAGE_SIZE = 25
 def programs_of(organization_id: int) -> list[DevelopmentProgram]:
     return list(db.session.scalars(
         select(DevelopmentProgram)
-        .options(selectinload(DevelopmentProgram.actions), selectinload(DevelopmentProgram.diagnostic))
+        .options(selectinload(DevelopmentProgram.actions), selectinload(DevelopmentProgram.diagnostic),
+                 REVISION_NUMBERS)
         .where(DevelopmentProgram.organization_id == organization_id)
         .order_by(DevelopmentProgram.period_start.desc(), DevelopmentProgram.id.desc())
     ))
@@ -77,7 +81,7 @@ def region_programs(municipality_id: int | None, page: int) -> Page[DevelopmentP
         select(DevelopmentProgram)
         .join(DevelopmentProgram.organization)
         .options(selectinload(DevelopmentProgram.organization).selectinload(Organization.municipality),
-                 selectinload(DevelopmentProgram.actions))
+                 selectinload(DevelopmentProgram.actions), REVISION_NUMBERS)
         .order_by(DevelopmentProgram.updated_at.desc(), DevelopmentProgram.id.desc())
     )
     if municipality_id is not None:
@@ -251,4 +255,86 @@ def _closure(program: DevelopmentProgram, methodology: Methodology, labels: dict
         diagnostic=later,
         closed=[labels.get(code, code) for code in closed],
         open=[labels.get(code, code) for code in planned if code not in closed],
+    )
+
+
+# ------------------------------------------------------------------------------------------------ approval
+
+
+@dataclass(frozen=True)
+class Missing:
+    """A required field left empty, with the constructor field that fixes it."""
+
+    problem: str  # the same for every field of its kind: «не указан ответственный»
+    where: str  # which part of the program, for the check page's link
+    anchor: str  # the field's id in the constructor
+
+
+def _action_name(action: ProgramAction, labels: dict[str, str]) -> str:
+    text = " ".join(action.text.split())
+    short = text if len(text) <= 90 else text[:89].rstrip() + "…"
+    return f"«{labels.get(action.indicator_code, action.indicator_code)}»: {short or 'мероприятие без описания'}"
+
+
+def approval_missing(program: DevelopmentProgram, labels: dict[str, str] | None = None) -> list[Missing]:
+    """What must be filled before the program may be approved, in the constructor's order. The responsible
+    person is required: a name, or «Ответственный не назначен» ticked explicitly."""
+    if labels is None:
+        labels = {i.code: i.label for i in methodology_of(program.diagnostic).indicators}
+    missing = []
+    if not program.goal.strip():
+        missing.append(Missing("не заполнена цель программы", "Цель программы", "goal"))
+    if not program.tasks.strip():
+        missing.append(Missing("не заполнены задачи программы", "Задачи", "tasks"))
+    actions = ordered_actions(program)
+    if not actions:
+        missing.append(Missing("в программе нет ни одного мероприятия", "Дефициты и мероприятия", "deficits-title"))
+    for action in actions:
+        name = _action_name(action, labels)
+        if not action.responsible_name.strip() and not action.responsible_unassigned:
+            missing.append(Missing("не указан ответственный", name, f"action-{action.id}-responsible_name"))
+        if action.due_date is None:
+            missing.append(Missing("не указан срок", name, f"action-{action.id}-due_date"))
+    return missing
+
+
+@dataclass(frozen=True)
+class Responsible:
+    name: str  # «Павлова Е. Н.» or «не назначен»
+    positions: tuple[str, ...]
+    actions: int
+
+
+@dataclass(frozen=True)
+class ApprovalCheck:
+    """What approving the current draft will freeze, and what is still missing."""
+
+    program: DevelopmentProgram
+    deficits: list[DeficitProposal]  # the goals by indicator: current → target
+    actions: int
+    years: list[tuple[int, int]]  # (year, road-map items due in it)
+    responsible: list[Responsible]
+    missing: list[Missing]
+
+
+def approval_check(program: DevelopmentProgram) -> ApprovalCheck:
+    methodology, _, _, proposals = program_context(program)
+    labels = {indicator.code: indicator.label for indicator in methodology.indicators}
+    actions = ordered_actions(program)
+    by_year = roadmap_by_year(actions, (program.period_start, program.period_end))
+    people: dict[str, tuple[list[str], int]] = {}
+    for action in actions:
+        name = action.responsible_name.strip() or ("не назначен" if action.responsible_unassigned else "")
+        if not name:
+            continue  # listed among the missing fields
+        positions, count = people.get(name, ([], 0))
+        position = action.responsible_position.strip()
+        if position and position not in positions:
+            positions.append(position)
+        people[name] = (positions, count + 1)
+    return ApprovalCheck(
+        program=program, deficits=proposals, actions=len(actions),
+        years=[(year, len(items)) for year, items in by_year],
+        responsible=[Responsible(name, tuple(positions), count) for name, (positions, count) in people.items()],
+        missing=approval_missing(program, labels),
     )

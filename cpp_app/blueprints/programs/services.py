@@ -1,6 +1,9 @@
 """Changing development programs: created from a diagnostic's deficits, edited in the constructor, approved into
 frozen revisions, and followed through the road map's action statuses (what the pages show is in pages.py).
 
+An approved revision is read-only: changing it takes an explicit new revision (a draft), and the approved one
+stays the program's document until the draft is approved in turn.
+
 The target of a deficit is not stored on its own: it is the highest `to_score` of the deficit's actions (the
 documents read it the same way), and a deficit without actions has the default target, the next level.
 """
@@ -38,7 +41,7 @@ from ..admin.measure_services import measure_options
 from ..diagnostics.services import result_of
 from ..methodology.services_versions import methodology_of
 from .document import build_document
-from .pages import BASE_STATUSES, ordered_actions, program_context
+from .pages import BASE_STATUSES, approval_missing, ordered_actions, program_context
 
 SECTIONS = ("goal", "tasks", "causes", "decisions", "mechanisms")
 SECTION_LIMIT = 20_000
@@ -46,6 +49,8 @@ TEXT_LIMIT = 2_000
 NAME_LIMIT = 200  # the columns' length
 NOTE_LIMIT = 2_000
 MAX_PERIOD_YEARS = 10
+EDIT_APPROVED = ("Программа утверждена, её редакция не меняется. Чтобы внести изменения, нажмите «Начать новую "
+                 "редакцию»: утверждённая останется действующей, пока вы не утвердите новую.")
 START_YEARS_AROUND = 5  # a period may start this many years before or after the current one
 
 
@@ -105,7 +110,8 @@ def create_program(organization: Organization, diagnostic: Diagnostic | None, pe
                    actor: Actor, today: date | None = None) -> DevelopmentProgram:
     """A draft with every proposed measure preselected and the free-text sections drafted from the data."""
     diagnostic = _check_base(organization, diagnostic)
-    start, end = check_period(*period, today or local_today())
+    today = today or local_today()
+    start, end = check_period(*period, today)
     methodology, result = methodology_of(diagnostic), result_of(diagnostic)
     proposals = propose(methodology, result, measure_options(methodology.code))
     drafts = draft_texts(organization.short_name or organization.full_name, methodology, result, proposals,
@@ -116,7 +122,7 @@ def create_program(organization: Organization, diagnostic: Diagnostic | None, pe
         **{name: getattr(drafts, name) for name in SECTIONS},
     )
     db.session.add(program)
-    due = default_due_dates((start, end), proposals)
+    due = default_due_dates((start, end), proposals, today)
     order = 0
     for proposal in proposals:
         for option in proposal.measures:
@@ -148,6 +154,7 @@ class ActionInput:
     responsible_position: str
     due_date: date | None
     expected_result: str
+    responsible_unassigned: bool = False  # «Ответственный не назначен», ticked explicitly
 
 
 @dataclass(frozen=True)
@@ -162,7 +169,6 @@ class ProgramInput:
 @dataclass(frozen=True)
 class EditOutcome:
     changed: bool = False
-    new_revision: int | None = None  # set when the edit opened a new draft revision of an approved program
     reproposed: tuple[str, ...] = ()  # labels of deficits whose measures were proposed again for a new target
     without_measures: tuple[str, ...] = ()  # of those, deficits for whose target the library has nothing
 
@@ -203,6 +209,9 @@ def _action_problems(given: ActionInput, first: date, last: date) -> dict[str, s
                         ("responsible_name", NAME_LIMIT), ("responsible_position", NAME_LIMIT)):
         if name not in problems and (problem := _length_error(getattr(given, name), limit)):
             problems[name] = problem
+    if given.responsible_unassigned and given.responsible_name:
+        problems["responsible_unassigned"] = ("Укажите ФИО ответственного или отметьте «Ответственный не назначен» "
+                                              "— не то и другое сразу.")
     if given.due_date is None:
         problems["due_date"] = "Укажите срок выполнения."
     elif not first <= given.due_date <= last:
@@ -210,14 +219,25 @@ def _action_problems(given: ActionInput, first: date, last: date) -> dict[str, s
     return problems
 
 
-def _begin_change(program: DevelopmentProgram, actor: Actor) -> int | None:
-    """Every change of an approved program starts its next revision, a draft; the approved one stays frozen."""
+def check_editable(program: DevelopmentProgram) -> None:
+    """An approved revision is frozen: the constructor refuses to change it (road-map statuses excepted)."""
+    if program.status == ProgramStatus.APPROVED:
+        raise TransitionRefused(EDIT_APPROVED)
+
+
+def _touch(program: DevelopmentProgram) -> None:
     program.updated_at = utcnow()
+
+
+def start_new_revision(program: DevelopmentProgram, actor: Actor) -> int:
+    """Approved revision N → draft N+1, asked for explicitly; revision N stays frozen and downloadable."""
     if program.status != ProgramStatus.APPROVED:
-        return None
+        raise TransitionRefused(f"Редакция {program.revision} — черновик: её можно менять, новая не нужна.")
     program.status = ProgramStatus.DRAFT
     program.revision += 1
+    _touch(program)
     audit.record(actor, "program.reopened", program, revision=program.revision)
+    db.session.flush()
     return program.revision
 
 
@@ -227,7 +247,8 @@ def save_program(program: DevelopmentProgram, data: ProgramInput, actor: Actor, 
 
     A changed target proposes the deficit's measures again: library actions not yet started that do not lead
     to the new target are dropped, the missing ones added; own actions and started ones stay. `record=False`
-    (autosave) keeps routine edits out of the audit log; a new revision is always recorded."""
+    (autosave) keeps routine edits out of the audit log. An approved program is refused (TransitionRefused)."""
+    check_editable(program)
     methodology, result, options, proposals = program_context(program)
     if errors := program_errors(program, data, proposals):
         raise FieldErrors(errors)
@@ -249,13 +270,14 @@ def save_program(program: DevelopmentProgram, data: ProgramInput, actor: Actor, 
     if apply_targets:
         reproposed, empty = _apply_targets(program, data.targets, methodology, result, options, proposals)
     changed = changed or bool(reproposed)
-    new_revision = _begin_change(program, actor) if changed else None
+    if changed:
+        _touch(program)
     if changed and record:
         audit.record(actor, "program.updated", program, revision=program.revision,
                      reproposed=list(reproposed))
     db.session.flush()
     labels = {p.indicator_code: p.label for p in proposals}
-    return EditOutcome(changed, new_revision, tuple(labels[c] for c in reproposed), tuple(labels[c] for c in empty))
+    return EditOutcome(changed, tuple(labels[c] for c in reproposed), tuple(labels[c] for c in empty))
 
 
 def _apply_targets(program, targets, methodology, result, options, proposals) -> tuple[list[str], list[str]]:
@@ -265,7 +287,7 @@ def _apply_targets(program, targets, methodology, result, options, proposals) ->
         return [], []
     wanted = {p.indicator_code: p.target for p in proposals} | changed
     renewed = {p.indicator_code: p for p in propose(methodology, result, options, wanted)}
-    due = default_due_dates((program.period_start, program.period_end), list(renewed.values()))
+    due = default_due_dates((program.period_start, program.period_end), list(renewed.values()), local_today())
     order = max((action.sort_order for action in program.actions), default=-1) + 1
     empty = []
     for code, target in changed.items():
@@ -295,6 +317,7 @@ def _renumber(actions: list[ProgramAction]) -> None:
 
 def move_action(program: DevelopmentProgram, action: ProgramAction, step: int, actor: Actor) -> bool:
     """Moves the action one place up (-1) or down (+1) among the actions of its deficit."""
+    check_editable(program)
     actions = ordered_actions(program)
     siblings = [a for a in actions if a.indicator_code == action.indicator_code]
     position = siblings.index(action)
@@ -304,7 +327,7 @@ def move_action(program: DevelopmentProgram, action: ProgramAction, step: int, a
     i, j = actions.index(action), actions.index(other)
     actions[i], actions[j] = actions[j], actions[i]
     _renumber(actions)
-    _begin_change(program, actor)
+    _touch(program)
     audit.record(actor, "program.updated", program, revision=program.revision, moved_action=action.id)
     db.session.flush()
     return True
@@ -316,14 +339,15 @@ def _deficit(program: DevelopmentProgram, code: str) -> tuple[DeficitProposal, l
     proposal = next((p for p in proposals if p.indicator_code == code), None)
     if proposal is None:
         raise TransitionRefused("Такого дефицита в программе нет.")
-    due = default_due_dates((program.period_start, program.period_end), proposals)[code]
+    due = default_due_dates((program.period_start, program.period_end), proposals, local_today())[code]
     return proposal, options, due
 
 
 def _add(program: DevelopmentProgram, action: ProgramAction, actor: Actor) -> ProgramAction:
+    check_editable(program)
     action.sort_order = max((a.sort_order for a in program.actions), default=-1) + 1
     program.actions.append(action)
-    _begin_change(program, actor)
+    _touch(program)
     db.session.flush()
     audit.record(actor, "program.updated", program, revision=program.revision, added_action=action.id)
     return action
@@ -351,9 +375,10 @@ def add_own_action(program: DevelopmentProgram, code: str, text: str, actor: Act
 
 
 def delete_action(program: DevelopmentProgram, action: ProgramAction, actor: Actor) -> None:
+    check_editable(program)
     program.actions.remove(action)
     _renumber(ordered_actions(program))
-    _begin_change(program, actor)
+    _touch(program)
     audit.record(actor, "program.updated", program, revision=program.revision, deleted_action=action.id)
     db.session.flush()
 
@@ -361,30 +386,14 @@ def delete_action(program: DevelopmentProgram, action: ProgramAction, actor: Act
 # ------------------------------------------------------------------------------------------------ approving
 
 
-def approval_problems(program: DevelopmentProgram) -> list[str]:
-    problems = []
-    if not program.goal.strip():
-        problems.append("не заполнена цель программы")
-    if not program.tasks.strip():
-        problems.append("не заполнены задачи программы")
-    if not program.actions:
-        problems.append("в программе нет ни одного мероприятия")
-    without = sum(1 for a in program.actions if not (a.responsible_name.strip() or a.responsible_position.strip()))
-    if without:
-        problems.append(f"не указан ответственный у мероприятий: {without}")
-    undated = sum(1 for a in program.actions if a.due_date is None)
-    if undated:
-        problems.append(f"не указан срок у мероприятий: {undated}")
-    return problems
-
-
 def approve_program(program: DevelopmentProgram, actor: Actor) -> ProgramRevision:
     """Draft → approved; the revision's content is frozen as the documents' snapshot."""
     if program.status != ProgramStatus.DRAFT:
         raise TransitionRefused(f"Редакция {program.revision} программы уже утверждена.")
-    problems = approval_problems(program)
-    if problems:
-        raise TransitionRefused("Программу пока нельзя утвердить: " + "; ".join(problems) + ".")
+    missing = approval_missing(program)
+    if missing:
+        raise TransitionRefused("Программу пока нельзя утвердить: " + "; ".join(
+            dict.fromkeys(item.problem for item in missing)) + ".")
     program.status = ProgramStatus.APPROVED
     program.approved_at, program.approved_by_id = utcnow(), actor.user_id
     db.session.flush()

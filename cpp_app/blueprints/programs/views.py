@@ -1,16 +1,18 @@
 """Development programs: the list (the school's own, or the region's read-only), creating one from a diagnostic,
-the constructor (one form, saved on every POST and by autosave), approval, and the road map's statuses."""
+the constructor (one form, saved on every POST and by autosave), approval through a check page, an explicit new
+revision of an approved program, and the road map's statuses."""
 
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
+from ...domain.program import default_period
 from ...domain.workflow import TransitionRefused
 from ...kernel.actor import request_actor
 from ...kernel.clock import local_now, local_today
 from ...kernel.forms import EmptyForm, show_field_errors
 from ...kernel.transaction import commit_now, discard_changes
-from ...models import ActionStatus, DevelopmentProgram, Role
+from ...models import ActionStatus, DevelopmentProgram, ProgramStatus, Role
 from ...security import json_sign_in_required, rerender_on_csrf_failure, role_required
 from ...service_errors import FieldErrors
 from ..diagnostics.services import school_diagnostic
@@ -18,6 +20,7 @@ from ..review.services import municipalities
 from . import bp
 from .forms import ActionStatusForm, CreateProgramForm, PostedProgram, RegionFilterForm, field_value, parse_program
 from .pages import (
+    approval_check,
     base_diagnostics,
     constructor,
     find_action,
@@ -28,10 +31,12 @@ from .pages import (
     school_program,
 )
 from .services import (
+    EDIT_APPROVED,
     action_field,
     add_library_action,
     add_own_action,
     approve_program,
+    check_editable,
     create_program,
     delete_action,
     move_action,
@@ -39,11 +44,11 @@ from .services import (
     program_errors,
     save_program,
     set_action_status,
+    start_new_revision,
     target_field,
 )
 
 READERS = (Role.SCHOOL_ADMIN, Role.METHODOLOGIST, Role.ADMIN)
-DEFAULT_YEARS = 5
 AUTOSAVE_FAILED = "Автосохранение не удалось: проверьте поля и нажмите «Сохранить»."
 
 
@@ -71,7 +76,8 @@ def _edit_url(program: DevelopmentProgram, anchor: str | None = None) -> str:
 def _render(program: DevelopmentProgram, form=None, posted: PostedProgram | None = None, errors=None,
             status_form: ActionStatusForm | None = None, status_action_id: int | None = None, code: int = 200):
     return render_template(
-        "programs/edit.html", page=constructor(program), roadmap=roadmap(program), editable=_is_school(),
+        "programs/edit.html", page=constructor(program), roadmap=roadmap(program), school=_is_school(),
+        editable=_is_school() and program.status == ProgramStatus.DRAFT,
         form=form or EmptyForm(), values=posted.values if posted else None, errors=errors or {},
         status_form=status_form, status_action_id=status_action_id, statuses=[(s.value, s.label) for s in ActionStatus],
         value=lambda name, stored: field_value(posted.values if posted else None, name, stored),
@@ -96,9 +102,10 @@ def index():
 
 
 def _school_index():
-    organization, year = current_user.organization, local_today().year
+    organization = current_user.organization
     diagnostics = base_diagnostics(organization.id) if organization else []
-    form = CreateProgramForm(period_start=year, period_end=year + DEFAULT_YEARS - 1)
+    start, end = default_period(local_today())
+    form = CreateProgramForm(period_start=start, period_end=end)
     form.set_diagnostics(diagnostics)
     if request.method == "POST" and organization is None:
         abort(404)
@@ -140,6 +147,9 @@ def edit(program_id: int):
     form, posted = EmptyForm(), parse_program(request.form)
     if posted is None:
         return redirect(_edit_url(program))
+    if program.status == ProgramStatus.APPROVED:  # a page opened before the approval: nothing is changed
+        flash(EDIT_APPROVED, "error")
+        return redirect(_edit_url(program))
     if not form.validate() or posted.errors:  # a failed CSRF token (global re-render) or garbage: nothing saved
         return _render(program, form, posted, _all_errors(program, posted), code=400)
     try:
@@ -176,6 +186,8 @@ def _apply(program: DevelopmentProgram, posted: PostedProgram) -> tuple[str, str
     if command.name == "add_measure":
         added = add_library_action(program, command.argument, posted.new_measure_id(command.argument), actor)
         return "Мероприятие из библиотеки добавлено. " + saved, _edit_url(program, f"action-{added.id}")
+    if command.name == "approve":
+        return saved + " Проверьте, что будет утверждено.", url_for("programs.approve", program_id=program.id)
     if command.name == "add_text":
         added = add_own_action(program, command.argument, posted.new_text(command.argument), actor)
         return "Мероприятие добавлено: укажите ответственного и срок. " + saved, _edit_url(program, f"action-{added.id}")
@@ -184,9 +196,6 @@ def _apply(program: DevelopmentProgram, posted: PostedProgram) -> tuple[str, str
 
 def _saved_message(outcome) -> str:
     parts = ["Изменения сохранены." if outcome.changed else "Изменений нет."]
-    if outcome.new_revision:
-        parts.append(f"Начата редакция {outcome.new_revision} (черновик); утверждённая редакция "
-                     f"{outcome.new_revision - 1} остаётся доступной для скачивания.")
     if outcome.reproposed:
         parts.append("Мероприятия подобраны заново под новую цель: " + ", ".join(f"«{x}»" for x in outcome.reproposed)
                      + ".")
@@ -207,6 +216,9 @@ def autosave(program_id: int):
         if posted is None or posted.errors:
             raise FieldErrors(posted.errors if posted else {})
         outcome = save_program(program, posted.data, request_actor(), apply_targets=False, record=False)
+    except TransitionRefused as refusal:  # approved meanwhile (another tab): nothing to save into
+        discard_changes()
+        return jsonify(saved=0, error=str(refusal)), 409
     except FieldErrors as error:
         discard_changes()
         return jsonify(saved=0, errors=error.errors, error=AUTOSAVE_FAILED), 422
@@ -219,6 +231,11 @@ def autosave(program_id: int):
 def delete(program_id: int, action_id: int):
     program = _own_or_404(program_id)
     action = find_action(program, action_id) or abort(404)
+    try:
+        check_editable(program)
+    except TransitionRefused as refusal:
+        flash(str(refusal), "error")
+        return redirect(_edit_url(program))
     form = EmptyForm()
     if not form.validate_on_submit():
         return render_template("programs/delete.html", program=program, action=action, form=form,
@@ -232,29 +249,44 @@ def delete(program_id: int, action_id: int):
 # ------------------------------------------------------------------------------------------ approval, road map
 
 
-@bp.post("/<int:program_id>/approve")
+@bp.route("/<int:program_id>/approve", methods=["GET", "POST"])
 @role_required(Role.SCHOOL_ADMIN)
 @rerender_on_csrf_failure
 def approve(program_id: int):
-    """The button sits in the constructor's form: what it posts is saved first, then the program approved."""
+    """The check page: what approving will freeze and what is still missing; only its button approves."""
     program = _own_or_404(program_id)
-    form, posted = EmptyForm(), parse_program(request.form)
-    if not form.validate() or (posted is not None and posted.errors):
-        return _render(program, form, posted, _all_errors(program, posted), code=400)
-    try:
-        if posted is not None:
-            save_program(program, posted.data, request_actor())
-    except FieldErrors as error:
-        discard_changes()
-        return _render(_own_or_404(program_id), form, posted, error.errors, code=400)
-    try:
-        revision = approve_program(program, request_actor())
-    except TransitionRefused as refusal:
-        commit_now()  # the edits posted with the button are kept
-        flash(str(refusal), "error")
+    if program.status != ProgramStatus.DRAFT:
+        flash(f"Редакция {program.revision} программы уже утверждена.", "info")
         return redirect(_edit_url(program))
-    flash(f"Программа утверждена (редакция {revision.revision}). Её документы можно скачать.", "success")
-    return redirect(_edit_url(program))
+    form = EmptyForm()
+    if form.validate_on_submit():
+        try:
+            revision = approve_program(program, request_actor())
+        except TransitionRefused as refusal:
+            discard_changes()
+            flash(str(refusal), "error")
+        else:
+            flash(f"Программа утверждена (редакция {revision.revision}). Её документы можно скачать.", "success")
+            return redirect(_edit_url(program))
+    return render_template("programs/approve.html", check=approval_check(program), form=form,
+                           edit_url=_edit_url), 400 if request.method == "POST" else 200
+
+
+@bp.route("/<int:program_id>/new-revision", methods=["GET", "POST"])
+@role_required(Role.SCHOOL_ADMIN)
+@rerender_on_csrf_failure
+def new_revision(program_id: int):
+    """Asks before an approved program becomes editable again as the next revision's draft."""
+    program = _own_or_404(program_id)
+    if program.status != ProgramStatus.APPROVED:
+        return redirect(_edit_url(program))
+    form = EmptyForm()
+    if form.validate_on_submit():
+        number = start_new_revision(program, request_actor())
+        flash(f"Начата редакция {number} — черновик. Утверждённая редакция {number - 1} остаётся действующей и "
+              "скачивается по умолчанию, пока вы не утвердите новую.", "success")
+        return redirect(_edit_url(program))
+    return render_template("programs/new_revision.html", program=program, form=form)
 
 
 @bp.post("/<int:program_id>/actions/<int:action_id>/status")

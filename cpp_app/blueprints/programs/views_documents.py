@@ -1,11 +1,12 @@
-"""Downloads of a development program: GET /programs/<id>.pdf and /programs/<id>.docx (?revision=N)."""
+"""Downloads of a development program: GET /programs/<id>.pdf and /programs/<id>.docx (?revision=N); without
+?revision the approved edition while a newer revision is only a draft."""
 from flask import abort, make_response, request
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from ...extensions import db
-from ...models import DevelopmentProgram, Diagnostic, Organization, ProgramRevision, Role
+from ...models import DevelopmentProgram, Diagnostic, Organization, ProgramRevision, ProgramStatus, Role
 from ...security import render_rate_limit, role_required
 from . import bp
 from .document import build_document
@@ -34,12 +35,19 @@ def visible_program(program_id: int, role: Role, organization_id: int | None) ->
 
 
 def _requested_document(program: DevelopmentProgram) -> tuple[dict, bool]:
-    """(the content to render, whether it is the current one): ?revision=N is an approved revision's snapshot."""
+    """(the content to render, whether it is the current one). By default the program's document: the current
+    content, or — while a new revision is a draft — the last approved revision. ?revision=N is an approved
+    revision's snapshot, or the draft when N is the draft's number."""
     wanted = request.args.get("revision")
+    draft = program.status == ProgramStatus.DRAFT
     if wanted is None or wanted == "":
+        if draft and program.revisions:
+            return program.revisions[-1].snapshot, False
         return build_document(program), True
     if not wanted.isdigit() or len(wanted) > 6:
         abort(404)
+    if draft and int(wanted) == program.revision:
+        return build_document(program), True
     revision = next((r for r in program.revisions if r.revision == int(wanted)), None)
     if not isinstance(revision, ProgramRevision) or not revision.snapshot:
         abort(404)
