@@ -97,11 +97,8 @@ def _register_template_helpers(app: Flask) -> None:
 
     @app.context_processor
     def inject_globals():
-        from flask import request
-
         return {
             "Role": Role,
             # No form data: the layout must render even when the request body was refused (413).
             "csrf_form": lambda: EmptyForm(formdata=None),
-            "accessible_mode": request.cookies.get("a11y") == "1",
         }

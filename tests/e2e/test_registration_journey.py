@@ -71,16 +71,6 @@ def test_register_sign_out_sign_in(page, database):
     assert user.phone == "+79135551234" and user.organization_id == school.id
 
 
-def test_accessibility_version_persists_across_pages(page):
-    page.goto("/")
-    page.get_by_role("button", name="Версия для слабовидящих").click()
-    expect(page.locator("body")).to_have_class("a11y")
-    page.get_by_role("navigation").get_by_role("link", name="Войти").click()
-    expect(page.locator("body")).to_have_class("a11y")
-    page.get_by_role("button", name="Обычная версия сайта").click()
-    expect(page.locator("body")).not_to_have_class("a11y")
-
-
 def test_phone_layout_has_no_horizontal_scroll(browser, live_server, database):
     context = browser.new_context(base_url=live_server, viewport={"width": 360, "height": 740}, locale="ru-RU")
     page = context.new_page()

@@ -101,17 +101,6 @@ def test_error_pages_are_russian(client):
     assert response.status_code == 405 and "Метод не поддерживается" in response.get_data(as_text=True)
 
 
-def test_accessibility_switch_persists(client):
-    page = client.get("/", follow_redirects=True)
-    assert 'class=""' in page.get_data(as_text=True) or "a11y" not in page.get_data(as_text=True).split("<body")[1][:40]
-    response = client.post("/accessibility", data={"csrf_token": extract_csrf(page), "next": "/privacy/"})
-    assert response.status_code == 302 and response.headers["Location"] == "/privacy/"
-    html = client.get("/", follow_redirects=True).get_data(as_text=True)
-    assert '<body class="a11y">' in html and "Обычная версия сайта" in html
-    client.post("/accessibility", data={"csrf_token": extract_csrf(client.get("/", follow_redirects=True))})
-    assert '<body class="a11y">' not in client.get("/", follow_redirects=True).get_data(as_text=True)
-
-
 def test_security_headers_and_no_outside_resources(client):
     response = client.get("/register")
     assert "default-src 'self'" in response.headers["Content-Security-Policy"]
