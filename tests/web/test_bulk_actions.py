@@ -42,7 +42,7 @@ def school_admin(make_user, organizations):
 
 
 def summary_ids(page, kind: str) -> list[int]:
-    return [int(value) for value in re.findall(rf'<li data-{kind}-id="(\d+)"', text(page))]
+    return [int(value) for value in re.findall(rf'<(?:li|span) data-{kind}-id="(\d+)"', text(page))]
 
 
 def ticked(*users) -> dict:

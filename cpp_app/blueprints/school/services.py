@@ -340,6 +340,14 @@ class BulkPlan:
         return not self.members and not self.accounts
 
     @property
+    def accounts_by_user(self) -> list[tuple[User, list[PlatformAccount]]]:
+        """The statuses to confirm grouped by teacher, in the list's order."""
+        grouped: dict[int, tuple[User, list[PlatformAccount]]] = {}
+        for account in self.accounts:
+            grouped.setdefault(account.user_id, (account.user, []))[1].append(account)
+        return list(grouped.values())
+
+    @property
     def user_ids(self) -> list[int]:
         """Whom confirming acts on: the ticked staff with anything left to confirm."""
         return sorted({user.id for user in self.members} | {account.user_id for account in self.accounts})
