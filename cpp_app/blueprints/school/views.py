@@ -11,6 +11,7 @@ from ...kernel.plural import plural
 from ...kernel.transaction import discard_changes
 from ...models import Role
 from ...security import rerender_on_csrf_failure, role_required, upload_rate_limit
+from ...uploads import display_name
 from ...urls import public_url_for
 from . import bp
 from .forms import RegisterApplyForm, RegisterImportForm, StaffFilterForm, StaffSelectionForm
@@ -259,7 +260,7 @@ def import_staff():
         else:
             return render_template(
                 "school/import_preview.html", preview=preview_register(organization_id, records),
-                register=register_state(organization_id), filename=form.file.data.filename,
+                register=register_state(organization_id), filename=display_name(form.file.data.filename),
                 form=RegisterApplyForm(token=keep_previewed_register(organization_id, current_user.id, records)),
             )
     status = 400 if errors or form.errors else 200
