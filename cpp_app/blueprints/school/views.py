@@ -265,8 +265,7 @@ def import_staff():
             )
     status = 400 if errors or form.errors else 200
     return render_template("school/import.html", form=form, errors=errors, register=register_state(organization_id),
-                           example=dict(zip((column.title for column in TEMPLATE_COLUMNS), TEMPLATE_EXAMPLE,
-                                            strict=True))), status
+                           example_name=TEMPLATE_EXAMPLE[0]), status
 
 
 @bp.post("/staff/import/apply")
