@@ -10,7 +10,7 @@ import re
 import secrets
 from dataclasses import dataclass
 from functools import partial
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from flask import current_app
 from PIL import Image
@@ -182,3 +182,9 @@ def _unlink(target: Path) -> None:
         target.unlink()
     except FileNotFoundError:
         pass
+
+
+def display_name(filename: str | None) -> str:
+    """The uploaded file's own name, without any folder the browser sent, for messages."""
+    name = PurePosixPath((filename or "").replace("\\", "/")).name.strip()
+    return name[:120] or "файл"

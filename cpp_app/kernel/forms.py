@@ -2,9 +2,10 @@
 the CSRF-protected button, and showing a service's FieldErrors next to the fields."""
 from email_validator import EmailNotValidError, validate_email
 from flask_wtf import FlaskForm
-from wtforms import DateField, IntegerField, SelectField
-from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, StopValidation
+from wtforms import DateField, Field, IntegerField, SelectField
+from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, StopValidation, ValidationError
 
+from ..converters import parse_id
 from .plural import genitive
 from .transaction import discard_changes
 
@@ -80,3 +81,20 @@ def show_field_errors(form, errors: dict[str, str]) -> None:
     discard_changes()
     for name, message in errors.items():
         form[name].errors = [*form[name].errors, message]
+
+
+class IdListField(Field):
+    """The ticked checkboxes of a list (rendered by the template): their ids, sorted and distinct. A value that
+    cannot be an id names nothing and is dropped; more than `limit` ids is refused, so one request stays bounded."""
+
+    def __init__(self, label=None, validators=None, *, limit: int, noun: str = "записей", **kwargs):
+        kwargs.setdefault("default", list)
+        super().__init__(label, validators, **kwargs)
+        self.limit, self.noun = limit, noun
+
+    def process_formdata(self, valuelist):
+        self.data = sorted({number for value in valuelist if (number := parse_id(value)) is not None})
+
+    def pre_validate(self, form):
+        if len(self.data or ()) > self.limit:
+            raise ValidationError(f"Выбрано слишком много {self.noun}: не более {self.limit} за раз.")

@@ -70,7 +70,12 @@ def test_teacher_fills_cabinet_and_school_confirms_from_register(page, make_user
     expect(page.locator('[data-count="confirmed"]')).to_contain_text("0")
     page.get_by_role("link", name="Загрузить реестр сотрудников из КИАСУО").click()
     page.get_by_label("Файл реестра (CSV или XLSX)").set_input_files(str(register))
-    page.get_by_role("button", name="Загрузить").click()
+    page.get_by_role("button", name="Проверить файл").click()
+    # Nothing changes before the admin has seen what will.
+    expect(page.get_by_role("heading", name="Загрузить реестр сотрудников?")).to_be_visible()
+    expect(page.locator('[data-count="added"]')).to_have_text("2")
+    expect(page.get_by_text("Воронцова Дарья Олеговна")).to_be_visible()
+    page.get_by_role("button", name="Загрузить реестр").click()
 
     expect(page.locator('[data-count="confirmed"]')).to_contain_text("1")
     row = page.get_by_role("row", name=re.compile("Воронцова"))

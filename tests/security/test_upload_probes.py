@@ -1,5 +1,6 @@
 """Oversized, empty and malformed uploads on every upload endpoint, content checked by magic bytes, hostile
 spreadsheets bounded, formula cells stored as text, and the per-user upload rate limit."""
+import re
 import time
 from html.parser import HTMLParser
 
@@ -18,7 +19,14 @@ from tests.security.uploads_common import (
     sample_pdf,
     xlsx_with_sheet,
 )
-from tests.security.world import concrete_path, database_state, id_factories, int_arguments, switch_user
+from tests.security.world import (
+    concrete_path,
+    csrf_token,
+    database_state,
+    id_factories,
+    int_arguments,
+    switch_user,
+)
 
 TOO_LARGE = "Слишком большой файл"
 TOO_MANY = "Слишком много запросов"
@@ -151,8 +159,11 @@ def test_formula_cells_of_a_register_are_stored_and_shown_as_text(client, login,
     register = ('ФИО;Email;Должность\n'
                 'Сидорова Анна Петровна;sidorova@school.example;=HYPERLINK("https://evil.example","x")\n'
                 'Петров Пётр Петрович;petrov@school.example;@SUM(1+1)\n').encode()
-    response = post_file(client, world, upload, register, "register.csv")
-    assert response.status_code == 302, text(response)[:2000]
+    preview = post_file(client, world, upload, register, "register.csv")
+    assert preview.status_code == 200, text(preview)[:2000]
+    token = re.search(r'name="token" type="hidden" value="([^"]+)"', text(preview)).group(1)
+    response = client.post("/school/staff/import/apply", data={"csrf_token": csrf_token(client), "token": token})
+    assert response.status_code == 302
     positions = set(database.session.scalars(select(StaffRegisterEntry.position)))
     assert positions == {'=HYPERLINK("https://evil.example","x")', "@SUM(1+1)"}
     page = text(client.get("/school/staff/unregistered"))

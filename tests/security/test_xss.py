@@ -169,6 +169,10 @@ def pdf_text(data: bytes) -> str:
     return "".join("".join(page.extract_text().split()) for page in PdfReader(io.BytesIO(data)).pages)
 
 
+# Workbooks of fixed content (the register template): no stored text to show, but no formula either.
+FIXED_WORKBOOKS = {"school.import_template"}
+
+
 def xlsx_problems(data: bytes) -> tuple[list[str], bool]:
     workbook = load_workbook(io.BytesIO(data))
     problems, shown = [], False
@@ -229,7 +233,7 @@ def test_stored_probes_are_escaped_in_pages_and_text_in_pdf_and_xlsx(app, client
                     workbooks += 1
                     problems, shown = xlsx_problems(response.data)
                     failures += [f"{where}: {problem}" for problem in problems]
-                    if not shown:
+                    if not shown and rule.endpoint not in FIXED_WORKBOOKS:
                         failures.append(f"{where}: the probe is not in the workbook")
                 elif response.mimetype == "text/csv" and not query:
                     for line in response.get_data(as_text=True).splitlines():

@@ -22,6 +22,7 @@ from cpp_app.models import (
     PrivacyRequest,
     PrivacyRequestKind,
     Role,
+    StaffRegisterEntry,
     User,
     utcnow,
 )
@@ -54,6 +55,7 @@ class World:
     privacy_request_a: PrivacyRequest
     session_a: AuthSession
     destruction_a: DestructionRecord
+    register_entry_a: StaffRegisterEntry
 
 
 def build_world(database, make_user) -> World:
@@ -92,10 +94,13 @@ def build_world(database, make_user) -> World:
     destruction_a = DestructionRecord(request_id=privacy_request_a.id, subject_user_id=teacher_a.id, withdrawn_at=now,
                                       destroyed_at=now, rule="152-ФЗ ст. 21 ч. 5", what={"profile": "удалён"},
                                       performed_by="flask purge-withdrawn")
-    database.session.add(destruction_a)
+    register_entry_a = StaffRegisterEntry(organization_id=school_a.id, line=2, full_name="Незарегистрированная Анна",
+                                          email="anna.unregistered@school.example")
+    database.session.add_all([destruction_a, register_entry_a])
     database.session.commit()
     return World(school_a, school_b, teacher_a, director_a, teacher_b, director_b, methodologist, admin,
-                 diagnostic_a, program_a, record_a, account_a, privacy_request_a, session_a, destruction_a)
+                 diagnostic_a, program_a, record_a, account_a, privacy_request_a, session_a, destruction_a,
+                 register_entry_a)
 
 
 def first_id(database, model) -> int:
@@ -121,6 +126,7 @@ def id_factories(world: World, database) -> dict:
         "privacy_request_id": lambda: world.privacy_request_a.id,
         "session_id": lambda: world.session_a.id,
         "destruction_id": lambda: world.destruction_a.id,
+        "entry_id": lambda: world.register_entry_a.id,
     }
 
 

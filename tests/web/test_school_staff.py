@@ -49,13 +49,27 @@ def audit_actions(database) -> list[str]:
     return list(database.session.scalars(select(AuditEvent.action).order_by(AuditEvent.id)))
 
 
-def upload(client, name: str, content: bytes, token=None):
+def check_register(client, name: str, content: bytes, token=None):
+    """Uploads a register: the preview of what loading it would change (or the errors)."""
     if token is None:
         token = extract_csrf(client.get("/school/staff/import"))
     data = {"file": (io.BytesIO(content), name)}
     if token:
         data["csrf_token"] = token
     return client.post("/school/staff/import", data=data, content_type="multipart/form-data")
+
+
+def preview_token(preview) -> str:
+    return re.search(r'name="token" type="hidden" value="([^"]+)"', preview.get_data(as_text=True)).group(1)
+
+
+def upload(client, name: str, content: bytes, token=None):
+    """Uploads a register and confirms the preview, as the admin does; a refused upload's response as it is."""
+    preview = check_register(client, name, content, token)
+    if preview.status_code != 200:
+        return preview
+    return client.post("/school/staff/import/apply",
+                       data={"csrf_token": extract_csrf(preview), "token": preview_token(preview)})
 
 
 def entries(database):

@@ -1,11 +1,10 @@
 """Forms of the methodologist's course catalogue."""
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, Field, HiddenField, TextAreaField
+from wtforms import BooleanField, HiddenField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import Optional, ValidationError
+from wtforms.validators import Optional
 
-from ...converters import parse_id
-from ...kernel.forms import RuDateField, choice_field, max_length, strip_filter
+from ...kernel.forms import IdListField, RuDateField, choice_field, max_length, strip_filter
 from ...models import CourseFormat, CourseStatus
 from .forms import dataclass_from, hours_field, text_field
 from .services_admin import CourseData
@@ -33,21 +32,10 @@ class CourseForm(FlaskForm):
         )
 
 
-class RecordIdsField(Field):
-    """The ticked checkboxes of a list (rendered by the template): the record ids, anything else ignored."""
-
-    def process_formdata(self, valuelist):
-        self.data = sorted({record_id for value in valuelist if (record_id := parse_id(value)) is not None})
-
-    def pre_validate(self, form):
-        if len(self.data or ()) > MAX_SELECTED:
-            raise ValidationError(f"Выбрано слишком много записей: не более {MAX_SELECTED} за раз.")
-
-
 class RecordsSelectionForm(FlaskForm):
     """The records ticked on a page of a list, and that page, to return to."""
 
-    record_ids = RecordIdsField(default=list)
+    record_ids = IdListField(limit=MAX_SELECTED)
     page = HiddenField()
 
     def list_args(self) -> dict:

@@ -183,6 +183,19 @@ def external_awaiting(page: int) -> Page[CourseRecord]:
     return paginate(statement, page, RECORDS_PER_PAGE)
 
 
+def external_selection(record_ids: Iterable[int]) -> list[CourseRecord]:
+    """The ticked records that still await verification, with their teachers, for the summary before verifying."""
+    ids = sorted(set(record_ids))
+    if not ids:
+        return []
+    statement = (
+        _with_teachers()
+        .where(CourseRecord.id.in_(ids), CourseRecord.course_id.is_(None), CourseRecord.verified_at.is_(None))
+        .order_by(User.last_name, User.first_name, User.middle_name, CourseRecord.id)
+    )
+    return list(db.session.scalars(statement))
+
+
 def verify_external(record_ids: Iterable[int], actor: Actor) -> list[int]:
     """Marks unchecked external records verified by the actor; returns those marked."""
     records = _locked(record_ids, CourseRecord.course_id.is_(None), CourseRecord.verified_at.is_(None))

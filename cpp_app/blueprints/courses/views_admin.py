@@ -3,6 +3,7 @@ from flask import flash, redirect, render_template, request, url_for
 
 from ...kernel.actor import request_actor
 from ...kernel.forms import EmptyForm
+from ...kernel.plural import plural
 from ...models import CourseStatus, Role
 from ...security import rerender_on_csrf_failure, role_required
 from ..admin import bp as admin_bp
@@ -15,6 +16,7 @@ from .services_admin import (
     create_course,
     enroll,
     external_awaiting,
+    external_selection,
     list_courses,
     set_course_open,
     status_counts,
@@ -136,7 +138,31 @@ def course_records_update(course_id: int):
 def courses_external():
     result = external_awaiting(request.args.get("page", 1, type=int))
     form = VerifyForm(formdata=None, page=str(result.page))
-    return render_template("courses/admin_external.html", result=result, form=form)
+    list_args = form.list_args()
+    return render_template("courses/admin_external.html", result=result, form=form,
+                           # «Выбрать все на странице» without JS: the same page with every row ticked.
+                           select_all=request.args.get("select") == "all",
+                           list_url=url_for("admin.courses_external", **list_args),
+                           select_all_url=url_for("admin.courses_external", select="all", **list_args))
+
+
+@admin_bp.get("/courses/external/check")
+@catalogue_staff
+def courses_external_check():
+    """The ticked records listed before they are marked verified; the list's form sends the ticks here."""
+    selection = VerifyForm(request.args, meta={"csrf": False})
+    if not selection.validate() or not selection.record_ids.data:
+        flash(_first_error(selection, "Отметьте хотя бы одну запись."), "error")
+        return redirect(url_for("admin.courses_external", **selection.list_args()))
+    records = external_selection(selection.record_ids.data)
+    form = VerifyForm(formdata=None, page=selection.page.data)
+    return render_template("courses/admin_external_check.html", records=records, form=form,
+                           skipped=len(selection.record_ids.data) - len(records),
+                           back=url_for("admin.courses_external", **selection.list_args()))
+
+
+def _records_word(number: int) -> str:
+    return plural(number, "запись", "записи", "записей")
 
 
 @admin_bp.post("/courses/external/verify")
@@ -145,7 +171,10 @@ def courses_external_verify():
     form = VerifyForm()
     if form.validate_on_submit() and form.record_ids.data:
         verified = verify_external(form.record_ids.data, request_actor())
-        flash(f"Отмечено проверенными: {len(verified)}.", "success" if verified else "warning")
+        message = f"Отмечено проверенными: {len(verified)} {_records_word(len(verified))}."
+        if skipped := len(form.record_ids.data) - len(verified):
+            message += f" Пропущено: {skipped} {_records_word(skipped)} — уже проверены или удалены педагогом."
+        flash(message, "success" if verified else "warning")
     else:
         flash(_first_error(form, "Отметьте хотя бы одну запись."), "error")
     return redirect(url_for("admin.courses_external", **form.list_args()))

@@ -3,13 +3,14 @@ every content problem reported with its line in the file, and YAML that would ex
 import re
 import tempfile
 from dataclasses import replace
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 import yaml
 from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
 from ...domain.methodology import Methodology, MethodologyError, Problem, load_methodology_file
 from ...service_errors import FieldErrors
+from ...uploads import display_name
 
 MAX_UPLOAD_BYTES = 1024 * 1024
 UPLOAD_SUFFIXES = (".yaml", ".yml", ".json")
@@ -17,12 +18,6 @@ UPLOAD_SUFFIXES = (".yaml", ".yml", ".json")
 # validator for billions of steps. A real methodology has a few thousand.
 MAX_EXPANDED_NODES = 200_000
 TOO_DEEP = "слишком глубокая вложенность списков и словарей"
-
-
-def display_name(filename: str | None) -> str:
-    """The uploaded file's own name, without any folder the browser sent, for messages."""
-    name = PurePosixPath((filename or "").replace("\\", "/")).name.strip()
-    return name[:120] or "файл"
 
 
 def read_upload(data: bytes, filename: str | None) -> Methodology:

@@ -1,11 +1,11 @@
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
-from wtforms import Form, SearchField, SelectField
+from wtforms import Form, HiddenField, SearchField, SelectField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional
 
-from ...kernel.forms import max_length, strip_filter
-from .services import PLATFORM_FILTER_LABELS, PlatformCounts, PlatformFilter, StaffFilters, StateFilter
+from ...kernel.forms import IdListField, max_length, strip_filter
+from .services import MAX_SELECTED, PLATFORM_FILTER_LABELS, PlatformCounts, PlatformFilter, StaffFilters, StateFilter
 
 
 class StaffFilterForm(Form):
@@ -62,3 +62,17 @@ class RegisterImportForm(FlaskForm):
         FileRequired("Выберите файл реестра."),
         FileAllowed(["csv", "xlsx"], "Загрузите реестр в формате CSV или XLSX."),
     ])
+
+
+class StaffSelectionForm(FlaskForm):
+    """The staff ticked on the list and the list to return to: read from the query string for the summary
+    (no CSRF: it changes nothing), posted with a CSRF token to confirm."""
+
+    user_ids = IdListField(limit=MAX_SELECTED, noun="сотрудников")
+    next = HiddenField()
+
+
+class RegisterApplyForm(FlaskForm):
+    """The previewed register, kept on the server under a one-time token: load it, or drop it."""
+
+    token = HiddenField()

@@ -1,5 +1,6 @@
 """Reading and checking a staff register exported from КИАСУО (CSV or XLSX) before anything touches the database."""
 import re
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import IO
@@ -200,3 +201,43 @@ def read_register(stream: IO[bytes], filename: str, *, seconds: float = PARSE_SE
 
 def surname_matches(record_surname: str, user_last_name: str | None) -> bool:
     return bool(user_last_name) and surname_key(record_surname) == surname_key(user_last_name)
+
+
+# --- comparison with the register loaded before -------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RegisterRow:
+    """What a register row says of a person, as stored: the line number is where, not what."""
+
+    full_name: str
+    email: str | None
+    phone: str | None
+    position: str | None
+
+    @classmethod
+    def of(cls, record: RegisterRecord) -> "RegisterRow":
+        return cls(record.full_name, record.email, record.phone, record.position)
+
+
+@dataclass(frozen=True)
+class RegisterDiff:
+    added: int
+    removed: int
+    changed: int  # the same person (by name), another e-mail, phone or position
+    unchanged: int
+
+
+def compare_registers(old: Iterable[RegisterRow], new: Iterable[RegisterRow]) -> RegisterDiff:
+    """How the new register differs from the old one, row by row whatever their order; a person named twice counts
+    twice (multisets)."""
+    old_rows, new_rows = Counter(old), Counter(new)
+    same = old_rows & new_rows
+    old_rest, new_rest = old_rows - same, new_rows - same
+    names_old = Counter(surname_key(row.full_name) for row in old_rest.elements())
+    names_new = Counter(surname_key(row.full_name) for row in new_rest.elements())
+    changed = sum((names_old & names_new).values())
+    return RegisterDiff(
+        added=new_rest.total() - changed, removed=old_rest.total() - changed, changed=changed,
+        unchanged=same.total(),
+    )

@@ -1,7 +1,7 @@
 """An organisation's staff: the list, the counts its indicators use, confirmation, detachment and the register."""
 import enum
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime
 
 from sqlalchemy import and_, case, delete, exists, func, insert, or_, select, update
@@ -9,6 +9,7 @@ from sqlalchemy import and_, case, delete, exists, func, insert, or_, select, up
 from ... import audit
 from ...extensions import db
 from ...kernel.actor import Actor
+from ...kernel.stash import stash_form, take_stash
 from ...models import (
     AccountStatus,
     Organization,
@@ -21,7 +22,7 @@ from ...models import (
     utcnow,
 )
 from ...queries import Page, contains_pattern, fold, folded, paginate
-from .register_import import RegisterRecord, surname_matches
+from .register_import import RegisterDiff, RegisterRecord, RegisterRow, compare_registers, surname_matches
 
 STAFF_ROLES = (Role.TEACHER, Role.SCHOOL_ADMIN)
 PER_PAGE = 50
@@ -320,6 +321,81 @@ def confirm_account(account: PlatformAccount, actor: Actor) -> None:
                  status=account.status.value)
 
 
+# ------------------------------------------------------------------------------------------- bulk actions
+
+MAX_SELECTED = 200
+
+
+@dataclass(frozen=True)
+class BulkPlan:
+    """What confirming the ticked staff would do, worked out before anything changes."""
+
+    members: tuple[User, ...]  # employment to confirm
+    accounts: tuple[PlatformAccount, ...]  # platform statuses to confirm (of the members above or confirmed ones)
+    settled: tuple[User, ...]  # ticked, but nothing left to confirm
+    skipped: int  # ticked ids that are not (or no longer) the organisation's staff
+
+    @property
+    def empty(self) -> bool:
+        return not self.members and not self.accounts
+
+    @property
+    def accounts_by_user(self) -> list[tuple[User, list[PlatformAccount]]]:
+        """The statuses to confirm grouped by teacher, in the list's order."""
+        grouped: dict[int, tuple[User, list[PlatformAccount]]] = {}
+        for account in self.accounts:
+            grouped.setdefault(account.user_id, (account.user, []))[1].append(account)
+        return list(grouped.values())
+
+    @property
+    def user_ids(self) -> list[int]:
+        """Whom confirming acts on: the ticked staff with anything left to confirm."""
+        return sorted({user.id for user in self.members} | {account.user_id for account in self.accounts})
+
+
+def bulk_confirmation_plan(organization_id: int, user_ids: list[int], lock: bool = False) -> BulkPlan:
+    """Two queries whatever the selection; `lock` holds the rows until the commit so that two admins pressing at
+    once do not confirm (and audit) anything twice."""
+    ids = sorted(set(user_ids))[:MAX_SELECTED]
+    users_query = select(User).where(User.id.in_(ids), _staff_of(organization_id)).order_by(
+        User.last_name, User.first_name, User.middle_name, User.id)
+    users = list(db.session.scalars(users_query.with_for_update() if lock else users_query)) if ids else []
+    accounts_query = (
+        select(PlatformAccount)
+        .join(Platform, Platform.id == PlatformAccount.platform_id)
+        .where(PlatformAccount.user_id.in_([user.id for user in users]),
+               PlatformAccount.status.in_(REGISTERED_STATUSES), PlatformAccount.confirmed_at.is_(None))
+        .order_by(Platform.sort_order, Platform.id)
+    )
+    pending_accounts: dict[int, list[PlatformAccount]] = defaultdict(list)
+    if users:
+        for account in db.session.scalars(accounts_query.with_for_update(of=PlatformAccount) if lock else accounts_query):
+            pending_accounts[account.user_id].append(account)
+    members = tuple(user for user in users if user.confirmed_at is None)
+    accounts = tuple(account for user in users for account in pending_accounts[user.id])
+    settled = tuple(user for user in users if user.confirmed_at is not None and not pending_accounts[user.id])
+    return BulkPlan(members, accounts, settled, skipped=len(ids) - len(users))
+
+
+@dataclass(frozen=True)
+class BulkResult:
+    members: int
+    accounts: int
+    skipped: int
+
+
+def confirm_selected(organization_id: int, user_ids: list[int], actor: Actor) -> BulkResult:
+    """Confirms the ticked staff and then their platform statuses, each as a single confirmation does (same checks,
+    history and audit records), in the request's one transaction. The plan is worked out again here: what the
+    summary showed may have changed since."""
+    plan = bulk_confirmation_plan(organization_id, user_ids, lock=True)
+    for member in plan.members:
+        confirm_member(member, actor)
+    for account in plan.accounts:
+        confirm_account(account, actor)
+    return BulkResult(len(plan.members), len(plan.accounts), plan.skipped)
+
+
 # ---------------------------------------------------------------------------------------------- register
 
 
@@ -342,32 +418,72 @@ def _find_user(record: RegisterRecord, by_email: dict[str, User], by_phone: dict
     return None, bool(candidates)
 
 
-def import_register(organization_id: int, records: list[RegisterRecord], actor: Actor) -> RegisterSummary:
-    """Replaces the organisation's register and confirms the pending teachers it names.
+@dataclass(frozen=True)
+class RegisterMatch:
+    record: RegisterRecord
+    user: User | None
+    contact_mismatch: bool  # an e-mail or phone matched someone with another surname
 
-    Only users who already chose this organisation are matched: a register never pulls in anybody else.
-    """
+
+def _match_register(organization_id: int, records: list[RegisterRecord]) -> list[RegisterMatch]:
+    """Each record with the staff member it names. Only users who already chose this organisation are matched: a
+    register never pulls in anybody else."""
     staff = list(db.session.scalars(select(User).where(_staff_of(organization_id))))
     by_email = {user.email.lower(): user for user in staff}
     by_phone: dict[str, list[User]] = defaultdict(list)
     for user in staff:
         if user.phone:
             by_phone[user.phone].append(user)
+    return [RegisterMatch(record, *_find_user(record, by_email, by_phone)) for record in records]
 
+
+def _pending(matches: list[RegisterMatch]) -> list[User]:
+    """The pending teachers the register would confirm, each once (two rows may name one person by phone)."""
+    found = {match.user.id: match.user for match in matches if match.user is not None and match.user.confirmed_at is None}
+    return list(found.values())
+
+
+def _summary(matches: list[RegisterMatch]) -> tuple[int, int, tuple[str, ...], int]:
+    confirmed_now = len(_pending(matches))
+    already = sum(1 for match in matches if match.user is not None) - confirmed_now
+    mismatched = tuple(match.record.full_name for match in matches if match.user is None and match.contact_mismatch)
+    return confirmed_now, already, mismatched, sum(1 for match in matches if match.user is None)
+
+
+@dataclass(frozen=True)
+class RegisterPreview:
+    """What loading a register would do, before anything changes."""
+
+    rows: int
+    diff: RegisterDiff
+    to_confirm: tuple[str, ...]  # names of the pending teachers it would confirm
+    already_confirmed: int
+    surname_mismatch: tuple[str, ...]
+    unregistered: int
+
+
+def preview_register(organization_id: int, records: list[RegisterRecord]) -> RegisterPreview:
+    old = [RegisterRow(*row) for row in db.session.execute(
+        select(StaffRegisterEntry.full_name, StaffRegisterEntry.email, StaffRegisterEntry.phone,
+               StaffRegisterEntry.position).where(StaffRegisterEntry.organization_id == organization_id))]
+    matches = _match_register(organization_id, records)
+    _, already, mismatched, unregistered = _summary(matches)
+    to_confirm = tuple(user.full_name for user in _pending(matches))
+    return RegisterPreview(len(records), compare_registers(old, map(RegisterRow.of, records)), to_confirm, already,
+                           mismatched, unregistered)
+
+
+def import_register(organization_id: int, records: list[RegisterRecord], actor: Actor) -> RegisterSummary:
+    """Replaces the organisation's register and confirms the pending teachers it names."""
+    matches = _match_register(organization_id, records)
+    confirmed_now, already, mismatched, unregistered = _summary(matches)
     now = utcnow()
-    confirmed_now = already = 0
-    mismatched: list[str] = []
     rows = []
-    for record in records:
-        user, contact_mismatch = _find_user(record, by_email, by_phone)
-        if user is None and contact_mismatch:
-            mismatched.append(record.full_name)
-        elif user is not None and user.confirmed_at is None:
+    for match in matches:
+        record, user = match.record, match.user
+        if user is not None and user.confirmed_at is None:
             user.confirmed_at = now
-            confirmed_now += 1
             audit.record(actor, "staff.confirmed_by_register", user, organization_id=organization_id, line=record.line)
-        elif user is not None:
-            already += 1
         rows.append({
             "organization_id": organization_id, "line": record.line, "full_name": record.full_name,
             "email": record.email, "phone": record.phone, "position": record.position,
@@ -377,13 +493,40 @@ def import_register(organization_id: int, records: list[RegisterRecord], actor: 
     if rows:
         db.session.execute(insert(StaffRegisterEntry), rows)
     db.session.flush()
-    summary = RegisterSummary(
-        rows=len(rows), confirmed_now=confirmed_now, already_confirmed=already,
-        surname_mismatch=tuple(mismatched), unregistered=sum(1 for row in rows if row["user_id"] is None),
-    )
+    summary = RegisterSummary(rows=len(rows), confirmed_now=confirmed_now, already_confirmed=already,
+                              surname_mismatch=mismatched, unregistered=unregistered)
     audit.record(actor, "staff.register_imported", db.session.get(Organization, organization_id), rows=summary.rows,
                  confirmed_now=confirmed_now, already_confirmed=already, unregistered=summary.unregistered)
     return summary
+
+
+def _stash_target(organization_id: int) -> str:
+    return f"staff-register:{organization_id}"
+
+
+def _register_mark(organization_id: int) -> list:
+    """Which register a preview was compared with: another one loaded since makes the preview stale."""
+    state = register_state(organization_id)
+    return [state.entries, state.imported_at.isoformat() if state.imported_at else None]
+
+
+def keep_previewed_register(organization_id: int, user_id: int, records: list[RegisterRecord]) -> str:
+    """Keeps the checked records for the admin who previewed them, so that loading them parses nothing again;
+    the browser holds only the one-time token."""
+    payload = {"records": [asdict(record) for record in records], "register": _register_mark(organization_id)}
+    return stash_form(user_id, _stash_target(organization_id), payload)
+
+
+def take_previewed_register(token: str | None, organization_id: int, user_id: int) -> list[RegisterRecord] | None:
+    """The records this admin previewed for this organisation, once; None when the token is unknown, spent or
+    expired, or when another register was loaded after the preview."""
+    payload = take_stash(token, _stash_target(organization_id), user_id)
+    if not payload or payload.get("register") != _register_mark(organization_id):
+        return None
+    try:
+        return [RegisterRecord(**record) for record in payload["records"]]
+    except (KeyError, TypeError):  # kept by an older version of this code
+        return None
 
 
 @dataclass(frozen=True)
@@ -419,6 +562,39 @@ def unregistered_preview(organization_id: int, limit: int) -> list[StaffRegister
 def unregistered_entries(organization_id: int, page: int = 1, per_page: int = PER_PAGE) -> Page[StaffRegisterEntry]:
     """Register rows with no teacher of the organisation behind them: whom the school should invite."""
     return paginate(_unregistered(organization_id), page, per_page)
+
+
+def get_unregistered_entry(organization_id: int, entry_id: int) -> StaffRegisterEntry | None:
+    return db.session.scalar(_unregistered(organization_id).where(StaffRegisterEntry.id == entry_id))
+
+
+@dataclass(frozen=True)
+class Invitation:
+    subject: str
+    body: str
+
+
+def invitation(entry: StaffRegisterEntry, organization: Organization, sender: User, register_url: str) -> Invitation:
+    """A ready e-mail text asking a person on the register to join, for the admin to copy or send themselves."""
+    # КИАСУО writes the surname first: the greeting uses the name and patronymic.
+    names = entry.full_name.split()[1:]
+    greeting = f"Здравствуйте, {' '.join(names)}!" if names else "Здравствуйте!"
+    email_line = (f" и адрес электронной почты {entry.email}" if entry.email else "")
+    body = "\n".join([
+        greeting,
+        "",
+        f"{organization.short_name} ведёт учёт в сервисе «Цифровой профиль педагога» (ЦПП) Красноярского краевого "
+        "института повышения квалификации. Пожалуйста, зарегистрируйтесь в нём по ссылке:",
+        register_url,
+        "",
+        f"При регистрации выберите место работы — {organization.label}{email_line}: "
+        "тогда администрация подтвердит, что вы работаете у нас, без лишних действий.",
+        "",
+        "С уважением,",
+        sender.full_name or sender.email,
+        organization.short_name,
+    ])
+    return Invitation("Приглашение зарегистрироваться в «Цифровом профиле педагога»", body)
 
 
 EXPORT_LIMIT = 20_000
