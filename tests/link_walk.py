@@ -26,6 +26,7 @@ from cpp_app.models import (
     Organization,
     PrivacyRequest,
     ProgramAction,
+    StaffRegisterEntry,
     User,
 )
 
@@ -146,6 +147,7 @@ def _candidate_values(argument: str) -> list:
         "user_id": User.id, "program_id": DevelopmentProgram.id, "request_id": PrivacyRequest.id,
         "organization_id": Organization.id, "record_id": CourseRecord.id, "destruction_id": DestructionRecord.id,
         "measure_id": Measure.id, "course_id": Course.id, "diagnostic_id": Diagnostic.id,
+        "entry_id": StaffRegisterEntry.id,
     }
     if argument == "fmt":
         return ["xlsx", "csv"]
