@@ -144,7 +144,7 @@ def export_response(name: str, fmt: str, columns: Sequence[Column], rows: Iterab
     if fmt not in FORMATS:
         raise ValueError(f"unknown export format {fmt!r}")
     body = to_xlsx(name, columns, rows) if fmt == "xlsx" else to_csv(columns, rows)
-    response = Response(body, mimetype=MIMETYPES[fmt])
+    response = Response(body, content_type=MIMETYPES[fmt])  # the CSV's charset is in it already
     response.headers["Content-Disposition"] = content_disposition(f"{name}.{fmt}")
     response.headers["Cache-Control"] = "no-store"
     return response

@@ -35,7 +35,7 @@ def test_return_with_comment_resubmit_accept(page, make_user, database):
     # The methodologist returns it with a comment on one indicator.
     sign_in(page, "methodist@kipk.example")
     page.get_by_role("link", name="Проверка самодиагностик").click()
-    page.get_by_role("link", name=school.short_name).click()
+    page.get_by_role("link", name=f"Проверить самодиагностику: {school.short_name}").click()
     page.get_by_label(re.compile("Комментарий методиста к показателю «Платформа «Сферум»»")).fill(
         "Приложите скриншот сообществ педагогов в Сферуме."
     )

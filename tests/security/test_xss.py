@@ -151,6 +151,9 @@ def test_every_user_text_column_is_probed(app):
 
 RAW = (SCRIPT, "<img src=x onerror")
 UPLOADED_FILES = {"cabinet.course_certificate"}  # sent back as uploaded (as attachments), not rendered by us
+# Workbooks of figures under platform and indicator names (reference data, not probed): no stored text to find.
+FIGURES_ONLY = {"monitoring.export_region_platforms", "monitoring.export_municipality_platforms",
+                "monitoring.export_deficits"}
 REFLECTED_ARGS = {name: PROBE for name in ("q", "query", "topic", "status", "sort", "order", "municipality", "state",
                                            "platform", "platform_status", "page", "next", "section", "revision")}
 
@@ -233,7 +236,7 @@ def test_stored_probes_are_escaped_in_pages_and_text_in_pdf_and_xlsx(app, client
                     workbooks += 1
                     problems, shown = xlsx_problems(response.data)
                     failures += [f"{where}: {problem}" for problem in problems]
-                    if not shown and rule.endpoint not in FIXED_WORKBOOKS:
+                    if not shown and rule.endpoint not in FIXED_WORKBOOKS | FIGURES_ONLY:
                         failures.append(f"{where}: the probe is not in the workbook")
                 elif response.mimetype == "text/csv" and not query:
                     for line in response.get_data(as_text=True).splitlines():

@@ -1,4 +1,5 @@
 """Organisations without activity, by one reason at a time, computed in SQL with NOT EXISTS."""
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from sqlalchemy import Select, and_, exists, func, select
@@ -134,9 +135,10 @@ def inactive_page(filters: InactiveFilters, page: int, per_page: int = 50) -> Pa
     return Page(items=[_row(r) for r in results], total=total, page=page, per_page=per_page)
 
 
-def inactive_rows(filters: InactiveFilters) -> list[InactiveRow]:
-    """The whole filtered list, for the download."""
-    return [_row(r) for r in db.session.execute(_rows_statement(filters))]
+def inactive_rows(filters: InactiveFilters) -> Iterator[InactiveRow]:
+    """The whole filtered list, for the download: fetched in batches as the file is written, not all at once."""
+    statement = _rows_statement(filters).execution_options(yield_per=500)
+    return (_row(r) for r in db.session.execute(statement))
 
 
 def platforms() -> list[Platform]:

@@ -1,5 +1,5 @@
 """Monitoring pages for the institute: region → municipality → organisation."""
-from flask import abort, render_template, request
+from flask import abort, render_template, request, url_for
 
 from ...domain import charts
 from ...domain.monitoring import sort_columns, sorted_rows
@@ -24,6 +24,8 @@ ORGANIZATION_EXTRA_COLUMNS = {
     "level": lambda f: f.level_code,
 }
 monitoring_roles = role_required(Role.METHODOLOGIST, Role.ADMIN)
+# The wide tables show one platform at a time; the federal monitoring starts from Сферум.
+DEFAULT_PLATFORM = "sferum"
 
 
 def _common(year: str) -> dict:
@@ -37,12 +39,32 @@ def _common(year: str) -> dict:
     }
 
 
-def _sorting(extra: dict, default_dir: str = "asc") -> tuple[dict, str, bool]:
+def table_sorting(extra: dict, default_dir: str = "asc") -> tuple[dict, str, bool]:
+    """The table's sort columns, and the column and direction ?sort= and ?dir= ask for (unknown ones: by name)."""
     columns = sort_columns([code for _, code, _ in stats.platform_list()], extra)
     sort = request.args.get("sort", "name")
     sort = sort if sort in columns else "name"
     descending = request.args.get("dir", default_dir) == "desc"
     return columns, sort, descending
+
+
+def _chosen_platform(platforms: list[tuple[int, str, str]]) -> tuple[int, str, str] | None:
+    """The platform the table shows: ?platform=<code>; an unknown code falls back to the default, never an error."""
+    by_code = {platform[1]: platform for platform in platforms}
+    return by_code.get(request.args.get("platform", "")) or by_code.get(DEFAULT_PLATFORM) or \
+        (platforms[0] if platforms else None)
+
+
+def _platform_switch(endpoint: str, platforms, chosen, sort: str, descending: bool, **args) -> list[tuple]:
+    """(name, url, is current) per platform; a sort by the shown platform's column moves to the same column of the
+    next one, so switching keeps the order the user chose."""
+    code, _, metric = sort.partition(".")
+    links = []
+    for _, platform_code, name in platforms:
+        link_sort = f"{platform_code}.{metric}" if metric else sort
+        url = url_for(endpoint, platform=platform_code, sort=link_sort, dir="desc" if descending else "asc", **args)
+        links.append((name, url, chosen is not None and platform_code == chosen[1]))
+    return links
 
 
 def _platform_chart(figures) -> str:
@@ -66,11 +88,14 @@ def overview():
 @monitoring_roles
 def municipalities():
     year = school_year(local_today())
-    columns, sort, descending = _sorting(MUNICIPALITY_EXTRA_COLUMNS)
+    columns, sort, descending = table_sorting(MUNICIPALITY_EXTRA_COLUMNS)
     rows = sorted_rows(stats.municipality_rows(year), columns, sort, descending)
     platforms = stats.platform_list()
-    return render_template("monitoring/municipalities.html", rows=rows, sort=sort, descending=descending,
-                           platforms=platforms, **_common(year))
+    chosen = _chosen_platform(platforms)
+    return render_template(
+        "monitoring/municipalities.html", rows=rows, sort=sort, descending=descending, platform=chosen,
+        platform_links=_platform_switch("monitoring.municipalities", platforms, chosen, sort, descending),
+        **_common(year))
 
 
 @bp.get("/municipalities/<int:municipality_id>")
@@ -78,11 +103,16 @@ def municipalities():
 def municipality(municipality_id: int):
     year = school_year(local_today())
     figures = stats.municipality_figures(municipality_id, year) or abort(404)
-    columns, sort, descending = _sorting(ORGANIZATION_EXTRA_COLUMNS)
+    columns, sort, descending = table_sorting(ORGANIZATION_EXTRA_COLUMNS)
     rows = sorted_rows(stats.organization_rows(municipality_id, year), columns, sort, descending)
     page = _page(rows, request.args.get("page", 1, type=int))
-    return render_template("monitoring/municipality.html", figures=figures, result=page, sort=sort,
-                           descending=descending, platforms=stats.platform_list(), **_common(year))
+    platforms = stats.platform_list()
+    chosen = _chosen_platform(platforms)
+    return render_template(
+        "monitoring/municipality.html", figures=figures, result=page, sort=sort, descending=descending,
+        platform=chosen, platform_links=_platform_switch("monitoring.municipality", platforms, chosen, sort, descending,
+                                                         municipality_id=municipality_id),
+        **_common(year))
 
 
 @bp.get("/organizations/<int:organization_id>")

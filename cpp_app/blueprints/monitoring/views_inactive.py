@@ -1,4 +1,4 @@
-"""Inactive organisations, the dashboard tables as downloads, and the trends drawn from stored month-end figures."""
+"""Inactive organisations (and their download), and the trends drawn from stored month-end figures."""
 from flask import abort, render_template, request
 
 from ...converters import parse_id
@@ -7,7 +7,7 @@ from ...domain.workflow import school_year
 from ...exports import FORMATS, Column, export_response
 from ...extensions import db
 from ...kernel.clock import local_today
-from ...models import DIAGNOSTIC_STATUS_LABELS, ORGANIZATION_KIND_LABELS, Municipality, OrganizationKind, Role
+from ...models import Municipality, OrganizationKind, Role
 from ...security import role_required
 from . import bp
 from .inactive import (
@@ -96,116 +96,6 @@ def inactive():
         municipalities=municipalities(),
         kinds=list(OrganizationKind),
     )
-
-
-# --- the dashboard tables as downloads ------------------------------------------------------
-
-
-def _platform_columns(platform_list) -> list[Column]:
-    columns = []
-    for p in platform_list:
-        columns += [
-            Column(f"{p.name}: ОО с активными педагогами", "int"),
-            Column(f"{p.name}: доля ОО", "percent"),
-            Column(f"{p.name}: педагогов зарегистрировано", "int"),
-            Column(f"{p.name}: педагогов активно", "int"),
-            Column(f"{p.name}: доля активных педагогов", "percent"),
-        ]
-    return columns
-
-
-def _platform_values(figures, platform_list) -> list:
-    by_code = {p.code: p for p in figures.platforms}
-    values = []
-    for platform in platform_list:
-        p = by_code.get(platform.code)
-        if p is None:
-            values += [None] * 5
-            continue
-        values += [
-            p.organizations_with_active,
-            p.organizations_share,
-            p.teachers_registered,
-            p.teachers_active,
-            p.active_share,
-        ]
-    return values
-
-
-def _area_table(figures_list) -> tuple[list[Column], list[list]]:
-    platform_list = platforms()
-    columns = [
-        Column("Муниципалитет"),
-        Column("ОО всего", "int"),
-        Column("Педагогов в ЦПП", "int"),
-        Column("Подтверждено ОО", "int"),
-        *_platform_columns(platform_list),
-        Column("Самодиагностик подано", "int"),
-        Column("Самодиагностик принято", "int"),
-    ]
-    rows = [
-        [f.name if f.municipality_id else "Край, всего", f.organizations_total, f.teachers_registered,
-         f.teachers_confirmed, *_platform_values(f, platform_list), f.diagnostics_submitted,
-         f.diagnostics_by_status.get("accepted", 0)]
-        for f in figures_list
-    ]
-    return columns, rows
-
-
-def _organization_table(figures_list) -> tuple[list[Column], list[list]]:
-    platform_list = platforms()
-    columns = [
-        Column("Организация"),
-        Column("Тип ОО"),
-        Column("Педагогов в ЦПП", "int"),
-        Column("Подтверждено ОО", "int"),
-        *(column for p in platform_list for column in (
-            Column(f"{p.name}: педагогов зарегистрировано", "int"),
-            Column(f"{p.name}: педагогов активно", "int"),
-            Column(f"{p.name}: доля активных педагогов", "percent"),
-        )),
-        Column("Самодиагностика"),
-    ]
-    rows = []
-    for f in figures_list:
-        values = []
-        for platform in platform_list:
-            p = f.platform(platform.code)
-            values += [p.teachers_registered, p.teachers_active, p.active_share] if p else [None] * 3
-        status = DIAGNOSTIC_STATUS_LABELS.get(f.diagnostic_status, "нет") if f.diagnostic_status else "нет"
-        rows.append([f.name, ORGANIZATION_KIND_LABELS.get(f.kind, f.kind), f.teachers_registered,
-                     f.teachers_confirmed, *values, status])
-    return columns, rows
-
-
-def _format_or_404(fmt: str) -> str:
-    if fmt not in FORMATS:
-        abort(404)
-    return fmt
-
-
-@bp.get("/municipalities.<fmt>")
-@role_required(*STAFF)
-def export_municipalities(fmt: str):
-    from .stats import municipality_rows, region_figures  # the dashboards' figures, written alongside
-
-    _format_or_404(fmt)
-    year = school_year(local_today())
-    figures = [*municipality_rows(year), region_figures(year)]
-    columns, rows = _area_table(figures)
-    return export_response(f"Муниципалитеты {year.replace('/', '-')}", fmt, columns, rows)
-
-
-@bp.get("/municipalities/<int:municipality_id>/organizations.<fmt>")
-@role_required(*STAFF)
-def export_organizations(municipality_id: int, fmt: str):
-    from .stats import organization_rows
-
-    _format_or_404(fmt)
-    municipality = db.session.get(Municipality, municipality_id) or abort(404)
-    year = school_year(local_today())
-    columns, rows = _organization_table(organization_rows(municipality_id, year))
-    return export_response(f"ОО {municipality.name} {year.replace('/', '-')}", fmt, columns, rows)
 
 
 # --- trends ---------------------------------------------------------------------------------
