@@ -1,12 +1,14 @@
 import redis
-from flask import current_app, jsonify, redirect, render_template, request, url_for
+from flask import current_app, jsonify, redirect, render_template, request
 from flask_login import current_user
-from sqlalchemy import text
+from sqlalchemy import select, text
 
 from ...extensions import db, limiter
 from ...kernel.forms import EmptyForm
+from ...models import Platform
 from ...urls import safe_next_url
 from ..privacy.gate import reachable_without_consent
+from ..start.views import start_page
 from . import bp
 
 A11Y_COOKIE_MAX_AGE = 365 * 24 * 3600
@@ -14,9 +16,11 @@ A11Y_COOKIE_MAX_AGE = 365 * 24 * 3600
 
 @bp.get("/")
 def index():
+    """«Главная»: a signed-in user's start page (what waits for their role), the service's front page for others."""
     if current_user.is_authenticated:
-        return redirect(url_for("cabinet.overview"))
-    return render_template("main/index.html")
+        return start_page()
+    platforms = db.session.scalars(select(Platform.name).order_by(Platform.sort_order, Platform.id)).all()
+    return render_template("main/index.html", platforms=platforms)
 
 
 @bp.post("/accessibility")
