@@ -1,8 +1,8 @@
 """«Главная» of a signed-in user: each staff role's to-do list with counts that follow the data, a teacher's cabinet,
 and a number of queries that does not grow with the rows behind the counts."""
 import re
-from html.parser import HTMLParser
 from datetime import timedelta
+from html.parser import HTMLParser
 
 import pytest
 from sqlalchemy import event
