@@ -142,7 +142,7 @@ def test_unread_review_outcomes(database, school, director_client):
                                          to_status=DiagnosticStatus.RETURNED))
     database.session.commit()
     page = text(director_client.get("/"))
-    assert "вернул самодиагностику" in todo(page, "outcomes")
+    assert todo(page, "outcomes") == "1 новый результат проверки: прочитать результаты"
     assert f'href="/diagnostics/{diagnostic.id}/result"' in page
 
 
