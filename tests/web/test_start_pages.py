@@ -269,3 +269,11 @@ def test_the_start_pages_cost_the_same_queries_however_many_rows(app, database, 
         add_rows(number)
     after = {role: count_queries(client) for role, client in clients.items()}
     assert after == before
+
+
+def test_the_front_page_lists_the_platforms_and_how_a_director_gets_access(client):
+    page = text(client.get("/"))
+    for name in ("Сферум", "VK Мессенджер", "ФГИС «Моя школа»", "Библиотека ЦОК", "КИАСУО / электронный дневник",
+                 "РЭШ", "Госуслуги"):
+        assert f"<li>{name}</li>" in page
+    assert "Оператор назначит вам роль «Администратор ОО»" in page

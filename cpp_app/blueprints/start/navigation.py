@@ -80,8 +80,9 @@ MENUS: dict[Role | None, tuple[Entry, ...]] = {
         Entry("Мой кабинет педагога", "cabinet.overview", CABINET_PREFIXES),
         PRIVACY,
     ),
-    Role.METHODOLOGIST: (HOME, MONITORING, REVIEW, PROGRAMS, CATALOGUE, PRIVACY),
-    Role.ADMIN: (HOME, MONITORING, REVIEW, PROGRAMS, CATALOGUE, ADMINISTRATION, PRIVACY),
+    # The institute's staff find the policy in the footer of every page, as everyone does: one row of items.
+    Role.METHODOLOGIST: (HOME, MONITORING, REVIEW, PROGRAMS, CATALOGUE),
+    Role.ADMIN: (HOME, MONITORING, REVIEW, PROGRAMS, CATALOGUE, ADMINISTRATION),
 }
 OWN_CABINET = Entry("Мой кабинет", "cabinet.overview", CABINET_PREFIXES)
 
