@@ -2,7 +2,7 @@
 import re
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from ... import audit
 from ...extensions import db
@@ -85,6 +85,10 @@ def suggest_organizations(text: str, limit: int = SUGGESTIONS, cache: dict | Non
 def _unmatched():
     # Unconfirmed accounts wait for their owner's confirmation before anyone matches them to a school.
     return (User.organization_id.is_(None), User.workplace_text.is_not(None), User.email_confirmed)
+
+
+def unmatched_count() -> int:
+    return db.session.scalar(select(func.count(User.id)).where(*_unmatched())) or 0
 
 
 @dataclass(frozen=True)

@@ -62,7 +62,7 @@ def _int_or_none(value) -> int | None:
 @rerender_on_csrf_failure
 def register():
     if current_user.is_authenticated:
-        return redirect(url_for("cabinet.overview"))
+        return redirect(url_for("main.index"))
     document = current_document()
     form = RegistrationForm()
     if request.method == "GET":
@@ -93,7 +93,7 @@ def register():
 @rerender_on_csrf_failure
 def login():
     if current_user.is_authenticated:
-        return redirect(url_for("cabinet.overview"))
+        return redirect(url_for("main.index"))
     form = LoginForm()
     if form.validate_on_submit():
         actor, remember = request_actor(), form.remember.data
@@ -138,7 +138,7 @@ def _restart_sign_in(message: str, category: str = "error"):
 @rerender_on_csrf_failure
 def login_code():
     if current_user.is_authenticated:
-        return redirect(url_for("cabinet.overview"))
+        return redirect(url_for("main.index"))
     pending = session.get(PENDING_KEY)
     if not pending:
         return _restart_sign_in("Войдите с адресом электронной почты и паролем — после этого мы пришлём код.", "info")

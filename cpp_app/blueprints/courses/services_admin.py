@@ -173,11 +173,19 @@ def complete(course: Course, record_ids: Iterable[int], actor: Actor, today: dat
 # ------------------------------------------------------------------------------------------- external courses
 
 
+def _unverified_external():
+    return CourseRecord.course_id.is_(None), CourseRecord.verified_at.is_(None)
+
+
+def external_awaiting_count() -> int:
+    return db.session.scalar(select(func.count(CourseRecord.id)).where(*_unverified_external())) or 0
+
+
 def external_awaiting(page: int) -> Page[CourseRecord]:
     """External courses no methodologist has checked yet, oldest first."""
     statement = (
         _with_teachers()
-        .where(CourseRecord.course_id.is_(None), CourseRecord.verified_at.is_(None))
+        .where(*_unverified_external())
         .order_by(CourseRecord.created_at, CourseRecord.id)
     )
     return paginate(statement, page, RECORDS_PER_PAGE)

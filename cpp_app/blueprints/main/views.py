@@ -1,17 +1,21 @@
 import redis
-from flask import current_app, jsonify, redirect, render_template, url_for
+from flask import current_app, jsonify, render_template
 from flask_login import current_user
-from sqlalchemy import text
+from sqlalchemy import select, text
 
 from ...extensions import db, limiter
+from ...models import Platform
+from ..start.views import start_page
 from . import bp
 
 
 @bp.get("/")
 def index():
+    """«Главная»: a signed-in user's start page (what waits for their role), the service's front page for others."""
     if current_user.is_authenticated:
-        return redirect(url_for("cabinet.overview"))
-    return render_template("main/index.html")
+        return start_page()
+    platforms = db.session.scalars(select(Platform.name).order_by(Platform.sort_order, Platform.id)).all()
+    return render_template("main/index.html", platforms=platforms)
 
 
 @bp.get("/healthz")

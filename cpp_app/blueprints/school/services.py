@@ -134,6 +134,44 @@ def staff_counts(organization_id: int) -> StaffCounts:
     )
 
 
+@dataclass(frozen=True)
+class PlatformBacklog:
+    code: str
+    name: str
+    accounts: int
+
+
+@dataclass(frozen=True)
+class ConfirmationBacklog:
+    """What the school can confirm now: teachers not confirmed yet, and statuses stated by confirmed teachers
+    that the school has not vouched for (the staff list's filters «подтверждены» + «отмечено педагогом, не
+    подтверждено ОО» show the same people)."""
+
+    teachers: int
+    platforms: tuple[PlatformBacklog, ...]  # only platforms with statuses to confirm, in display order
+
+    @property
+    def statuses(self) -> int:
+        return sum(platform.accounts for platform in self.platforms)
+
+
+def confirmation_backlog(organization_id: int) -> ConfirmationBacklog:
+    """Two aggregate queries whatever the number of teachers."""
+    teachers = db.session.scalar(
+        select(func.count(User.id)).where(_staff_of(organization_id), User.confirmed_at.is_(None))
+    )
+    rows = db.session.execute(
+        select(Platform.code, Platform.name, func.count(PlatformAccount.id))
+        .join(PlatformAccount, PlatformAccount.platform_id == Platform.id)
+        .join(User, User.id == PlatformAccount.user_id)
+        .where(_staff_of(organization_id), User.confirmed_at.is_not(None),
+               PlatformAccount.status.in_(REGISTERED_STATUSES), PlatformAccount.confirmed_at.is_(None))
+        .group_by(Platform.id, Platform.code, Platform.name, Platform.sort_order)
+        .order_by(Platform.sort_order, Platform.id)
+    ).all()
+    return ConfirmationBacklog(teachers, tuple(PlatformBacklog(code, name, count) for code, name, count in rows))
+
+
 # -------------------------------------------------------------------------------------------------- list
 
 
