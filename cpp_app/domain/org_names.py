@@ -16,8 +16,10 @@ WEAK_WORDS = frozenset("""
     автономное автономного казенное казенного государственное государственного краевое краевого образовательная
     образовательное образовательной организация организации детский сад филиал имени им гимназия гимназии лицей
     лицея интернат город поселок село деревня пос пгт район района муниципальный округ края край
-    красноярского красноярский центр дополнительного образования инн
+    красноярского красноярский центр дополнительного образования ср осн нач общеобр
 """.split())
+
+STOP_WORDS = frozenset({"во", "на", "со", "при", "для", "по", "из", "от", "инн"})
 
 # The spelled-out school types people abbreviate, and the other way round.
 _PHRASES = (
@@ -87,7 +89,9 @@ def parse_query(text: str) -> Query:
     for word in dict.fromkeys(_words(text)):
         if any(ch.isdigit() for ch in word):
             numbers.append(word)
-        elif word in WEAK_WORDS or len(word) == 1:
+        elif len(word) == 1 or word in STOP_WORDS:
+            continue  # «в», «г.», «с.», «на»: nothing to find by
+        elif word in WEAK_WORDS:
             weak.append(word)
         else:
             strong.append(_stem(word))

@@ -1,6 +1,6 @@
 """The workplace field of the registration and profile forms: typed text, the picked suggestion, the answer to
 «Выберите вашу организацию». Rendered by _macros/workplace.html."""
-from wtforms import HiddenField, StringField
+from wtforms import HiddenField, RadioField, StringField
 from wtforms.validators import ValidationError
 
 from ...converters import parse_id
@@ -8,13 +8,14 @@ from ...kernel.forms import max_length, required, strip_filter
 from .lookup import NONE_OF_THESE, Workplace, find_organizations, resolve_workplace
 
 
-def workplace_fields(required_message: str | None = None) -> tuple[StringField, HiddenField, StringField, HiddenField]:
+def workplace_fields(required_message: str | None = None) -> tuple[StringField, HiddenField, RadioField, HiddenField]:
     """The form's `workplace, organization_id, workplace_choice, workplace_asked`, in that order."""
     validators = [required(required_message)] if required_message else []
     return (
         StringField("Место работы", filters=[strip_filter], validators=[*validators, max_length(500)]),
         HiddenField(),  # set by the suggestions script while the text reads the suggestion's label
-        StringField("Выберите вашу организацию"),  # radio buttons: an organisation id or lookup.NONE_OF_THESE
+        # An organisation id or lookup.NONE_OF_THESE; the choices are the search results, checked by resolve_workplace.
+        RadioField("Выберите вашу организацию", choices=[], validate_choice=False),
         HiddenField(),  # the text the choice was offered for
     )
 
