@@ -2,7 +2,7 @@
 import enum
 
 from sqlalchemy import Enum as SAEnum
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint, event, select
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, event, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..domain.org_names import search_text
@@ -46,7 +46,13 @@ class Municipality(db.Model):
 class Organization(db.Model):
     __tablename__ = "organizations"
     # INN + full name identify a row on import: a branch shares its head organisation's INN.
-    __table_args__ = (UniqueConstraint("inn", "full_name", name="inn_full_name"),)
+    __table_args__ = (
+        UniqueConstraint("inn", "full_name", name="inn_full_name"),
+        # Trigrams let PostgreSQL answer the workplace search's «LIKE '% word%'» without reading every row; SQLite
+        # (development and tests) gets a plain index it does not use for these patterns.
+        Index("ix_organizations_search_name_trgm", "search_name", postgresql_using="gin",
+              postgresql_ops={"search_name": "gin_trgm_ops"}),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     full_name: Mapped[str] = mapped_column(String(500), index=True)

@@ -21,8 +21,7 @@ BATCH = 2000
 
 
 def upgrade():
-    with op.batch_alter_table('organizations', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('search_name', sa.Text(), server_default='', nullable=False))
+    op.add_column('organizations', sa.Column('search_name', sa.Text(), server_default='', nullable=False))
     connection = op.get_bind()
     organizations = sa.table('organizations', sa.column('id', sa.Integer), sa.column('short_name', sa.String),
                              sa.column('full_name', sa.String), sa.column('inn', sa.String),
@@ -43,8 +42,14 @@ def upgrade():
             [{'row_id': row.id, 'text': search_text(row.short_name, row.full_name, row.name, row.inn)} for row in rows],
         )
         last_id = rows[-1].id
+    if connection.dialect.name == 'postgresql':
+        # A trusted extension since PostgreSQL 13: the database owner may create it.
+        op.execute('CREATE EXTENSION IF NOT EXISTS pg_trgm')
+    op.create_index('ix_organizations_search_name_trgm', 'organizations', ['search_name'], postgresql_using='gin',
+                    postgresql_ops={'search_name': 'gin_trgm_ops'})
 
 
 def downgrade():
-    with op.batch_alter_table('organizations', schema=None) as batch_op:
-        batch_op.drop_column('search_name')
+    op.drop_index('ix_organizations_search_name_trgm', table_name='organizations', postgresql_using='gin')
+    # A plain ALTER TABLE (SQLite 3.35+ has DROP COLUMN): a batch copy of a table others reference fails on SQLite.
+    op.drop_column('organizations', 'search_name')
