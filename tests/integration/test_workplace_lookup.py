@@ -107,3 +107,10 @@ def test_search_name_follows_renames(database):
     database.session.flush()
     assert " новоэлитовская " in school.search_name
     assert resolve_workplace("Новоэлитовская").organization == school
+
+
+def test_a_word_in_the_name_ranks_above_the_same_word_in_the_municipality(database):
+    found = names(find_organizations("Березовская"))
+    assert found[-1] == 'МБОУ "Вознесенская СОШ" / Березовский муниципальный район'  # found by its district only
+    assert set(found[:-1]) == {'Филиал МКОУ "Березовская СОШ" / Большеулуйский муниципальный район',
+                               'КГБДОУ "Березовский детский сад" / Березовский муниципальный район'}

@@ -30,6 +30,12 @@ def _weak_score(query: Query):
     return sum(hits, literal(0))
 
 
+def _name_score(query: Query):
+    # A word found in the organisation's own name counts above one found only in its municipality's.
+    hits = [case((folded(Organization.short_name).like(f"%{word}%"), 1), else_=0) for word in query.strong]
+    return sum(hits, literal(0))
+
+
 def _in_settlement(patterns: list[str]):
     address = literal(" ") + folded(func.coalesce(Organization.address, ""))
     return and_(*(or_(Organization.search_name.like(p), address.like(p)) for p in patterns))
@@ -50,7 +56,8 @@ def find_organizations(text: str, settlement: str | None = None, limit: int = SH
         select(Organization, in_place.label("in_place"))
         .options(joinedload(Organization.municipality))
         .where(Organization.is_active, *(Organization.search_name.like(p) for p in query.required()))
-        .order_by(in_place.desc(), _weak_score(query).desc(), func.length(Organization.short_name),
+        .order_by(in_place.desc(), _name_score(query).desc(), _weak_score(query).desc(),
+                  func.length(Organization.short_name),
                   Organization.short_name, Organization.id)
         .limit(FETCHED)
     ).all()
