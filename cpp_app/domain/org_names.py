@@ -115,3 +115,9 @@ def matches(patterns: list[str], text: str) -> bool:
 
 def weak_hits(query: Query, text: str) -> int:
     return sum(_like(pattern, text) for pattern in query.ranking())
+
+
+def name_hits(query: Query, name: str) -> int:
+    """How many distinctive words of the query the name itself has (not its municipality or INN)."""
+    text = search_text(name)
+    return sum(_like(f"% {word}%", text) for word in query.strong)

@@ -1,7 +1,15 @@
 """Typed workplaces and registry names reduce to the same words."""
 import pytest
 
-from cpp_app.domain.org_names import Query, matches, parse_query, search_text, settlement_patterns, weak_hits
+from cpp_app.domain.org_names import (
+    Query,
+    matches,
+    name_hits,
+    parse_query,
+    search_text,
+    settlement_patterns,
+    weak_hits,
+)
 
 ELITA = search_text("МБОУ Элитовская СОШ",
                     'Муниципальное бюджетное общеобразовательное учреждение "Элитовская средняя общеобразовательная школа"',
@@ -67,3 +75,9 @@ def test_settlement_words_and_stop_words():
 def test_search_text_is_framed_words_without_repeats_and_yo_folded():
     text = search_text("Берёзовская СОШ", "Берёзовская СОШ", None)
     assert text == " березовская сош школа "
+
+
+def test_name_hits_count_the_name_words_only():
+    query = parse_query("Березовская школа")
+    assert name_hits(query, 'Филиал МКОУ "Берёзовская СОШ"') == 1
+    assert name_hits(query, 'МБОУ "Вознесенская СОШ"') == 0

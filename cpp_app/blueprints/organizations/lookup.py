@@ -4,7 +4,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import and_, case, func, literal, or_, select
 from sqlalchemy.orm import joinedload
 
-from ...domain.org_names import Query, parse_query, settlement_patterns, weak_hits
+from ...domain.org_names import Query, name_hits, parse_query, settlement_patterns, weak_hits
 from ...extensions import db
 from ...models import Organization
 from ...queries import folded
@@ -30,12 +30,6 @@ def _weak_score(query: Query):
     return sum(hits, literal(0))
 
 
-def _name_score(query: Query):
-    # A word found in the organisation's own name counts above one found only in its municipality's.
-    hits = [case((folded(Organization.short_name).like(f"%{word}%"), 1), else_=0) for word in query.strong]
-    return sum(hits, literal(0))
-
-
 def _in_settlement(patterns: list[str]):
     address = literal(" ") + folded(func.coalesce(Organization.address, ""))
     return and_(*(or_(Organization.search_name.like(p), address.like(p)) for p in patterns))
@@ -56,8 +50,7 @@ def find_organizations(text: str, settlement: str | None = None, limit: int = SH
         select(Organization, in_place.label("in_place"))
         .options(joinedload(Organization.municipality))
         .where(Organization.is_active, *(Organization.search_name.like(p) for p in query.required()))
-        .order_by(in_place.desc(), _name_score(query).desc(), _weak_score(query).desc(),
-                  func.length(Organization.short_name),
+        .order_by(in_place.desc(), _weak_score(query).desc(), func.length(Organization.short_name),
                   Organization.short_name, Organization.id)
         .limit(FETCHED)
     ).all()
@@ -65,7 +58,9 @@ def find_organizations(text: str, settlement: str | None = None, limit: int = SH
         rows = [row for row in rows if row.in_place]
     found = [Found(row.Organization, weak_hits(query, row.Organization.search_name) == len(query.weak))
              for row in rows]
-    found.sort(key=lambda f: not f.complete)  # stable: keeps the SQL order within each group
+    # Every typed word first; then a word in the organisation's own name above one only in its municipality's.
+    # Stable: the SQL order stays within each group.
+    found.sort(key=lambda f: (not f.complete, -name_hits(query, f.organization.short_name)))
     return found[:limit]
 
 
