@@ -5,6 +5,7 @@ from datetime import timedelta
 from sqlalchemy import func, insert, select
 
 from .blueprints.methodology.services_versions import active_version, methodology_of
+from .domain.org_names import search_text
 from .domain.workflow import school_year
 from .extensions import db
 from .formatting import local_date
@@ -53,14 +54,17 @@ def seed_scale(organizations: int, teachers: int, diagnostics: int, seed: int = 
 
     municipality_count = max(1, organizations // ORGANIZATIONS_PER_MUNICIPALITY)
     first = max_id(Municipality)
-    _insert(Municipality, [{"name": f"Синтетический муниципалитет {stamp}-{first + n}"} for n in range(municipality_count)])
+    municipality_names = [f"Синтетический муниципалитет {stamp}-{first + n}" for n in range(municipality_count)]
+    _insert(Municipality, [{"name": name} for name in municipality_names])
     municipalities = _new_ids(Municipality, first)
 
     first = max_id(Organization)
+    # Bulk inserts skip the ORM events, so the search text is written here.
     _insert(Organization, [
-        {"full_name": f"Синтетическая образовательная организация № {first + n}",
-         "short_name": f"СОО № {first + n}", "kind": rng.choice(KINDS).value, "inn": None,
-         "municipality_id": municipalities[n % len(municipalities)], "is_active": True}
+        {"full_name": (full := f"Синтетическая образовательная организация № {first + n}"),
+         "short_name": (short := f"СОО № {first + n}"), "kind": rng.choice(KINDS).value, "inn": None,
+         "municipality_id": municipalities[n % len(municipalities)], "is_active": True,
+         "search_name": search_text(short, full, municipality_names[n % len(municipality_names)])}
         for n in range(organizations)
     ])
     organization_ids = _new_ids(Organization, first)

@@ -2,9 +2,10 @@
 import enum
 
 from sqlalchemy import Enum as SAEnum
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, event, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..domain.org_names import search_text
 from ..extensions import db
 
 
@@ -45,7 +46,13 @@ class Municipality(db.Model):
 class Organization(db.Model):
     __tablename__ = "organizations"
     # INN + full name identify a row on import: a branch shares its head organisation's INN.
-    __table_args__ = (UniqueConstraint("inn", "full_name", name="inn_full_name"),)
+    __table_args__ = (
+        UniqueConstraint("inn", "full_name", name="inn_full_name"),
+        # Trigrams let PostgreSQL answer the workplace search's «LIKE '% word%'» without reading every row; SQLite
+        # (development and tests) gets a plain index it does not use for these patterns.
+        Index("ix_organizations_search_name_trgm", "search_name", postgresql_using="gin",
+              postgresql_ops={"search_name": "gin_trgm_ops"}),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     full_name: Mapped[str] = mapped_column(String(500), index=True)
@@ -60,6 +67,8 @@ class Organization(db.Model):
     head_id: Mapped[int | None] = mapped_column(ForeignKey("organizations.id"), index=True)
     address: Mapped[str | None] = mapped_column(String(500))
     is_active: Mapped[bool] = mapped_column(default=True)
+    # The names, municipality and INN as the workplace search reads them (domain.org_names.search_text).
+    search_name: Mapped[str] = mapped_column(Text, default="", server_default="")
 
     municipality: Mapped[Municipality] = relationship(back_populates="organizations")
     head: Mapped["Organization | None"] = relationship(remote_side=[id], back_populates="branches")
@@ -73,3 +82,12 @@ class Organization(db.Model):
 
     def __repr__(self):
         return f"<Organization {self.short_name}>"
+
+
+@event.listens_for(Organization, "before_insert")
+@event.listens_for(Organization, "before_update")
+def _keep_search_name(mapper, connection, organization: Organization) -> None:
+    municipality = organization.municipality
+    name = municipality.name if municipality is not None else connection.scalar(
+        select(Municipality.name).where(Municipality.id == organization.municipality_id))
+    organization.search_name = search_text(organization.short_name, organization.full_name, name, organization.inn)

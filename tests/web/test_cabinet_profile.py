@@ -313,8 +313,12 @@ def test_workplace_change_drops_the_old_schools_platform_confirmations(client, m
 def test_unknown_workplace_waits_for_a_match(client, make_user, login, database):
     teacher = make_user(confirmed_at=utcnow())
     login(teacher)
-    client.post("/cabinet/profile", data=profile_data(
-        client, workplace="МБОУ «Школа, которой нет в реестре»", organization_id=""))
+    typed = "МБОУ «Школа, которой нет в реестре»"
+    asked = client.post("/cabinet/profile", data=profile_data(client, workplace=typed, organization_id=""))
+    assert "В реестре нет организации с таким названием" in asked.get_data(as_text=True)
+    assert fresh(database, teacher).workplace_text is None
+    client.post("/cabinet/profile", data=profile_data(client, workplace=typed, organization_id="",
+                                                      workplace_asked=typed, workplace_choice="none"))
     user = fresh(database, teacher)
     assert user.organization_id is None and user.workplace_text == "МБОУ «Школа, которой нет в реестре»"
     assert user.staff_state.label == "ожидает сопоставления с реестром"

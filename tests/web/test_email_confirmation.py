@@ -31,7 +31,8 @@ ADDRESS = "sidorova.e@school.example"
 
 
 def register(client, school=None, **overrides):
-    fields = {"workplace": school.label, "organization_id": str(school.id)} if school else {"workplace": "Школа"}
+    fields = ({"workplace": school.label, "organization_id": str(school.id)} if school
+              else {"workplace": "Школа", "workplace_asked": "Школа", "workplace_choice": "none"})
     return client.post("/register", data=form_data(client, **{**fields, **overrides}))
 
 
@@ -80,7 +81,8 @@ def test_a_tampered_or_expired_link_confirms_nothing(app, client, database, monk
 def test_an_unconfirmed_account_counts_nowhere_until_confirmed(client, database, make_user):
     school = first_school(database)
     register(client, school)
-    register(client, email="typed@school.example", workplace="Школа, которой нет в реестре")
+    register(client, email="typed@school.example", workplace="Школа, которой нет в реестре",
+             workplace_asked="Школа, которой нет в реестре")
     (user,) = accounts(database)
     assert staff_counts(school.id).teachers == 0
     record = RegisterRecord(line=2, full_name="Сидорова Елена", surname="Сидорова", email=ADDRESS, phone=None,

@@ -88,7 +88,10 @@ def test_typed_workplace_without_js_resolves_by_inn(client, database):
 
 
 def test_unknown_workplace_is_kept_for_a_methodologist(client, database, login):
-    client.post("/register", data=form_data(client, workplace="МБОУ «Новая школа» пос. Таёжный"))
+    typed = "МБОУ «Новая школа» пос. Таёжный"
+    asked = client.post("/register", data=form_data(client, workplace=typed))
+    assert asked.status_code == 200 and user_count(database) == 0
+    client.post("/register", data=form_data(client, workplace=typed, workplace_asked=typed, workplace_choice="none"))
     user = database.session.scalar(select(User))
     assert user.organization_id is None
     assert user.workplace_text == "МБОУ «Новая школа» пос. Таёжный"
@@ -98,7 +101,8 @@ def test_unknown_workplace_is_kept_for_a_methodologist(client, database, login):
 
 def test_forged_organization_id_is_not_trusted(client, database):
     school, other = database.session.scalars(select(Organization).order_by(Organization.id).limit(2)).all()
-    client.post("/register", data=form_data(client, workplace="Школа, которой нет", organization_id=str(other.id)))
+    client.post("/register", data=form_data(client, workplace="Школа, которой нет", organization_id=str(other.id),
+                                            workplace_asked="Школа, которой нет", workplace_choice="none"))
     user = database.session.scalar(select(User))
     assert user.organization_id is None and user.workplace_text == "Школа, которой нет"
 
@@ -137,7 +141,7 @@ def test_phone_and_password_checked_by_the_service(client, database):
 
 def test_email_unique_regardless_of_case(client, database, make_user):
     make_user(email="sidorova.e@school.example")
-    response = client.post("/register", data=form_data(client, email="SIDOROVA.E@SCHOOL.EXAMPLE", workplace="Школа"))
+    response = client.post("/register", data=form_data(client, email="SIDOROVA.E@SCHOOL.EXAMPLE", workplace="Элитовская"))
     # The same answer as for a new address; the owner is told instead of the form saying the address is taken.
     assert response.status_code == 302 and response.headers["Location"] == "/login"
     assert "Этот адрес уже зарегистрирован" not in client.get("/login").get_data(as_text=True)
@@ -186,7 +190,8 @@ def test_label_typed_without_js_resolves(client, database):
 
 
 def test_an_organization_id_beyond_the_id_range_is_a_typed_workplace_not_a_500(client, database):
-    response = client.post("/register", data=form_data(client, workplace="Школа", organization_id="99999999999999999999"))
+    response = client.post("/register", data=form_data(client, workplace="Элитовская СОШ",
+                                                       organization_id="99999999999999999999"))
     assert response.status_code == 302
     user = database.session.scalar(select(User))
-    assert user.organization_id is None and user.workplace_text == "Школа"
+    assert user.organization.short_name == "МБОУ Элитовская СОШ" and user.workplace_text is None

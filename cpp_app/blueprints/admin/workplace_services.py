@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 
 from ... import audit
+from ...domain.org_names import WEAK_WORDS
 from ...extensions import db
 from ...kernel.actor import Actor
 from ...models import Organization, User
@@ -16,17 +17,6 @@ from .services import organization_by_inn
 PER_PAGE = 25
 SUGGESTIONS = 3
 MAX_SEARCH_WORDS = 5
-
-# Words every school name has: they find hundreds of organisations and tell none apart.
-GENERIC_WORDS = frozenset("""
-    мбоу маоу мкоу мбдоу мадоу мкдоу мбу мау мку мбудо маудо кгбоу кгкоу кгаоу кгбпоу чоу ноу оу гоу
-    сош оош нош сш ош цо цдт дюсш дшидо дши дод до доо спо
-    школа школы школе средняя средней основная основной начальная общеобразовательная общеобразовательной
-    общеобразовательное учреждение учреждения муниципальное муниципального бюджетное бюджетного автономное
-    автономного казенное казенного государственное краевое образовательная образовательное организация
-    организации детский сад филиал имени им город поселок село деревня район района края край красноярского
-    красноярский центр дополнительного образования
-""".split())
 
 
 def _words(text: str) -> list[str]:
@@ -41,7 +31,7 @@ def _stem(word: str) -> str:
 def search_words(text: str) -> list[str]:
     """The words of a typed workplace worth a registry search: distinctive ones first, numbers after."""
     words = list(dict.fromkeys(_words(text)))
-    distinctive = sorted((w for w in words if len(w) >= 3 and not w.isdigit() and w not in GENERIC_WORDS),
+    distinctive = sorted((w for w in words if len(w) >= 3 and not w.isdigit() and w not in WEAK_WORDS),
                          key=len, reverse=True)
     numbers = [w for w in words if w.isdigit() and len(w) >= 2]
     chosen = [_stem(w) for w in distinctive] + numbers
@@ -60,7 +50,7 @@ def score(text: str, organization: Organization) -> int:
             hit, points = word in names, 2  # «№ 5» must not match «№ 15»
         else:
             stem = _stem(word)
-            hit, points = any(name.startswith(stem) for name in names), (1 if word in GENERIC_WORDS else 3)
+            hit, points = any(name.startswith(stem) for name in names), (1 if word in WEAK_WORDS else 3)
         if hit:
             weight += points
             distinctive_hit = distinctive_hit or points > 1

@@ -3,6 +3,7 @@ from wtforms import BooleanField, EmailField, HiddenField, PasswordField, String
 from wtforms.validators import DataRequired, EqualTo, Regexp
 
 from ...kernel.forms import EmailAddress, max_length, required, strip_filter
+from ..organizations.forms import check_workplace, workplace_fields
 
 CONSENT_LABEL = "Согласен с условиями Политики в отношении обработки персональных данных КК ИПК"
 
@@ -22,10 +23,7 @@ class RegistrationForm(FlaskForm):
     settlement = StringField(
         "Населённый пункт", filters=[strip_filter], validators=[required("Укажите населённый пункт."), max_length(200)]
     )
-    workplace = StringField(
-        "Место работы", filters=[strip_filter], validators=[required("Укажите место работы."), max_length(500)]
-    )
-    organization_id = HiddenField()
+    workplace, organization_id, workplace_choice, workplace_asked = workplace_fields("Укажите место работы.")
     password = PasswordField("Пароль", validators=[required("Придумайте пароль.")])
     password_confirm = PasswordField(
         "Подтверждение пароля",
@@ -36,6 +34,8 @@ class RegistrationForm(FlaskForm):
         CONSENT_LABEL,
         validators=[DataRequired("Без согласия на обработку персональных данных регистрация невозможна.")],
     )
+
+    validate_workplace = check_workplace
 
 
 class LoginForm(FlaskForm):

@@ -20,7 +20,7 @@ from ...models import LoginThrottle, Role, User, utcnow
 from ...security import check_password, check_password_of_nobody, hash_password
 from ...service_errors import FieldErrors
 from ...urls import public_url_for
-from ..organizations.services import resolve_workplace
+from ..organizations.lookup import Workplace
 from ..privacy.services import current_document, grant_consent
 from .addresses import (
     AddressTaken,
@@ -41,8 +41,7 @@ class Registration:
     phone: str
     email: str
     settlement: str
-    workplace: str
-    organization_id: int | None
+    workplace: Workplace  # resolved by the form: an organisation, or text the person said is not in the registry
     password: str
     consent_version: int | None
 
@@ -77,7 +76,7 @@ def register_teacher(data: Registration, actor: Actor) -> User | None:
         return None
     make_way_for_new_account(holders)
 
-    organization, workplace_text = resolve_workplace(data.workplace, data.organization_id)
+    organization, workplace_text = data.workplace.organization, data.workplace.unmatched
     user = User(
         email=email,
         password_hash=hash_password(data.password),

@@ -5,7 +5,6 @@ from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy.exc import IntegrityError
 
-from ...converters import parse_id
 from ...extensions import limiter
 from ...kernel.actor import request_actor
 from ...kernel.forms import EmptyForm, show_field_errors
@@ -70,8 +69,8 @@ def register():
     if form.validate_on_submit():
         data = Registration(
             **{name: form[name].data for name in ("last_name", "first_name", "middle_name", "phone", "email",
-                                                  "settlement", "workplace", "password")},
-            organization_id=parse_id(form.organization_id.data),
+                                                  "settlement", "password")},
+            workplace=form.workplace_result,
             consent_version=_int_or_none(form.consent_version.data),
         )
         try:

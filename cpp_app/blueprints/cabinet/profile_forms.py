@@ -4,7 +4,6 @@ from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
     EmailField,
-    HiddenField,
     IntegerField,
     PasswordField,
     SelectField,
@@ -25,6 +24,7 @@ from ...domain.profile_choices import (
 )
 from ...kernel.forms import EmailAddress, max_length, required, strip_filter
 from ...models import ACCOUNT_STATUS_LABELS, Platform, User
+from ..organizations.forms import check_workplace, workplace_fields
 
 EXPERIENCE_MESSAGE = f"Укажите стаж целым числом лет от 0 до {EXPERIENCE_MAX_YEARS}."
 
@@ -35,8 +35,7 @@ class ProfileForm(FlaskForm):
     middle_name = StringField("Отчество", filters=[strip_filter], validators=[max_length(100)])
     phone = TelField("Контактный номер телефона", filters=[strip_filter], validators=[max_length(40)])
     settlement = StringField("Населённый пункт", filters=[strip_filter], validators=[max_length(200)])
-    workplace = StringField("Место работы", filters=[strip_filter], validators=[max_length(500)])
-    organization_id = HiddenField()
+    workplace, organization_id, workplace_choice, workplace_asked = workplace_fields()
     position = SelectField("Должность", invalid_choice_message="Выберите должность из списка.")
     subjects = StringField(
         "Преподаваемые предметы", filters=[strip_filter], validators=[max_length(SUBJECTS_MAX_LENGTH)]
@@ -50,10 +49,13 @@ class ProfileForm(FlaskForm):
         validators=[Optional(), NumberRange(min=0, max=EXPERIENCE_MAX_YEARS, message=EXPERIENCE_MESSAGE)],
     )
 
+    validate_workplace = check_workplace
+
     @classmethod
     def for_user(cls, user: User, workplace: str) -> "ProfileForm":
         """Posted values if any, else the stored profile; a stored value that is off the lists stays selectable."""
         form = cls(obj=user, workplace=workplace)
+        form.current_workplace = workplace  # left as it is, it keeps the current match
         form.position.choices = _choices(POSITIONS, user.position)
         form.qualification_category.choices = _choices(QUALIFICATION_CATEGORIES, user.qualification_category)
         return form

@@ -27,10 +27,11 @@ from ...models import (
 from ...security import check_password
 from ...service_errors import FieldErrors
 from ..auth.addresses import find_user_by_email, mail_confirmation_link
-from ..organizations.services import resolve_workplace
+from ..organizations.lookup import Workplace, find_organizations
 from ..school.services import release_from_organization
 
 HISTORY_LIMIT = 20
+OVERVIEW_MATCHES = 3
 
 
 # ------------------------------------------------------------------------------------------------ overview
@@ -51,6 +52,7 @@ class Overview:
     progress: Progress
     unregistered_platforms: list[Platform]
     missing_fields: list[str]  # Russian names of the empty profile fields
+    registry_matches: list[Organization]  # for a workplace awaiting a match: organisations its text may name
 
 
 # Profile fields the overview asks to fill, in the order of the profile form.
@@ -106,7 +108,10 @@ def overview(user: User, today: date | None = None) -> Overview:
         .where(or_(PlatformAccount.id.is_(None), PlatformAccount.status == AccountStatus.NOT_REGISTERED))
         .order_by(Platform.sort_order, Platform.id)
     )
-    return Overview(progress(user, today), list(unregistered), missing_profile_fields(user))
+    matches = []
+    if user.organization_id is None and user.workplace_text:
+        matches = [f.organization for f in find_organizations(user.workplace_text, user.settlement, limit=OVERVIEW_MATCHES)]
+    return Overview(progress(user, today), list(unregistered), missing_profile_fields(user), matches)
 
 
 # ------------------------------------------------------------------------------------------------- profile
@@ -119,8 +124,7 @@ class ProfileData:
     middle_name: str
     phone: str
     settlement: str
-    workplace: str
-    organization_id: int | None
+    workplace: Workplace | None  # resolved by the form; None when the field was left as it is
     position: str
     subjects: str
     qualification_category: str
@@ -132,18 +136,14 @@ def workplace_text(user: User) -> str:
     return user.organization.label if user.organization else (user.workplace_text or "")
 
 
-def _new_workplace(
-    user: User, text: str | None, organization_id: int | None
-) -> tuple[Organization | None, str | None] | None:
+def _new_workplace(user: User, workplace: Workplace | None) -> Workplace | None:
     """The workplace the form names, or None when it is the current one."""
-    text = " ".join((text or "").split())
-    if text == workplace_text(user):
-        # Unchanged text keeps the current match, whatever id came with it (even an organisation since made inactive).
+    if workplace is None:
         return None
-    organization, typed = resolve_workplace(text, organization_id)
-    if (organization.id if organization else None) == user.organization_id and typed == user.workplace_text:
+    if (workplace.organization.id if workplace.organization else None) == user.organization_id and \
+            workplace.unmatched == user.workplace_text:
         return None
-    return organization, typed
+    return workplace
 
 
 def update_profile(user: User, data: ProfileData, actor: Actor) -> None:
@@ -154,7 +154,7 @@ def update_profile(user: User, data: ProfileData, actor: Actor) -> None:
             phone = normalize_phone(data.phone)
         except PhoneError as error:
             errors["phone"] = str(error)
-    workplace = _new_workplace(user, data.workplace, data.organization_id)
+    workplace = _new_workplace(user, data.workplace)
     if workplace is not None and user.role == Role.SCHOOL_ADMIN:
         # A school admin's organisation decides what they administer: only the service operator moves them.
         errors["workplace"] = "Место работы администратора ОО меняет администратор ЦПП. Напишите ему."
@@ -170,7 +170,7 @@ def update_profile(user: User, data: ProfileData, actor: Actor) -> None:
     user.qualification_category = data.qualification_category or None
     user.experience_years = data.experience_years
     if workplace is not None:
-        _change_workplace(user, *workplace, actor=actor)
+        _change_workplace(user, workplace.organization, workplace.unmatched, actor=actor)
     db.session.flush()
 
 

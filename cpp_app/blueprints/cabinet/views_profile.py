@@ -2,13 +2,13 @@
 from flask import flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
-from ...converters import parse_id
 from ...extensions import limiter
 from ...kernel.actor import request_actor
 from ...kernel.forms import EmptyForm, show_field_errors
 from ...models import AccountStatus
 from ...security import rerender_on_csrf_failure
 from ...service_errors import FieldErrors
+from ..organizations.forms import offer_registry_matches
 from . import bp
 from .profile_forms import EmailChangeForm, PlatformAccountForm, ProfileForm
 from .profile_services import (
@@ -28,7 +28,7 @@ from .profile_services import (
     overview as user_overview,
 )
 
-PROFILE_FIELDS = ("last_name", "first_name", "middle_name", "phone", "settlement", "workplace", "position", "subjects",
+PROFILE_FIELDS = ("last_name", "first_name", "middle_name", "phone", "settlement", "position", "subjects",
                   "qualification_category", "experience_years")
 
 
@@ -53,8 +53,7 @@ def profile():
     user = _me()
     form = ProfileForm.for_user(user, workplace_text(user))
     if form.validate_on_submit():
-        data = ProfileData(**{name: form[name].data for name in PROFILE_FIELDS},
-                           organization_id=parse_id(form.organization_id.data))
+        data = ProfileData(**{name: form[name].data for name in PROFILE_FIELDS}, workplace=form.workplace_result)
         try:
             update_profile(user, data, request_actor())
         except FieldErrors as error:
@@ -62,6 +61,8 @@ def profile():
         else:
             flash("Профиль сохранён.", "success")
             return redirect(url_for("cabinet.profile"))
+    elif not form.is_submitted() and user.organization_id is None and user.workplace_text:
+        offer_registry_matches(form, user.workplace_text, user.settlement)
     return _render_profile(form, EmailChangeForm(formdata=None))
 
 

@@ -29,23 +29,3 @@ def search_organizations(query: str, limit: int = 20) -> list[Organization]:
         )
     )
 
-
-def resolve_workplace(text: str, organization_id: int | None) -> tuple[Organization | None, str | None]:
-    """The registry organisation the typed workplace names, or the text itself to be matched later."""
-    text = " ".join((text or "").split())
-    if organization_id:
-        organization = db.session.get(Organization, organization_id)
-        if organization is not None and organization.is_active and organization.label == text:
-            return organization, None
-    if not text:
-        return None, None
-    wanted = fold_words(text)
-    # A label picked without JavaScript reads «Name (Municipality, ИНН …)»: search by its name part.
-    candidates = [
-        org
-        for org in search_organizations(text.split(" (")[0], limit=50)
-        if wanted in (fold_words(org.label), fold_words(org.short_name), fold_words(org.full_name), org.inn)
-    ]
-    if len(candidates) == 1:
-        return candidates[0], None
-    return None, text
