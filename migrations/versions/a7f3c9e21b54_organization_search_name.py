@@ -1,7 +1,7 @@
 """organisations: a stored normalised search text for the workplace search
 
 Revision ID: a7f3c9e21b54
-Revises: c4e8a2f61d37
+Revises: a13f0c5e7d21
 Create Date: 2026-12-03 16:20:00
 
 """
