@@ -32,7 +32,7 @@ def test_register_sign_out_sign_in(page, database):
     page.get_by_label("Пароль", exact=True).fill(PASSWORD)
     page.get_by_label("Подтверждение пароля").fill(PASSWORD)
 
-    consent = page.get_by_label(re.compile("Согласен с условиями"))
+    consent = page.get_by_label(re.compile("Даю согласие на обработку"))
     expect(consent).not_to_be_checked()
     page.get_by_role("button", name="Зарегистрироваться").click()
     # Without the tick nothing is created and the reason is shown next to the box.
@@ -42,7 +42,7 @@ def test_register_sign_out_sign_in(page, database):
 
     page.get_by_label("Пароль", exact=True).fill(PASSWORD)
     page.get_by_label("Подтверждение пароля").fill(PASSWORD)
-    page.get_by_label(re.compile("Согласен с условиями")).check()
+    page.get_by_label(re.compile("Даю согласие на обработку")).check()
     page.get_by_role("button", name="Зарегистрироваться").click()
     expect(page.get_by_text("Мы отправили письмо на адрес lebedeva@school.example")).to_be_visible()
 

@@ -6,7 +6,6 @@ from wtforms import (
     EmailField,
     HiddenField,
     IntegerField,
-    PasswordField,
     SelectField,
     StringField,
     TelField,
@@ -23,7 +22,7 @@ from ...domain.profile_choices import (
     SUBJECTS_MAX_LENGTH,
     choices_with_current,
 )
-from ...kernel.forms import EmailAddress, max_length, required, strip_filter
+from ...kernel.forms import EmailAddress, PasswordField, PhoneNumber, max_length, required, strip_filter
 from ...models import ACCOUNT_STATUS_LABELS, Platform, User
 
 EXPERIENCE_MESSAGE = f"Укажите стаж целым числом лет от 0 до {EXPERIENCE_MAX_YEARS}."
@@ -33,7 +32,7 @@ class ProfileForm(FlaskForm):
     last_name = StringField("Фамилия", filters=[strip_filter], validators=[required("Укажите фамилию."), max_length(100)])
     first_name = StringField("Имя", filters=[strip_filter], validators=[required("Укажите имя."), max_length(100)])
     middle_name = StringField("Отчество", filters=[strip_filter], validators=[max_length(100)])
-    phone = TelField("Контактный номер телефона", filters=[strip_filter], validators=[max_length(40)])
+    phone = TelField("Контактный номер телефона", filters=[strip_filter], validators=[max_length(40), PhoneNumber()])
     settlement = StringField("Населённый пункт", filters=[strip_filter], validators=[max_length(200)])
     workplace = StringField("Место работы", filters=[strip_filter], validators=[max_length(500)])
     organization_id = HiddenField()
