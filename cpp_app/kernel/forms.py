@@ -14,6 +14,7 @@ from wtforms.widgets import PasswordInput
 
 from ..domain.passwords import password_problems
 from ..domain.phone import PhoneError, normalize_phone
+from .clock import local_today
 from .transaction import discard_changes
 
 
@@ -50,6 +51,29 @@ class PhoneNumber:
             normalize_phone(field.data)
         except PhoneError as error:
             raise ValidationError(str(error)) from None
+
+
+class NotAfterToday:
+    """A date that has happened: the service's own check, here so that it comes with the form's other messages."""
+
+    def __init__(self, message: str):
+        self.message = message
+
+    def __call__(self, form, field):
+        if field.data is not None and field.data > local_today():
+            raise ValidationError(self.message)
+
+
+class NotBefore:
+    """The end of a period, not before its start (the field named `start`); either may be empty."""
+
+    def __init__(self, start: str, message: str):
+        self.start, self.message = start, message
+
+    def __call__(self, form, field):
+        start = form[self.start].data
+        if field.data is not None and start is not None and field.data < start:
+            raise ValidationError(self.message)
 
 
 class StrongPassword:
@@ -155,10 +179,12 @@ def validate_all(form, *checks: Callable[[], Mapping[str, str]]) -> bool:
     return valid
 
 
-def error_items(form, extra: Iterable[tuple[str | None, str]] = ()) -> list[tuple[str | None, str]]:
+def error_items(form, extra: Iterable[tuple[str | None, str]] = (), labelled: bool = False
+                ) -> list[tuple[str | None, str]]:
     """(element id, message) for each of the form's errors in the order of its fields, then `extra`: the lines
     of the error summary, each linking to the input to fix. A hidden field has nothing to link to (None); a radio
-    group links to its first choice; a nested form or list of fields, to its own inputs."""
+    group links to its first choice; a nested form or list of fields, to its own inputs. `labelled` puts each
+    field's label before its message, for a page of many alike forms (a row per platform)."""
     items: list[tuple[str | None, str]] = []
 
     def collect(field, errors):
@@ -171,7 +197,7 @@ def error_items(form, extra: Iterable[tuple[str | None, str]] = ()) -> list[tupl
             target = None
         elif field.type == "RadioField":
             target = next(iter(field), field).id
-        items.extend((target, message) for message in errors)
+        items.extend((target, f"{field.label.text} — {message}" if labelled else message) for message in errors)
 
     for field in form:
         if field.errors and field.name != "csrf_token":
