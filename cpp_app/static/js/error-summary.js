@@ -20,8 +20,10 @@
       // A form posted to «…#section» would otherwise scroll past the summary.
       window.history.replaceState(null, "", window.location.pathname + window.location.search);
     }
-    summary.focus();
-    summary.scrollIntoView({ block: "start" });
+    summary.focus({ preventScroll: true });
+    // The summary and a little above it (its focus outline, the page's heading when it fits).
+    var top = summary.getBoundingClientRect().top + window.pageYOffset;
+    window.scrollTo(0, Math.max(0, top - 96));
     summary.addEventListener("click", function (event) {
       var link = event.target.closest("a[href^='#']");
       var input = link && document.getElementById(decodeURIComponent(link.hash.slice(1)));
