@@ -9,7 +9,6 @@ from wtforms import (
     SelectField,
     StringField,
     TelField,
-    URLField,
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import NumberRange, Optional, ValidationError
@@ -87,7 +86,9 @@ class PlatformAccountForm(FlaskForm):
         validators=[Optional()],
         invalid_value_message="Введите дату в виде ДД.ММ.ГГГГ.",
     )
-    profile_url = URLField(filters=[strip_filter], validators=[Optional(), max_length(500)])
+    # Text, not type=url: a link copied without https:// is taken (the scheme is added), and the browser must
+    # neither refuse it nor call the page invalid for showing it back.
+    profile_url = StringField(filters=[strip_filter], validators=[Optional(), max_length(500)])
 
     def __init__(self, platform: Platform, today: date, **kwargs):
         super().__init__(prefix=f"platform-{platform.id}", **kwargs)
