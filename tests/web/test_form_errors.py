@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from cpp_app.kernel.clock import local_today
-from cpp_app.models import CourseRecord, Platform, PlatformAccount, User
+from cpp_app.models import CourseRecord, Platform, PlatformAccount, Role, User
 from tests.conftest import TEST_PASSWORD, extract_csrf
 from tests.factories import signed_in
 from tests.web.test_registration import STRONG_PASSWORD, first_school, form_data
@@ -206,3 +206,15 @@ def test_login_keeps_no_password_after_a_refusal(client, make_user):
     page = client.post("/login", data={"email": user.email, "password": TEST_PASSWORD + "x",
                                        "csrf_token": extract_csrf(client.get("/login"))}).get_data(as_text=True)
     assert value_of(page, "password") in (None, "")
+
+
+def test_the_role_form_reports_a_wrong_role_and_an_unknown_inn_together(client, make_user, login):
+    admin, teacher = make_user(role=Role.ADMIN), make_user()
+    login(admin)
+    token = extract_csrf(client.get(f"/admin/users/{teacher.id}"))
+    page = client.post(f"/admin/users/{teacher.id}/role", data={
+        "role": "superuser", "organization_inn": "0000000000", "csrf_token": token}).get_data(as_text=True)
+    assert dict(summary_links(page)) == {
+        "role": "Выберите роль из списка.",
+        "organization_inn": "Организация с ИНН 0000000000 не найдена в реестре.",
+    }
