@@ -146,7 +146,8 @@ def set_security_headers(response):
     if hsts_seconds > 0:
         # Production sits behind TLS (nginx); a browser that once saw this never tries plain HTTP again.
         response.headers["Strict-Transport-Security"] = f"max-age={int(hsts_seconds)}; includeSubDomains"
-    if current_user.is_authenticated:
-        # Personal pages must not linger in shared browsers' caches.
+    if current_user.is_authenticated or request.method == "POST":
+        # Personal pages must not linger in shared browsers' caches, nor a form shown again with what was typed
+        # into it (passwords included).
         response.headers["Cache-Control"] = "no-store"
     return response

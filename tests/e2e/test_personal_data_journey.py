@@ -54,4 +54,4 @@ def test_teacher_exports_asks_the_operator_and_withdraws_consent(page, make_user
     page.get_by_label("Адрес электронной почты").fill("teacher@school.example")
     page.get_by_label("Пароль").fill(TEST_PASSWORD)
     page.get_by_role("button", name="Войти").click()
-    expect(page.get_by_text("Учётная запись заблокирована")).to_be_visible()
+    expect(page.locator("#password-error")).to_contain_text("Учётная запись заблокирована")

@@ -33,17 +33,17 @@ def test_register_sign_out_sign_in(page, database):
     page.get_by_label("Пароль", exact=True).fill(PASSWORD)
     page.get_by_label("Подтверждение пароля").fill(PASSWORD)
 
-    consent = page.get_by_label(re.compile("Согласен с условиями"))
+    consent = page.get_by_label(re.compile("Даю согласие на обработку"))
     expect(consent).not_to_be_checked()
     page.get_by_role("button", name="Зарегистрироваться").click()
     # Without the tick nothing is created and the reason is shown next to the box.
-    expect(page.get_by_text("Без согласия на обработку персональных данных регистрация невозможна.")).to_be_visible()
+    expect(page.locator("#consent-error")).to_have_text("Без согласия на обработку персональных данных регистрация невозможна.")
     expect(page.get_by_label("Фамилия")).to_have_value("Лебедева")
     assert database.session.scalar(select(User).where(User.email == "lebedeva@school.example")) is None
 
     page.get_by_label("Пароль", exact=True).fill(PASSWORD)
     page.get_by_label("Подтверждение пароля").fill(PASSWORD)
-    page.get_by_label(re.compile("Согласен с условиями")).check()
+    page.get_by_label(re.compile("Даю согласие на обработку")).check()
     page.get_by_role("button", name="Зарегистрироваться").click()
     expect(page.get_by_text("Мы отправили письмо на адрес lebedeva@school.example")).to_be_visible()
 

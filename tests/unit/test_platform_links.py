@@ -1,6 +1,12 @@
 import pytest
 
-from cpp_app.domain.platform_links import LinkError, host_allowed, normalize_profile_link
+from cpp_app.domain.platform_links import (
+    LinkError,
+    host_allowed,
+    normalize_evidence_link,
+    normalize_profile_link,
+    with_scheme,
+)
 
 SFERUM = ["sferum.ru"]
 VK = ["vk.me", "vk.com", "vk.ru"]
@@ -17,6 +23,11 @@ VK = ["vk.me", "vk.com", "vk.ru"]
         ("https://lib.myschool.edu.ru/content/1#top", ["lib.myschool.edu.ru", "myschool.edu.ru"],
          "https://lib.myschool.edu.ru/content/1#top"),
         ("https://sferum.ru", SFERUM, "https://sferum.ru"),
+        # Copied without the scheme: https:// is added, and the host is checked all the same.
+        ("sferum.ru/profile", SFERUM, "https://sferum.ru/profile"),
+        ("//sferum.ru/profile", SFERUM, "https://sferum.ru/profile"),
+        ("Web.Sferum.ru/?p=1", SFERUM, "https://web.sferum.ru/?p=1"),
+        ("vk.com/id12345", VK, "https://vk.com/id12345"),
     ],
 )
 def test_accepts_https_links_on_the_platform_hosts(text, domains, expected):
@@ -35,8 +46,11 @@ def test_empty_is_no_link(text):
         ("javascript:alert(1)", "https://"),
         ("JavaScript://sferum.ru/%0aalert(1)", "https://"),
         ("data:text/html,<script>alert(1)</script>", "https://"),
-        ("//sferum.ru/profile", "https://"),
-        ("sferum.ru/profile", "https://"),
+        ("evil.example/sferum.ru", "sferum.ru"),
+        ("sferum.ru.evil.example/", "sferum.ru"),
+        ("sferum.ru:8443/", "порт"),
+        ("sferum.ru@evil.example/", "имя пользователя"),
+        ("mailto:teacher@sferum.ru", "https://"),
         ("ftp://sferum.ru/", "https://"),
         ("https://sferum.ru@evil.example/", "имя пользователя"),
         ("https://user:pass@sferum.ru/", "имя пользователя"),
@@ -84,3 +98,53 @@ def test_host_allowed_matches_whole_labels():
     assert not host_allowed("xsferum.ru", SFERUM)
     assert not host_allowed("sferum.ru.evil", SFERUM)
     assert not host_allowed("sferum.ru", ["", " "])
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("sferum.ru/profile", "https://sferum.ru/profile"),
+        ("//sferum.ru/profile", "https://sferum.ru/profile"),
+        ("https://sferum.ru/", "https://sferum.ru/"),
+        ("http://school.ru/", "http://school.ru/"),
+        ("javascript:alert(1)", "javascript:alert(1)"),
+        ("sferum.ru:443/x", "https://sferum.ru:443/x"),
+    ],
+)
+def test_a_scheme_is_added_only_where_none_is_named(text, expected):
+    assert with_scheme(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("school.ru/docs/plan.pdf", "https://school.ru/docs/plan.pdf"),
+        ("  https://School.RU/Docs/Plan.pdf ", "https://school.ru/Docs/Plan.pdf"),
+        ("http://school.ru/a?b=1#c", "http://school.ru/a?b=1#c"),
+        ("школа.рф/документ", "https://школа.рф/документ"),
+        ("", ""),
+        (None, ""),
+    ],
+)
+def test_evidence_links_get_https_added(text, expected):
+    assert normalize_evidence_link(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("ftp://school.ru/x", "https://"),
+        ("javascript:alert(1)", "https://"),
+        ("data:text/html,x", "https://"),
+        ("localhost/x", "страницу сайта"),
+        ("https://127.0.0.1/x", "страницу сайта"),
+        ("https://school.ru:8080/x", "порт"),
+        ("https://user@school.ru/", "имя пользователя"),
+        ("school.ru/пла н", "пробелов"),
+        ("school.ru/" + "a" * 500, "не более 500"),
+    ],
+)
+def test_evidence_links_are_checked(text, message):
+    with pytest.raises(LinkError) as error:
+        normalize_evidence_link(text)
+    assert message in str(error.value)

@@ -122,7 +122,7 @@ def test_validation_errors_are_shown_next_to_the_fields_and_values_kept(staff_cl
                         course_id="999999", duration="д" * 101)
     page = text(response)
     assert response.status_code == 200
-    assert "Проверьте поля, отмеченные ниже." in page
+    assert "Исправьте ошибки:" in page and 'href="#text"' in page and 'href="#target_score"' in page
     assert re.search(r'id="target_score-error">У показателя «Локальные акты об ограничении мобильных телефонов» '
                      r'нет такого уровня; допустимо: 1\.</p>', page)
     assert 'id="text-error">Опишите, что нужно сделать.</p>' in page

@@ -214,21 +214,39 @@ def test_general_step_and_a_section_are_saved_step_by_step(signed_in, database):
     assert response.headers["Location"].endswith(f"/diagnostics/{diagnostic_id}/check")
 
 
-def test_bad_input_is_shown_back_and_nothing_is_saved(signed_in, database):
+def test_bad_input_is_shown_back_and_the_sections_other_answers_are_saved(signed_in, database):
     diagnostic_id = start(signed_in)
     response = post_step(signed_in, diagnostic_id, staff_count="двадцать", student_count="300")
     assert response.status_code == 400
     body = unescaped(response)
     assert "Введите целое число" in body and 'value="двадцать"' in body
+    assert 'Исправьте ошибки:' in body and 'href="#staff_count"' in body
     assert fresh(database, Diagnostic, diagnostic_id).student_count is None
 
     response = post_step(signed_in, diagnostic_id, "cos", **{
-        score_field("cos.sferum"): "2", "evidence-cos.sferum": "школа.рф/документ"})
+        score_field("cos.sferum"): "2", "evidence-cos.sferum": "https://school.example:8080/plan.pdf",
+        score_field("cos.mobile_phones"): "1", "comment-cos.mobile_phones": "Приказ № 12"})
     assert response.status_code == 400
     body = unescaped(response)
-    assert "начиная с https://" in body and 'value="школа.рф/документ"' in body
+    # The refused answer comes back as typed, its message in the summary with a link to the input …
+    assert "номер порта" in body and 'value="https://school.example:8080/plan.pdf"' in body
+    assert re.search(r'<a href="#evidence-cos-sferum">[^<]*номер порта', body)
+    assert re.search(r'id="evidence-cos-sferum"[^>]*aria-invalid="true"', body)
     assert re.search(r'id="score-cos-sferum-2"[^>]*checked', body)
-    assert answers(database, diagnostic_id) == {}
+    assert "остальные ответы" in body
+    # … while the section's other answer is saved, and the page carries its new revision.
+    stored = answers(database, diagnostic_id)
+    assert set(stored) == {"cos.mobile_phones"}
+    assert (stored["cos.mobile_phones"].score, stored["cos.mobile_phones"].comment) == (1, "Приказ № 12")
+    fields = form_fields(response)
+    assert fields["rev-cos.mobile_phones"] == "1"
+
+    # Saving the page again with the link fixed saves it, without a conflict for the answer saved before.
+    fields.update({"evidence-cos.sferum": "school.example/plan.pdf", "action": "save"})
+    assert signed_in.post(step_url(diagnostic_id, "cos"), data=fields).status_code == 302
+    stored = answers(database, diagnostic_id)
+    assert stored["cos.sferum"].evidence_url == "https://school.example/plan.pdf"
+    assert stored["cos.mobile_phones"].revision == 1
 
     assert signed_in.get(step_url(diagnostic_id, "nonexistent")).status_code == 404
 
@@ -467,6 +485,23 @@ def test_autosave_answers_json_with_revisions(signed_in, database):
     # Bad input: 422 with the field errors, nothing saved.
     response = autosave(signed_in, diagnostic_id, None, {"staff_count": "много"}, token)
     assert response.status_code == 422 and "staff_count" in response.get_json()["errors"]
+
+
+def test_autosave_saves_the_other_answers_when_one_is_refused(signed_in, database):
+    diagnostic_id = start(signed_in)
+    fields = form_fields(signed_in.get(step_url(diagnostic_id, "cos")))
+    token = fields.pop("csrf_token")
+    fields.update({score_field("cos.sferum"): "2", "evidence-cos.sferum": "localhost/plan",
+                   score_field("cos.mobile_phones"): "1", "evidence-cos.mobile_phones": "school.example/order"})
+    response = autosave(signed_in, diagnostic_id, "cos", fields, token)
+    assert response.status_code == 422
+    data = response.get_json()
+    assert set(data["errors"]) == {"cos.sferum.evidence_url"} and "Автосохранение не удалось" in data["error"]
+    # The saved answer's revision goes back to the page, so its next save is not a conflict with itself.
+    assert data["saved"] == 1 and data["revisions"] == {"cos.mobile_phones": 1}
+    stored = answers(database, diagnostic_id)
+    assert set(stored) == {"cos.mobile_phones"}
+    assert stored["cos.mobile_phones"].evidence_url == "https://school.example/order"
 
 
 def test_autosave_refuses_a_missing_csrf_header_and_an_ended_session(signed_in, database):

@@ -43,7 +43,7 @@ def test_form_has_the_seed_fields_with_labels(client):
     for label in (
         "Фамилия", "Имя", "Отчество", "Контактный номер телефона", "Адрес электронной почты", "Населённый пункт",
         "Место работы", "Пароль", "Подтверждение пароля",
-        "Согласен с условиями",
+        "Даю согласие на обработку персональных данных",
     ):
         assert label in html
     for field_id in ("last_name", "first_name", "middle_name", "phone", "email", "settlement", "workplace",

@@ -130,15 +130,44 @@ def organization_by_inn(inn: str) -> Organization:
 SCHOOL_ADMIN_NEEDS_ORGANIZATION = "Администратор ОО должен быть привязан к организации: укажите ИНН организации."
 
 
-def change_role(user: User, new_role: Role, organization: Organization | None, actor: Actor) -> None:
-    """Gives the user a new role; `organization` None keeps the current one. Nothing changes on an error."""
-    if actor.user_id is not None and actor.user_id == user.id:
-        raise FieldErrors({"role": "Нельзя изменить собственную роль. Попросите об этом другого администратора."})
+def _role_change_problems(user: User, new_role: Role | None, organization: Organization | None,
+                          actor_user_id: int | None) -> dict[str, str]:
+    if actor_user_id is not None and actor_user_id == user.id:
+        return {"role": "Нельзя изменить собственную роль. Попросите об этом другого администратора."}
+    if new_role is None:
+        return {}
     target_organization = organization or user.organization
     if new_role == Role.SCHOOL_ADMIN and target_organization is None:
-        raise FieldErrors({"organization_inn": SCHOOL_ADMIN_NEEDS_ORGANIZATION})
+        return {"organization_inn": SCHOOL_ADMIN_NEEDS_ORGANIZATION}
     if new_role == user.role and target_organization is user.organization:
-        raise FieldErrors({"role": "У пользователя уже эта роль и эта организация: изменять нечего."})
+        return {"role": "У пользователя уже эта роль и эта организация: изменять нечего."}
+    return {}
+
+
+def role_change_problems(user: User, role_value: str | None, inn: str | None, actor_user_id: int | None
+                         ) -> dict[str, str]:
+    """Everything wrong with a role change as the form gives it, at once: the ИНН, and the role (each checked
+    as far as it can be while the other is wrong)."""
+    errors: dict[str, str] = {}
+    organization = None
+    if inn:
+        try:
+            organization = organization_by_inn(inn)
+        except FieldErrors as error:
+            errors |= error.errors
+    try:
+        role = Role(role_value or "")
+    except ValueError:
+        role = None  # the form's choice list has said so
+    # With a wrong ИНН, «nothing to change» or «needs an organisation» would mislead: only «not your own role».
+    problems = _role_change_problems(user, None if errors else role, organization, actor_user_id)
+    return errors | {name: message for name, message in problems.items() if name not in errors}
+
+
+def change_role(user: User, new_role: Role, organization: Organization | None, actor: Actor) -> None:
+    """Gives the user a new role; `organization` None keeps the current one. Nothing changes on an error."""
+    if errors := _role_change_problems(user, new_role, organization, actor.user_id):
+        raise FieldErrors(errors)
 
     from_role, from_organization_id = user.role, user.organization_id
     user.role = new_role

@@ -2,7 +2,7 @@
 from flask import abort, flash, redirect, render_template, request, url_for
 
 from ...kernel.actor import request_actor
-from ...kernel.forms import EmptyForm, show_field_errors
+from ...kernel.forms import EmptyForm, show_field_errors, validate_all
 from ...kernel.transaction import discard_changes
 from ...models import Role, User
 from ...security import rerender_on_csrf_failure, role_required
@@ -15,6 +15,7 @@ from .services import (
     get_user,
     list_users,
     organization_by_inn,
+    role_change_problems,
     unblock_user,
     user_history,
 )
@@ -65,7 +66,8 @@ def user(user_id: int):
 def change_user_role(user_id: int):
     user = _user_or_404(user_id)
     form = RoleForm()
-    if form.validate_on_submit():
+    if validate_all(form, lambda: role_change_problems(user, form.role.data, form.organization_inn.data,
+                                                       request_actor().user_id)):
         try:
             organization = organization_by_inn(form.organization_inn.data) if form.organization_inn.data else None
             change_role(user, Role(form.role.data), organization, request_actor())

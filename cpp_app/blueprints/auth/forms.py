@@ -1,11 +1,25 @@
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, HiddenField, PasswordField, StringField, TelField
+from wtforms import BooleanField, EmailField, HiddenField, StringField, TelField
 from wtforms.validators import DataRequired, EqualTo, Regexp
 
-from ...kernel.forms import EmailAddress, max_length, required, strip_filter
+from ...kernel.forms import (
+    EmailAddress,
+    PasswordField,
+    PhoneNumber,
+    StrongPassword,
+    max_length,
+    required,
+    strip_filter,
+)
 from ..organizations.forms import check_workplace, workplace_fields
 
-CONSENT_LABEL = "Согласен с условиями Политики в отношении обработки персональных данных КК ИПК"
+CONSENT_LABEL = "Даю согласие на обработку персональных данных"
+
+
+def _own_details(form):
+    """What a new password must not contain: the address and the names typed into the same form."""
+    email = (form.email.data or "").strip().lower()
+    return email, email.split("@")[0], form.last_name.data, form.first_name.data
 
 
 class RegistrationForm(FlaskForm):
@@ -13,7 +27,7 @@ class RegistrationForm(FlaskForm):
     first_name = StringField("Имя", filters=[strip_filter], validators=[required("Укажите имя."), max_length(100)])
     middle_name = StringField("Отчество", filters=[strip_filter], validators=[max_length(100)])
     phone = TelField(
-        "Контактный номер телефона", filters=[strip_filter], validators=[required("Укажите номер телефона."), max_length(40)]
+        "Контактный номер телефона", filters=[strip_filter], validators=[required("Укажите номер телефона."), max_length(40), PhoneNumber()]
     )
     email = EmailField(
         "Адрес электронной почты",
@@ -24,10 +38,11 @@ class RegistrationForm(FlaskForm):
         "Населённый пункт", filters=[strip_filter], validators=[required("Укажите населённый пункт."), max_length(200)]
     )
     workplace, organization_id, workplace_choice, workplace_asked = workplace_fields("Укажите место работы.")
-    password = PasswordField("Пароль", validators=[required("Придумайте пароль.")])
+    password = PasswordField("Пароль", validators=[required("Придумайте пароль."), StrongPassword(_own_details)])
     password_confirm = PasswordField(
         "Подтверждение пароля",
         validators=[required("Повторите пароль."), EqualTo("password", "Пароли не совпадают.")],
+        follows="password",
     )
     consent_version = HiddenField()
     consent = BooleanField(
@@ -55,10 +70,15 @@ class ForgotPasswordForm(FlaskForm):
 
 
 class ResetPasswordForm(FlaskForm):
-    password = PasswordField("Новый пароль", validators=[required("Придумайте пароль.")])
+    """`personal`: what the account's new password must not contain, set by the view."""
+
+    personal: tuple[str, ...] = ()
+    password = PasswordField("Новый пароль",
+                             validators=[required("Придумайте пароль."), StrongPassword(lambda form: form.personal)])
     password_confirm = PasswordField(
         "Подтверждение пароля",
         validators=[required("Повторите пароль."), EqualTo("password", "Пароли не совпадают.")],
+        follows="password",
     )
 
 

@@ -30,6 +30,7 @@ from .services import (
     SignInRefused,
     authenticate,
     find_user_by_id,
+    personal_data,
     register_teacher,
     request_password_reset,
     sign_in,
@@ -216,6 +217,7 @@ def reset_password(token: str):
         flash("Ссылка для смены пароля недействительна: она устарела или уже была использована. Запросите новую.", "error")
         return redirect(url_for("auth.forgot_password"))
     form = ResetPasswordForm()
+    form.personal = personal_data(user)
     if form.validate_on_submit():
         try:
             reset_user_password(user, form.password.data, request_actor())

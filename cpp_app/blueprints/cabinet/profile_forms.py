@@ -5,11 +5,9 @@ from wtforms import (
     DateField,
     EmailField,
     IntegerField,
-    PasswordField,
     SelectField,
     StringField,
     TelField,
-    URLField,
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import NumberRange, Optional, ValidationError
@@ -22,7 +20,7 @@ from ...domain.profile_choices import (
     SUBJECTS_MAX_LENGTH,
     choices_with_current,
 )
-from ...kernel.forms import EmailAddress, max_length, required, strip_filter
+from ...kernel.forms import EmailAddress, PasswordField, PhoneNumber, max_length, required, strip_filter
 from ...models import ACCOUNT_STATUS_LABELS, Platform, User
 from ..organizations.forms import check_workplace, workplace_fields
 
@@ -33,7 +31,7 @@ class ProfileForm(FlaskForm):
     last_name = StringField("Фамилия", filters=[strip_filter], validators=[required("Укажите фамилию."), max_length(100)])
     first_name = StringField("Имя", filters=[strip_filter], validators=[required("Укажите имя."), max_length(100)])
     middle_name = StringField("Отчество", filters=[strip_filter], validators=[max_length(100)])
-    phone = TelField("Контактный номер телефона", filters=[strip_filter], validators=[max_length(40)])
+    phone = TelField("Контактный номер телефона", filters=[strip_filter], validators=[max_length(40), PhoneNumber()])
     settlement = StringField("Населённый пункт", filters=[strip_filter], validators=[max_length(200)])
     workplace, organization_id, workplace_choice, workplace_asked = workplace_fields()
     position = SelectField("Должность", invalid_choice_message="Выберите должность из списка.")
@@ -90,7 +88,9 @@ class PlatformAccountForm(FlaskForm):
         validators=[Optional()],
         invalid_value_message="Введите дату в виде ДД.ММ.ГГГГ.",
     )
-    profile_url = URLField(filters=[strip_filter], validators=[Optional(), max_length(500)])
+    # Text, not type=url: a link copied without https:// is taken (the scheme is added), and the browser must
+    # neither refuse it nor call the page invalid for showing it back.
+    profile_url = StringField(filters=[strip_filter], validators=[Optional(), max_length(500)])
 
     def __init__(self, platform: Platform, today: date, **kwargs):
         super().__init__(prefix=f"platform-{platform.id}", **kwargs)

@@ -186,18 +186,29 @@ def _change_workplace(user: User, organization: Organization | None, typed: str 
     audit.record(actor, "user.workplace_changed", user, **details)
 
 
+def email_change_problems(user: User, new_email: str | None, password: str | None) -> dict[str, str]:
+    """What the form cannot know about a new address. The password first: without it, the form must not tell
+    which addresses are taken."""
+    if not check_password(user, password or ""):
+        return {"current_password": "Неверный пароль."}  # nosec B105 # a message, not a password
+    email = (new_email or "").strip().lower()
+    if not email:
+        return {}
+    if email == user.email:
+        return {"new_email": "Это ваш текущий адрес."}
+    holder = find_user_by_email(email)
+    if holder is not None and holder.email_confirmed:
+        return {"new_email": "Этот адрес уже используется другой учётной записью."}
+    return {}
+
+
 def change_email(user: User, new_email: str, password: str, actor: Actor) -> str:
     """Asks for a new address: it takes effect when the link mailed to it is opened (then the old address is
     told). Returns the address waiting for confirmation."""
     email = new_email.strip().lower()
-    # The password first: without it, the form must not tell which addresses are taken.
-    if not check_password(user, password):
-        raise FieldErrors({"current_password": "Неверный пароль."})  # nosec B105 # a message, not a password
-    if email == user.email:
-        raise FieldErrors({"new_email": "Это ваш текущий адрес."})
-    holder = find_user_by_email(email)
-    if holder is not None and holder.email_confirmed:
-        raise FieldErrors({"new_email": "Этот адрес уже используется другой учётной записью."})
+    errors = email_change_problems(user, email, password)
+    if errors:
+        raise FieldErrors(errors)
     user.pending_email = email
     db.session.flush()
     audit.record(actor, "user.email_change_requested", user, to_email=email)

@@ -79,16 +79,23 @@ def sign_out_everywhere(user: User, actor: Actor) -> int:
     return ended
 
 
+def password_change_problems(user: User, current_password: str | None, new_password: str | None) -> dict[str, str]:
+    """What the form cannot know: whether the current password is right and the new one differs from it."""
+    if not check_password(user, current_password or ""):
+        return {"current_password": "Неверный текущий пароль."}  # nosec B105 # a message, not a password
+    if new_password and new_password == current_password:
+        return {"new_password": "Новый пароль совпадает с текущим. Придумайте другой."}  # nosec B105 # a message
+    return {}
+
+
 def change_password(user: User, current_password: str, new_password: str, current_token: str | None,
                     actor: Actor) -> int:
     """Sets a new password; every other session ends, this one stays. Returns how many sessions ended."""
-    if not check_password(user, current_password):
-        raise FieldErrors({"current_password": "Неверный текущий пароль."})  # nosec B105 # a message
-    if new_password == current_password:
-        raise FieldErrors({"new_password": "Новый пароль совпадает с текущим. Придумайте другой."})  # nosec B105 # a message
-    problems = password_problems(new_password, personal=personal_data(user))
-    if problems:
-        raise FieldErrors({"new_password": problems[0]})
+    errors = password_change_problems(user, current_password, new_password)
+    if not errors and (problems := password_problems(new_password, personal=personal_data(user))):
+        errors["new_password"] = problems[0]
+    if errors:
+        raise FieldErrors(errors)
     user.password_hash = hash_password(new_password)
     ended = end_all_sessions(user.id, except_token=current_token)
     db.session.flush()

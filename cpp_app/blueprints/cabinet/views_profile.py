@@ -4,7 +4,7 @@ from flask_login import current_user, login_required
 
 from ...extensions import limiter
 from ...kernel.actor import request_actor
-from ...kernel.forms import EmptyForm, show_field_errors
+from ...kernel.forms import EmptyForm, show_field_errors, validate_all
 from ...models import AccountStatus
 from ...security import rerender_on_csrf_failure
 from ...service_errors import FieldErrors
@@ -15,6 +15,7 @@ from .profile_services import (
     AccountInput,
     ProfileData,
     account_history,
+    email_change_problems,
     local_today,
     platform_rows,
     save_accounts,
@@ -73,7 +74,7 @@ def profile():
 def change_email():
     user = _me()
     form = EmailChangeForm()
-    if form.validate_on_submit():
+    if validate_all(form, lambda: email_change_problems(user, form.new_email.data, form.current_password.data)):
         try:
             address = change_user_email(user, form.new_email.data, form.current_password.data, request_actor())
         except FieldErrors as error:

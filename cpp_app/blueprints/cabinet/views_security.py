@@ -4,14 +4,15 @@ from flask_login import current_user, login_required, logout_user
 
 from ...extensions import limiter
 from ...kernel.actor import request_actor
-from ...kernel.forms import EmptyForm, show_field_errors
+from ...kernel.forms import EmptyForm, show_field_errors, validate_all
 from ...security import rerender_on_csrf_failure
 from ...service_errors import FieldErrors
+from ..auth.services import personal_data
 from ..auth.sessions import idle_text
 from . import bp
 from .security_forms import PasswordChangeForm
 from .security_services import change_password as change_user_password
-from .security_services import end_device_session, session_rows
+from .security_services import end_device_session, password_change_problems, session_rows
 from .security_services import sign_out_everywhere as end_every_session
 
 
@@ -38,7 +39,8 @@ def security():
 @rerender_on_csrf_failure
 def change_password():
     user, form = _me(), PasswordChangeForm()
-    if form.validate_on_submit():
+    form.personal = personal_data(user)
+    if validate_all(form, lambda: password_change_problems(user, form.current_password.data, form.new_password.data)):
         try:
             ended = change_user_password(user, form.current_password.data, form.new_password.data, user.get_id(),
                                          request_actor())

@@ -7,10 +7,11 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import BooleanField, Form, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import NumberRange
+from wtforms.validators import NumberRange, ValidationError
 
 from ... import uploads
 from ...kernel.forms import (
+    NotAfterToday,
     RuDateField,
     RuIntegerField,
     max_length,
@@ -72,7 +73,10 @@ class ExternalCourseForm(FlaskForm):
     title = text_field("Название курса", "Укажите название курса.", 300)
     provider = text_field("Организация, проводившая обучение", "Укажите организацию, проводившую обучение.", 300)
     hours = hours_field()
-    completed_on = RuDateField("Дата окончания", validators=[typed_required("Укажите дату окончания курса.")])
+    completed_on = RuDateField("Дата окончания", validators=[
+        typed_required("Укажите дату окончания курса."),
+        NotAfterToday("Дата окончания не может быть позже сегодняшнего дня."),
+    ])
     certificate_number = text_field(
         "Номер удостоверения или сертификата", "Укажите номер удостоверения или сертификата.", 100
     )
@@ -84,7 +88,18 @@ class ExternalCourseForm(FlaskForm):
         storage = self.certificate.data
         if storage is None:
             return None
+        storage.stream.seek(0)
         return storage.stream.read(uploads.max_bytes("certificates") + 1)
+
+    def validate_certificate(self, field):
+        # Type and size with the other fields' messages; the file is stored only once everything is accepted.
+        content = self.certificate_bytes()
+        if content is None:
+            return
+        try:
+            uploads.check(content, "certificates")
+        except uploads.UploadRefused as refusal:
+            raise ValidationError(str(refusal)) from None
 
     def external_course(self) -> ExternalCourse:
         return dataclass_from(

@@ -4,7 +4,7 @@ from wtforms import BooleanField, HiddenField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional
 
-from ...kernel.forms import IdListField, RuDateField, choice_field, max_length, strip_filter
+from ...kernel.forms import IdListField, NotBefore, RuDateField, choice_field, max_length, strip_filter
 from ...models import CourseFormat, CourseStatus
 from .forms import dataclass_from, hours_field, text_field
 from .services_admin import CourseData
@@ -20,7 +20,9 @@ class CourseForm(FlaskForm):
     hours = hours_field()
     format = choice_field("Формат обучения", FORMAT_CHOICES, "Выберите формат обучения из списка.")
     starts_on = RuDateField("Дата начала", validators=[Optional()])
-    ends_on = RuDateField("Дата окончания", validators=[Optional()])
+    ends_on = RuDateField("Дата окончания", validators=[
+        Optional(), NotBefore("starts_on", "Дата окончания не может быть раньше даты начала."),
+    ])
     topic = text_field("Тема", "Укажите тему курса.", 200)
     description = TextAreaField("Описание", filters=[strip_filter], validators=[max_length(5000)])
     is_open = BooleanField("Открыт для записи", default=True)

@@ -75,9 +75,11 @@ class PostedStep:
     errors: dict[str, str] = field(default_factory=dict)  # keyed like the services' FieldErrors
 
     def step_input(self) -> StepInput:
-        """What the service saves: the counts, or only the answers the user changed."""
+        """What the service saves: the counts, or only the answers the user changed (one that could not be read,
+        such as an unknown level, stays out: it comes back with its message while the others are saved)."""
         return StepInput(
-            answers={code: answer.as_input() for code, answer in self.answers.items() if answer.changed},
+            answers={code: answer.as_input() for code, answer in self.answers.items()
+                     if answer.changed and code not in self.errors},
             general=self.general,
             staff_count=self.staff_count,
             student_count=self.student_count,

@@ -1,6 +1,6 @@
 """The school self-diagnostic: starting, saving answers without lost updates, and status transitions."""
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from sqlalchemy import and_, or_, select
@@ -8,6 +8,7 @@ from sqlalchemy.orm import selectinload
 
 from ... import audit
 from ...domain.methodology import Indicator, Methodology, Section
+from ...domain.platform_links import LinkError, normalize_evidence_link
 from ...domain.scoring import Result, Suggestion, score, suggest_all
 from ...domain.workflow import TransitionRefused, is_editable, school_year, transition_for
 from ...extensions import db
@@ -126,16 +127,26 @@ class Conflict:
 class SaveOutcome:
     saved: int
     conflicts: tuple[Conflict, ...]
+    # Answers refused, keyed like FieldErrors («code», «code.comment», «code.evidence_url»): nothing of them
+    # was saved, while the section's other answers were.
+    errors: dict[str, str] = field(default_factory=dict)
 
 
-def _evidence_problem(url: str) -> str | None:
-    if not url:
-        return None
-    if len(url) > MAX_EVIDENCE_LENGTH:
-        return f"Ссылка длиннее {MAX_EVIDENCE_LENGTH} символов."
-    if not url.startswith(("https://", "http://")) or " " in url:
-        return "Укажите ссылку на подтверждающий документ, начиная с https://"
-    return None
+def _checked(methodology: Methodology, code: str, given: AnswerInput) -> tuple[AnswerInput, dict[str, str]]:
+    """The answer as it is stored (the evidence link normalised), and what is wrong with it."""
+    indicator = methodology.indicator(code)
+    if indicator is None:
+        return given, {code: "Такого показателя нет в методике."}
+    errors = {}
+    if given.score is not None and given.score not in {level.score for level in indicator.levels}:
+        errors[code] = "Выберите один из уровней показателя."
+    try:
+        given = replace(given, evidence_url=normalize_evidence_link(given.evidence_url, MAX_EVIDENCE_LENGTH))
+    except LinkError as error:
+        errors[f"{code}.evidence_url"] = str(error)
+    if len(given.comment) > MAX_COMMENT_LENGTH:
+        errors[f"{code}.comment"] = f"Комментарий длиннее {MAX_COMMENT_LENGTH} символов."
+    return given, errors
 
 
 def _same(answer: DiagnosticAnswer, given: AnswerInput) -> bool:
@@ -144,28 +155,26 @@ def _same(answer: DiagnosticAnswer, given: AnswerInput) -> bool:
     )
 
 
-def save_answers(diagnostic: Diagnostic, inputs: dict[str, AnswerInput], actor: Actor) -> SaveOutcome:
-    """Saves what changed; an answer changed meanwhile by someone else is reported, not overwritten."""
+def save_answers(diagnostic: Diagnostic, inputs: dict[str, AnswerInput], actor: Actor,
+                 keep_valid: bool = False) -> SaveOutcome:
+    """Saves what changed; an answer changed meanwhile by someone else is reported, not overwritten. An answer with
+    a wrong field is refused: with `keep_valid` (the questionnaire) the section's other answers are saved and the
+    refused ones come back in SaveOutcome.errors, else FieldErrors and nothing is saved."""
     if not is_editable(diagnostic.status):
         raise TransitionRefused("Самодиагностика отправлена на проверку: изменить ответы нельзя.")
     methodology = methodology_of(diagnostic)
-    errors = {}
+    errors, accepted = {}, {}
     for code, given in inputs.items():
-        indicator = methodology.indicator(code)
-        if indicator is None:
-            errors[code] = "Такого показателя нет в методике."
-        elif given.score is not None and given.score not in {level.score for level in indicator.levels}:
-            errors[code] = "Выберите один из уровней показателя."
-        elif problem := _evidence_problem(given.evidence_url):
-            errors[f"{code}.evidence_url"] = problem
-        if indicator is not None and len(given.comment) > MAX_COMMENT_LENGTH:
-            errors[f"{code}.comment"] = f"Комментарий длиннее {MAX_COMMENT_LENGTH} символов."
-    if errors:
+        given, problems = _checked(methodology, code, given)
+        errors |= problems
+        if not problems:
+            accepted[code] = given
+    if errors and not keep_valid:
         raise FieldErrors(errors)
 
     stored = answers_by_code(diagnostic)
     saved, conflicts = 0, []
-    for code, given in inputs.items():
+    for code, given in accepted.items():
         answer = stored.get(code)
         if answer is not None and _same(answer, given):
             continue
@@ -183,7 +192,7 @@ def save_answers(diagnostic: Diagnostic, inputs: dict[str, AnswerInput], actor: 
     if saved:
         diagnostic.updated_at = utcnow()
     db.session.flush()
-    return SaveOutcome(saved=saved, conflicts=tuple(conflicts))
+    return SaveOutcome(saved=saved, conflicts=tuple(conflicts), errors=errors)
 
 
 def set_counts(diagnostic: Diagnostic, staff_count: int | None, student_count: int | None) -> None:
@@ -209,9 +218,10 @@ class StepInput:
 
 
 def save_step(diagnostic: Diagnostic, step: StepInput, actor: Actor) -> SaveOutcome:
-    """Saves one step; answers go through save_answers (conflicts reported), the counts are last-write-wins."""
+    """Saves one step; answers go through save_answers (conflicts and refused answers reported, the others saved),
+    the counts are last-write-wins."""
     if not step.general:
-        return save_answers(diagnostic, step.answers, actor)
+        return save_answers(diagnostic, step.answers, actor, keep_valid=True)
     before = (diagnostic.staff_count, diagnostic.student_count)
     set_counts(diagnostic, step.staff_count, step.student_count)
     changed = before != (diagnostic.staff_count, diagnostic.student_count)

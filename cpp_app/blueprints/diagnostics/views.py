@@ -58,6 +58,7 @@ STASH_COOKIE = "cpp_form_stash"
 ENDED_SESSION_KEY = "cpp_ended_session"
 MAX_STASH_TOKENS = 5
 ANONYMOUS_POSTS = "60/hour"
+AUTOSAVE_REFUSED = "Автосохранение не удалось: проверьте ответы и нажмите «Сохранить»."
 
 
 def _own_or_404(diagnostic_id: int):
@@ -240,7 +241,8 @@ def edit(diagnostic_id: int):
     if request.method == "GET":
         return _show_step(questionnaire)
     form, posted = EmptyForm(), questionnaire.parse(request.form)
-    if not form.validate() or posted.errors:  # a failed CSRF token (global re-render) or garbage: nothing saved
+    if not form.validate() or (questionnaire.general and posted.errors):
+        # A failed CSRF token (global re-render) or a count that is not a number: nothing saved.
         return _render_step(page_view(questionnaire, posted), form, 400)
     try:
         outcome = save_step(questionnaire.diagnostic, posted.step_input(), request_actor())
@@ -250,9 +252,12 @@ def edit(diagnostic_id: int):
         return redirect(_step_url(diagnostic_id, questionnaire.step.code))
     except FieldErrors as error:
         return _render_step(page_view(questionnaire, posted, errors=error.errors), form, 400)
-    if outcome.conflicts:
-        commit_now()  # the answers without a conflict are saved; the page shows the others again
-        return _render_step(page_view(questionnaire, posted, outcome.conflicts, after_save=True), form, 409)
+    errors = {**posted.errors, **outcome.errors}
+    if outcome.conflicts or errors:
+        # The other answers are saved; the page shows the conflicting and the refused ones again, as typed.
+        commit_now()
+        view = page_view(questionnaire, posted, outcome.conflicts, errors=errors, after_save=True)
+        return _render_step(view, form, 409 if outcome.conflicts else 400)
     flash("Ответы сохранены." if questionnaire.section else "Общие сведения сохранены.", "success")
     return redirect(_after_save_url(questionnaire))
 
@@ -264,15 +269,20 @@ def autosave(diagnostic_id: int):
     questionnaire = _questionnaire_or_404(diagnostic_id)
     posted = questionnaire.parse(request.form)
     try:
-        if posted.errors:
+        if questionnaire.general and posted.errors:
             raise FieldErrors(posted.errors)
         outcome = save_step(questionnaire.diagnostic, posted.step_input(), request_actor())
     except TransitionRefused as refusal:
         return jsonify(saved=0, error=str(refusal)), 409
     except FieldErrors as error:
-        return jsonify(saved=0, errors=error.errors,
-                       error="Автосохранение не удалось: проверьте ответы и нажмите «Сохранить»."), 422
-    return jsonify(autosave_result(questionnaire, posted, outcome, local_now()))
+        return jsonify(saved=0, errors=error.errors, error=AUTOSAVE_REFUSED), 422
+    result = autosave_result(questionnaire, posted, outcome, local_now())
+    if errors := {**posted.errors, **outcome.errors}:
+        # The answers without a problem are saved (an error status commits nothing by itself): the page takes
+        # their new revisions all the same.
+        commit_now()
+        return jsonify(**result, errors=errors, error=AUTOSAVE_REFUSED), 422
+    return jsonify(result)
 
 
 # ------------------------------------------------------------------------------------------ check and submit

@@ -251,6 +251,7 @@ class PageView:
     return_note: str | None  # the reviewer's note when the diagnostic came back for rework
     conflicts: int = 0
     errors: bool = False
+    after_save: bool = False  # the answers not shown as conflicting or refused are saved
 
     @property
     def diagnostic(self) -> Diagnostic:
@@ -291,7 +292,9 @@ def page_view(
         answer = stored.get(code)
         shown = stored_answer(answer)
         conflict = conflict_by_code.get(code)
-        if posted is not None and code in posted.answers and (conflict is not None or not after_save):
+        own_errors = {key: errors[name] for key, name in (("score", code), ("comment", f"{code}.comment"),
+                                                          ("evidence_url", f"{code}.evidence_url")) if name in errors}
+        if posted is not None and code in posted.answers and (conflict is not None or own_errors or not after_save):
             shown = posted.answers[code]
         if conflict is not None:
             shown = replace(shown, revision=answer.revision, original=stored_answer(answer).original)
@@ -300,14 +303,13 @@ def page_view(
             number=number,
             shown=shown,
             reviewer_comment=answer.reviewer_comment if returned and answer is not None else None,
-            errors={key: errors[name] for key, name in (("score", code), ("comment", f"{code}.comment"),
-                                                       ("evidence_url", f"{code}.evidence_url")) if name in errors},
+            errors=own_errors,
             suggestion=live.suggestions.get(code) if live else None,
             gaps=_gaps(indicator, live),
             conflict=_conflict_view(indicator, conflict, answer, names),
         ))
     return PageView(questionnaire, tuple(views), None, live, _return_note(diagnostic), len(conflicts),
-                    errors=bool(errors))
+                    errors=bool(errors), after_save=after_save)
 
 
 def _gaps(indicator: Indicator, live: LiveData | None) -> tuple[GapView, ...]:
@@ -466,7 +468,10 @@ def autosave_result(questionnaire: Questionnaire, posted: PostedStep, outcome: S
     stored = answers_by_code(questionnaire.diagnostic)
     conflicted = {conflict.indicator_code for conflict in outcome.conflicts}
     names = user_names(conflict.changed_by_id for conflict in outcome.conflicts)
-    in_line = [code for code in posted.step_input().answers if code not in conflicted and code in stored]
+    refused = {code for code in posted.answers
+               if any(key == code or key.startswith(code + ".") for key in (*outcome.errors, *posted.errors))}
+    in_line = [code for code in posted.step_input().answers
+               if code not in conflicted and code not in refused and code in stored]
     conflicts = []
     for conflict in outcome.conflicts:
         indicator = questionnaire.methodology.indicator(conflict.indicator_code)

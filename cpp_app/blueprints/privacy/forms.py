@@ -1,9 +1,9 @@
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, HiddenField, PasswordField, TextAreaField
+from wtforms import BooleanField, HiddenField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired
 
-from ...kernel.forms import choice_field, max_length, required, strip_filter
+from ...kernel.forms import PasswordField, choice_field, max_length, required, strip_filter
 from .services_requests import MAX_REQUEST_LENGTH, REQUEST_KINDS
 
 KIND_CHOICES = [SelectChoice(kind.value, kind.label) for kind in REQUEST_KINDS]
@@ -12,7 +12,7 @@ KIND_CHOICES = [SelectChoice(kind.value, kind.label) for kind in REQUEST_KINDS]
 class RenewConsentForm(FlaskForm):
     document_version = HiddenField()
     consent = BooleanField(
-        "Даю согласие на обработку персональных данных на условиях, изложенных выше",
+        "Даю согласие на обработку персональных данных",
         validators=[DataRequired("Чтобы продолжить работу, подтвердите согласие на обработку персональных данных.")],
     )
 

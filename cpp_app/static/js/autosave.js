@@ -46,9 +46,13 @@
     if (input) { input.value = String(value); }
   }
 
-  function applied(data) {
+  function track(data) {
     Object.keys(data.revisions || {}).forEach(function (code) { setField("rev-" + code, data.revisions[code]); });
     Object.keys(data.digests || {}).forEach(function (code) { setField("orig-" + code, data.digests[code]); });
+  }
+
+  function applied(data) {
+    track(data);
     var conflicts = data.conflicts || [];
     if (conflicts.length) {
       var names = conflicts.map(function (item) { return "«" + item.title + "» (" + item.who + ")"; }).join(", ");
@@ -89,6 +93,8 @@
           } else if (response.status === 409) {
             stop(data.error || FAILED); // the diagnostic was sent for review meanwhile
           } else {
+            // Refused answers (422): the section's other answers were saved, so the page takes their revisions.
+            track(data);
             say(data.error || FAILED, "error");
           }
         });
