@@ -179,7 +179,7 @@ def test_confirming_a_platform_status_changes_the_confirmed_counts(client, make_
     saved = fresh(database, PlatformAccount, row.id)
     assert saved.confirmed_at is not None and saved.confirmed_by_id == school_admin.id
     [history] = database.session.scalars(select(PlatformAccountEvent).where(PlatformAccountEvent.account_id == row.id))
-    assert history.confirmed and history.note == "подтверждено ОО" and history.changed_by_id == school_admin.id
+    assert history.confirmed and history.note == "подтверждено организацией" and history.changed_by_id == school_admin.id
     counts = staff_counts(organizations[0].id).for_platform("moya_shkola")
     assert (counts.registered_confirmed, counts.active_confirmed) == (1, 1)
     assert "staff.platform_confirmed" in audit_actions(database)

@@ -28,8 +28,8 @@ STAFF_ROLES = (Role.TEACHER, Role.SCHOOL_ADMIN)
 PER_PAGE = 50
 MAX_QUERY_LENGTH = 100
 REGISTERED_STATUSES = (AccountStatus.REGISTERED, AccountStatus.ACTIVE)
-CONFIRMED_NOTE = "подтверждено ОО"
-UNCONFIRMED_ON_DETACH_NOTE = "подтверждение ОО снято: педагог откреплён от организации"
+CONFIRMED_NOTE = "подтверждено организацией"
+UNCONFIRMED_ON_DETACH_NOTE = "подтверждение организации снято: педагог откреплён от неё"
 
 
 class StaffActionError(Exception):
