@@ -59,7 +59,7 @@ def test_director_and_methodologist_start_on_their_to_do_lists(page, database, m
         "2 самодиагностики ждут проверки. Дольше всех ждёт 6 дней.")
     page.get_by_role("link", name="Открыть очередь проверки").click()
     expect(page.get_by_role("link", name="Проверка самодиагностик")).to_have_attribute("aria-current", "page")
-    expect(page.get_by_role("link", name="МБОУ СОШ № 30")).to_be_visible()
+    expect(page.get_by_role("link", name="МБОУ СОШ № 30", exact=True)).to_be_visible()
 
 
 def test_the_menu_folds_on_a_phone_and_headings_start_near_the_top(browser, live_server, database, people):
@@ -71,9 +71,9 @@ def test_the_menu_folds_on_a_phone_and_headings_start_near_the_top(browser, live
         try:
             sign_in(page, people[role].email)
             menu = page.get_by_role("navigation", name="Основное меню")
-            expect(menu.get_by_role("link", name="Персональные данные")).to_be_hidden()
+            expect(menu.get_by_role("link", name="Главная")).to_be_hidden()
             page.get_by_text("Меню", exact=True).click()
-            expect(menu.get_by_role("link", name="Персональные данные")).to_be_visible()
+            expect(menu.get_by_role("link", name="Главная")).to_be_visible()
             for path in paths:
                 page.goto(path)
                 top = page.get_by_role("heading", level=1).bounding_box()["y"]

@@ -18,7 +18,7 @@ def fill_the_rest(page, email: str) -> None:
     page.get_by_label("Адрес электронной почты").fill(email)
     page.get_by_label("Пароль", exact=True).fill(PASSWORD)
     page.get_by_label("Подтверждение пароля").fill(PASSWORD)
-    page.get_by_label(re.compile("Согласен с условиями")).check()
+    page.get_by_label(re.compile("Даю согласие на обработку")).check()
 
 
 def registered(database, email: str) -> User:
