@@ -16,10 +16,11 @@ def test_methodologist_downloads_the_municipalities_and_opens_the_inactive_list(
     make_user(role=Role.METHODOLOGIST, email="methodist@kipk.example")
     page.set_viewport_size({"width": 1366, "height": 768})
     sign_in(page, "methodist@kipk.example")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Что ждёт вашего внимания")  # the start page
 
     page.get_by_role("link", name="Мониторинг", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Мониторинг")
-    page.get_by_role("link", name="Показатели по муниципалитетам").click()
+    page.get_by_role("link", name="Муниципалитеты", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Мониторинг по муниципалитетам")
 
     with page.expect_download() as download_info:
@@ -32,7 +33,7 @@ def test_methodologist_downloads_the_municipalities_and_opens_the_inactive_list(
     assert "Сферум: доля ОО" in header and "РЭШ: доля активных" in header  # every platform, not just the shown one
     assert sheet.cell(row=sheet.max_row, column=1).value == "Край, всего"
 
-    page.get_by_role("link", name="← Мониторинг края").click()
+    page.get_by_role("link", name="Обзор по краю").click()
     page.get_by_role("link", name="Неактивные организации").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Неактивные образовательные организации")
     expect(page.get_by_role("link", name=re.compile("^Excel \\(XLSX\\)"))).to_be_visible()

@@ -71,7 +71,7 @@ def test_several_matches_ask_to_choose_from_a_short_list(page, database):
     page.get_by_role("button", name="Зарегистрироваться").click()
     choice = page.get_by_role("group", name="Выберите вашу организацию")
     expect(choice).to_be_visible()
-    expect(page.get_by_text("Под это название подходят несколько организаций")).to_be_visible()
+    expect(page.locator("#workplace-error")).to_contain_text("Под это название подходят несколько организаций")
     expect(choice.get_by_role("radio")).to_have_count(3)
     assert registered(database, "kansk@school.example") is None
     choice.get_by_role("radio", name=re.compile("г. Канск")).check()
