@@ -98,6 +98,8 @@ def test_kind_filter_and_unknown_values_are_ignored(client, database, world, sig
     response = client.get("/monitoring/inactive", query_string={"kind": kind.value, "municipality": world["municipality"]})
     kinds = {database.session.get(Organization, i).kind for i in _ids(response)}
     assert kinds == {kind} and world["b"] in _ids(response)
+    assert "Сбросить фильтры" in response.get_data(as_text=True)
+    assert "Сбросить фильтры" not in client.get("/monitoring/inactive").get_data(as_text=True)
     other = next(k for k in OrganizationKind if k != kind)
     assert world["b"] not in _ids(client.get("/monitoring/inactive", query_string={"kind": other.value}))
     bogus = client.get("/monitoring/inactive", query_string={"reason": "x", "kind": "x", "municipality": "999999",

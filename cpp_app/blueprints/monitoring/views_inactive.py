@@ -95,6 +95,7 @@ def inactive():
         platforms=platform_list,
         municipalities=municipalities(),
         kinds=list(OrganizationKind),
+        filtered=any(request.args.get(name) for name in ("reason", "platform", "municipality", "kind")),
     )
 
 
