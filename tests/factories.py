@@ -4,6 +4,7 @@ Factories take the session of the `database` fixture as their first argument. Us
 the current document and, as the model's default, a confirmed e-mail address. Organisations, diagnostics and
 programs are committed (a request made afterwards by the test client sees them) unless a factory says otherwise.
 """
+import contextlib
 import html
 import io
 import itertools
@@ -11,7 +12,7 @@ import re
 from datetime import date, datetime
 
 from pypdf import PdfReader
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from cpp_app.blueprints.diagnostics.services import AnswerInput, save_answers, start, submit
 from cpp_app.blueprints.methodology.services_versions import active_version
@@ -108,6 +109,21 @@ def signed_in(app, user, password=TEST_PASSWORD, remember=False, **environ):
     client = app.test_client()
     client.environ_base.update(environ)
     return sign_in(client, user, password, remember)
+
+
+@contextlib.contextmanager
+def statements_run(engine):
+    """The SQL statements the block runs, in order: for tests that a page's query count does not grow."""
+    statements: list[str] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
 
 
 def is_signed_in(client) -> bool:

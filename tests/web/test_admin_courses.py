@@ -3,13 +3,21 @@ import re
 from datetime import date
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from cpp_app.extensions import db
 from cpp_app.kernel.clock import local_today
 from cpp_app.models import Course, CourseFormat, CourseRecord, CourseStatus, Role, utcnow
 from tests.conftest import extract_csrf
-from tests.factories import audit_events, catalogue_records, external_course_record, fresh, signed_in, text
+from tests.factories import (
+    audit_events,
+    catalogue_records,
+    external_course_record,
+    fresh,
+    signed_in,
+    statements_run,
+    text,
+)
 from tests.security.uploads_common import sample_pdf
 
 PDF = sample_pdf()
@@ -95,18 +103,10 @@ def test_list_shows_open_and_closed_courses_with_counts_from_one_grouped_query(
                 [CourseStatus.APPLIED] * 3 + [CourseStatus.ENROLLED] * 2 + [CourseStatus.COMPLETED])
     catalogue_records(database, make_user, courses[1], [CourseStatus.COMPLETED])
 
-    statements = []
-
-    def remember(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
     with app.app_context():
         engine = db.engine
-    event.listen(engine, "before_cursor_execute", remember)
-    try:
+    with statements_run(engine) as statements:
         page = text(staff_client.get("/admin/courses"))
-    finally:
-        event.remove(engine, "before_cursor_execute", remember)
 
     assert len(re.findall(r'data-course-id="', page)) == len(courses)
     row = page.split(f'data-course-id="{courses[0].id}"')[1].split("</tr>")[0]

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from cpp_app.domain.inn import inn10_with_check_digit
 from cpp_app.models import AuditEvent, Municipality, Organization, OrganizationKind, Role, User
 from tests.conftest import extract_csrf
-from tests.factories import fresh, row_ids
+from tests.factories import fresh, row_ids, statements_run
 
 HEAD_INN = inn10_with_check_digit("999000001")
 
@@ -301,24 +301,15 @@ def test_unknown_role_value_is_refused(client, make_user, login, database):
 
 
 def test_list_is_two_queries_whatever_the_page_size(database, make_user, school):
-    from sqlalchemy import event
 
     from cpp_app.blueprints.admin.services import list_users
 
     for number in range(5):
         make_user(organization=school if number % 2 else None, email=f"u{number}@school.example")
     database.session.expunge_all()
-    statements = []
-
-    def count(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    event.listen(database.engine, "before_cursor_execute", count)
-    try:
+    with statements_run(database.engine) as statements:
         page = list_users("", None, 1)
         labels = [user.organization.short_name if user.organization else None for user in page.items]
-    finally:
-        event.remove(database.engine, "before_cursor_execute", count)
     assert page.total == 5 and labels.count("МБОУ Тестовая СОШ № 1") == 2
     assert len(statements) == 2, statements  # the count and one page with its organisations joined
     assert "LIMIT" in statements[1].upper()

@@ -7,10 +7,10 @@ from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 from openpyxl import load_workbook
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from cpp_app.models import Organization, Role
-from tests.factories import sign_in
+from tests.factories import sign_in, statements_run
 from tests.web import test_monitoring_pages as pages
 from tests.web.test_monitoring_pages import _add_municipalities, _cell, _row, _text
 
@@ -136,18 +136,9 @@ def test_downloads_are_for_the_institute_only(client, make_user, login, region, 
 
 
 def _queries(database, client, path) -> int:
-    count = 0
-
-    def counter(*args):
-        nonlocal count
-        count += 1
-
-    event.listen(database.engine, "before_cursor_execute", counter)
-    try:
+    with statements_run(database.engine) as statements:
         assert client.get(path).status_code == 200
-    finally:
-        event.remove(database.engine, "before_cursor_execute", counter)
-    return count
+    return len(statements)
 
 
 def test_download_queries_do_not_grow_with_municipalities(client, signed_in_methodologist, database, region):

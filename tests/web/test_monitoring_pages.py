@@ -2,7 +2,7 @@
 import re
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from cpp_app.blueprints.methodology.services_versions import active_version, methodology_of
 from cpp_app.blueprints.monitoring import stats
@@ -25,6 +25,7 @@ from cpp_app.models import (
     utcnow,
 )
 from tests.conftest import complete_second_factor
+from tests.factories import statements_run
 
 YEAR = school_year(local_today())
 PREVIOUS_YEAR = f"{int(YEAR[:4]) - 1}/{YEAR[:4]}"
@@ -256,18 +257,9 @@ def test_organisation_page(client, signed_in_methodologist, region):
 
 
 def _queries(database, client, path) -> int:
-    count = 0
-
-    def counter(*args):
-        nonlocal count
-        count += 1
-
-    event.listen(database.engine, "before_cursor_execute", counter)
-    try:
+    with statements_run(database.engine) as statements:
         _text(client.get(path))
-    finally:
-        event.remove(database.engine, "before_cursor_execute", counter)
-    return count
+    return len(statements)
 
 
 def _add_municipalities(database, how_many, start):

@@ -4,7 +4,7 @@ import re
 from datetime import datetime
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from cpp_app.blueprints.diagnostics.services import submit
 from cpp_app.blueprints.review import services as review_services
@@ -32,6 +32,7 @@ from tests.factories import (
     organization,
     row_ids,
     sign_in,
+    statements_run,
     text,
 )
 
@@ -351,20 +352,12 @@ def test_one_banner_per_diagnostic_with_its_current_outcome(app, reviewer_client
 def test_the_banner_costs_one_query_for_school_admins_and_none_for_others(app, reviewer_client, database, director,
                                                                          submitted):
     school_client = sign_in(app.test_client(), director)
-    statements = []
-
-    def record(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
+    with statements_run(db.engine) as statements:
         assert school_client.get("/cabinet/").status_code == 200
         school_queries = [s for s in statements if "diagnostic_events" in s]
         statements.clear()
         assert reviewer_client.get("/cabinet/").status_code == 200
         reviewer_queries = [s for s in statements if "diagnostic_events" in s]
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
     assert len(school_queries) == 1 and reviewer_queries == []
 
 

@@ -4,7 +4,7 @@ import re
 
 import pytest
 from openpyxl import Workbook
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from cpp_app.blueprints.school.services import staff_counts
 from cpp_app.models import (
@@ -18,7 +18,7 @@ from cpp_app.models import (
     utcnow,
 )
 from tests.conftest import extract_csrf
-from tests.factories import fresh, row_ids
+from tests.factories import fresh, row_ids, statements_run
 
 
 @pytest.fixture
@@ -338,16 +338,8 @@ def test_the_staff_page_issues_the_same_number_of_queries_for_5_and_40_teachers(
         database.session.commit()
 
     def queries_for_one_page_view():
-        statements = []
-
-        def count(conn, cursor, statement, parameters, context, executemany):
-            statements.append(statement)
-
-        event.listen(database.engine, "before_cursor_execute", count)
-        try:
+        with statements_run(database.engine) as statements:
             response = client.get("/school/staff")
-        finally:
-            event.remove(database.engine, "before_cursor_execute", count)
         assert response.status_code == 200
         return len(row_ids(response, "user")), statements
 

@@ -5,7 +5,6 @@ from datetime import timedelta
 from html.parser import HTMLParser
 
 import pytest
-from sqlalchemy import event
 
 from cpp_app.domain.legal_deadlines import end_of_local_day, local_day
 from cpp_app.extensions import db
@@ -27,6 +26,7 @@ from tests.factories import (
     organization,
     program_through_models,
     signed_in,
+    statements_run,
     text,
 )
 
@@ -234,16 +234,8 @@ def test_the_admin_also_sees_users_and_data_requests_with_deadlines(app, databas
 
 
 def count_queries(client, path="/") -> int:
-    statements = []
-
-    def record(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
+    with statements_run(db.engine) as statements:
         assert client.get(path).status_code == 200
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
     return len(statements)
 
 
