@@ -113,8 +113,9 @@ def prepare(teachers: int, school_admins: int, directors: int, methodologists: i
         accept(diagnostic, review_actor, Role.METHODOLOGIST.value, None)
         program = create_program(director.organization, diagnostic, (today.year, today.year + 4), actor, today)
         for action in program.actions:
-            if not (action.responsible_name.strip() or action.responsible_position.strip()):
-                action.responsible_position = "заместитель директора"
+            if not action.responsible_name.strip():  # approval wants a name or an explicit «не назначен»
+                action.responsible_position = action.responsible_position.strip() or "заместитель директора"
+                action.responsible_unassigned = True
         db.session.flush()
         approve_program(program, actor)
         director_rows.append({"email": director.email, "program_id": program.id})
