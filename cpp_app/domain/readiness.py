@@ -61,7 +61,7 @@ class AreaResult:
             return "Ответьте на пункты этой области, чтобы узнать свой уровень."
         if self.next_level is None:
             return f"«{self.level.title}» — высший уровень. {self.level.description or ''}".strip()
-        text = f"Следующий уровень — «{self.next_level.title}» (средний балл от {_decimal(self.next_level.min_mean)})"
+        text = f"Следующий уровень — «{self.next_level.title}» (средний балл от {decimal_text(self.next_level.min_mean)})"
         return f"{text}: {self.next_level.description}" if self.next_level.description else f"{text}."
 
 
@@ -171,7 +171,7 @@ def _index(thresholds: tuple[LevelThreshold, ...], code: str | None, default: in
     raise ValueError(f"уровня «{code}» нет в методике")
 
 
-def _decimal(value: Fraction) -> str:
-    """3.5 → «3,5», 4 → «4»: the Russian decimal comma."""
+def decimal_text(value: Fraction) -> str:
+    """3.5 → «3,5», 4 → «4»: a mean score or a level's bar with the Russian decimal comma."""
     text = f"{float(value):.2f}".rstrip("0").rstrip(".")
     return text.replace(".", ",")

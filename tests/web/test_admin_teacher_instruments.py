@@ -61,8 +61,10 @@ def test_the_teacher_version_page_is_readable(staff_client, database):
     page = text(staff_client.get(f"/admin/methodologies/{seeded_teacher(database).id}"))
     assert "Для педагога" in page and "самооценка цифровой готовности" in page
     assert "самодиагностик по этой версии" not in page and "Максимум для уровня" not in page
-    assert "Средний балл области" in page and "Что это значит" in page
-    assert re.search(r'data-threshold="confident"><th scope="row">уверенный</th><td class="nowrap">от 2,5</td>', page)
+    assert "Уровень и средний балл области" in page and "Что это значит" in page
+    assert re.search(
+        r'data-threshold="confident"><th scope="row">уверенный<span class="methodology-threshold-from">от 2,5</span>', page
+    )
     assert "Пример практики:" in page and "платформа: Сферум" in page
     assert "не официальный федеральный инструмент" in page
     assert "Критические показатели" not in page
@@ -130,3 +132,16 @@ def test_a_broken_teacher_file_lists_its_problems_in_russian(staff_client, datab
     assert "неизвестная платформа «whatsapp»" in page
     assert "ровно шесть уровней с баллами 0, 1, 2, 3, 4, 5; сейчас: 0, 1, 2, 3, 4" in page
     assert versions(database, "teacher_readiness") == [(2026, True)]
+
+
+def test_the_preview_shows_what_changes_in_a_teacher_instrument(staff_client, database):
+    changed = teacher_data(version=2027)
+    changed["levels"]["thresholds"][2].update(min_share=0.6, description="Использует регулярно и сам.")
+    item = changed["sections"][0]["indicators"][0]
+    item.update(example="Чат класса в Сферуме.", platform="vk_messenger")
+    page = text(upload(staff_client, as_yaml(changed), "t.yaml"))
+    assert "уровень «уверенный»: средний балл от 2,5 → средний балл от 3" in page
+    assert "уровень «уверенный»: изменено описание" in page
+    assert "платформа: «Сферум» → «VK Мессенджер»" in page
+    assert "пример практики: «Класс собран в учебном чате Сферума" in page and "→ «Чат класса в Сферуме.»" in page
+    assert "максимум баллов для уровня" not in page

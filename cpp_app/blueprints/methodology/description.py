@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from math import ceil
 
 from ...domain.methodology import AutoRule, Indicator, Methodology, PlatformCondition, Section, exact_share
+from ...domain.readiness import decimal_text
 from ...kernel.plural import plural, points_word
 from ...models import ACCOUNT_STATUS_LABELS, ORGANIZATION_KIND_LABELS
 
@@ -17,12 +18,6 @@ def percent(share: float) -> str:
     value = exact_share(share) * 100
     text = str(value.numerator) if value.denominator == 1 else f"{float(value):.10g}".replace(".", ",")
     return f"{text}\u00a0%"
-
-
-def decimal(value) -> str:
-    """2.5 → «2,5», 3 → «3»."""
-    text = f"{float(value):.2f}".rstrip("0").rstrip(".")
-    return text.replace(".", ",")
 
 
 def from_points(share: float, maximum: int) -> int:
@@ -128,7 +123,7 @@ def describe(methodology: Methodology, names: dict[str, str]) -> MethodologyView
     thresholds = tuple(
         ThresholdView(
             t.code, t.title, percent(t.min_share), from_points(t.min_share, maximum),
-            decimal(exact_share(t.min_share) * top), t.description,
+            decimal_text(exact_share(t.min_share) * top), t.description,
         )
         for t in methodology.thresholds
     )
