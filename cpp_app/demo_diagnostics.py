@@ -18,7 +18,7 @@ from .blueprints.diagnostics.services import (
     start,
     submit,
 )
-from .blueprints.methodology.services_versions import active_version, methodology_of
+from .blueprints.methodology.services_versions import active_school_version, methodology_of
 from .blueprints.organizations.registry import OrganizationRecord, upsert_organizations
 from .blueprints.privacy.services import current_document, grant_consent
 from .blueprints.school.services import confirm_account
@@ -85,7 +85,7 @@ ACCEPT_NOTE = "Самодиагностика принята. Дефициты �
 def seed_demo_diagnostics(methodologist: User | None, today: date, director: User | None = None) -> dict[str, int]:
     """Diagnostics of this school year for ~8 demo schools in every status, 5 more in the director's municipality
     and an empty draft for the director's own school; schools that already have one this year are left alone."""
-    version = active_version()
+    version = active_school_version()
     if version is None:
         return {"demo_diagnostics": 0, "demo_neighbour_schools": 0}
     methodology = methodology_of(version)

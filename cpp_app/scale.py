@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from sqlalchemy import func, insert, select
 
-from .blueprints.methodology.services_versions import active_version, methodology_of
+from .blueprints.methodology.services_versions import active_school_version, methodology_of
 from .domain.org_names import search_text
 from .domain.workflow import school_year
 from .extensions import db
@@ -70,7 +70,7 @@ def seed_scale(organizations: int, teachers: int, diagnostics: int, seed: int = 
     organization_ids = _new_ids(Organization, first)
 
     user_ids, accounts = add_teachers(organization_ids, teachers, rng, email_prefix="scale", last_names=("Синтетический",))
-    version = active_version()
+    version = active_school_version()
     methodology = methodology_of(version)
     first = max_id(Diagnostic)
     chosen = rng.sample(organization_ids, k=min(diagnostics, len(organization_ids)))

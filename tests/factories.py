@@ -15,7 +15,7 @@ from pypdf import PdfReader
 from sqlalchemy import event, func, select
 
 from cpp_app.blueprints.diagnostics.services import AnswerInput, save_answers, start, submit
-from cpp_app.blueprints.methodology.services_versions import active_version
+from cpp_app.blueprints.methodology.services_versions import active_school_version
 from cpp_app.domain.workflow import school_year
 from cpp_app.kernel.actor import Actor
 from cpp_app.models import (
@@ -269,7 +269,7 @@ def diagnostic_through_services(database, school, author, scores=None, evidence=
 def diagnostic_row(database, school, total: int | None, status=DiagnosticStatus.SUBMITTED, year: str = YEAR,
                    submitted_at: datetime | None = None) -> Diagnostic:
     """A diagnostic with only its cached totals, as monitoring and the queue read them."""
-    version = active_version()
+    version = active_school_version()
     diagnostic = Diagnostic(
         organization=school, methodology=version, school_year=year, status=status, total_points=total,
         max_points=14 if total is not None else None, level_code="basic" if total is not None else None,
@@ -315,7 +315,7 @@ def program_through_models(database, school=None, scores=PROGRAM_SCORES, actions
     """A submitted diagnostic and a draft program built on it, straight through the models."""
     school = school or school_with_address(database)
     diagnostic = Diagnostic(
-        organization=school, methodology=methodology or active_version(), school_year="2025/2026",
+        organization=school, methodology=methodology or active_school_version(), school_year="2025/2026",
         status=DiagnosticStatus.SUBMITTED, staff_count=48, student_count=612, submitted_at=datetime(2025, 9, 20),
     )
     diagnostic.answers = [DiagnosticAnswer(indicator_code=code, score=value) for code, value in scores.items()]

@@ -37,7 +37,7 @@ def prepare(teachers: int, school_admins: int, directors: int, methodologists: i
         start,
         submit,
     )
-    from cpp_app.blueprints.methodology.services_versions import active_version, methodology_of
+    from cpp_app.blueprints.methodology.services_versions import active_school_version, methodology_of
     from cpp_app.blueprints.privacy.services import current_document, grant_consent
     from cpp_app.blueprints.programs.services import approve_program, create_program
     from cpp_app.extensions import db
@@ -48,7 +48,7 @@ def prepare(teachers: int, school_admins: int, directors: int, methodologists: i
     rng = random.Random(SEED)
     today = local_today()
     document = current_document()
-    methodology = methodology_of(active_version())
+    methodology = methodology_of(active_school_version())
     municipalities = list(db.session.scalars(select(Municipality).order_by(Municipality.id)))
     password_hash = hash_password(PASSWORD)  # one hash for everyone: argon2 is slow on purpose
     system = Actor(None, None, ACTOR_AGENT)

@@ -22,6 +22,12 @@ ORGANIZATION_KINDS = ("school", "branch", "college", "preschool", "additional")
 ACCOUNT_STATUSES = ("not_registered", "registered", "active")  # canonical order, also for to_dict()
 PLATFORMS = ("sferum", "vk_messenger", "moya_shkola", "cok_library", "kiasuo", "resh", "gosuslugi")
 AUTO_KINDS = ("platform_shares",)
+# Who a methodology assesses: a school's digital environment, or a teacher's own digital readiness.
+SUBJECTS = ("school", "teacher")
+# A teacher instrument: 6–7 areas, 20–30 items in all, each item scored 0..5 by six statements.
+TEACHER_AREAS = (6, 7)
+TEACHER_ITEMS = (20, 30)
+TEACHER_SCORES = (0, 1, 2, 3, 4, 5)
 
 # Column widths of methodology_versions / diagnostic_answers: a longer value would fail only at publication.
 MAX_CODE_LENGTH = 50
@@ -64,6 +70,7 @@ class LevelThreshold:
     code: str
     title: str
     min_share: float  # share of Methodology.max_points from which this level starts
+    description: str | None = None  # teacher instruments: what this level means in practice
 
 
 @dataclass(frozen=True)
@@ -100,6 +107,8 @@ class Indicator:
     short_title: str | None = None  # for tables and sentences; `label` falls back to the title
     auto: AutoRule | None = None
     note: str | None = None
+    example: str | None = None  # teacher instruments: a concrete example of the practice
+    platform: str | None = None  # teacher instruments: the state platform the item is about
 
     @property
     def label(self) -> str:
@@ -162,6 +171,7 @@ class Methodology:
     critical_cap: str | None = None  # threshold code; a critical indicator at 0 caps the level here
     levels_note: str | None = None
     note: str | None = None
+    subject: str = "school"
 
     @property
     def indicators(self) -> tuple[Indicator, ...]:
@@ -213,8 +223,10 @@ class Methodology:
         return reached
 
     def to_dict(self) -> dict[str, Any]:
-        """Canonical plain data: every optional key present, JSON-safe (auto levels keyed by strings)."""
-        return {
+        """Canonical plain data: every optional key present, JSON-safe (auto levels keyed by strings).
+        Teacher-only keys appear only in teacher instruments, so that school versions keep their hashes."""
+        teacher = self.subject == "teacher"
+        data = {
             "code": self.code,
             "version": self.version,
             "title": self.title,
@@ -224,15 +236,20 @@ class Methodology:
             "levels": {
                 "note": self.levels_note,
                 "thresholds": [
-                    {"code": t.code, "title": t.title, "min_share": float(t.min_share)} for t in self.thresholds
+                    {"code": t.code, "title": t.title, "min_share": float(t.min_share)}
+                    | ({"description": t.description} if teacher else {})
+                    for t in self.thresholds
                 ],
                 "critical_cap": self.critical_cap,
             },
-            "sections": [_section_dict(section) for section in self.sections],
+            "sections": [_section_dict(section, teacher) for section in self.sections],
         }
+        if teacher:
+            data["subject"] = self.subject
+        return data
 
 
-def _section_dict(section: Section) -> dict[str, Any]:
+def _section_dict(section: Section, teacher: bool) -> dict[str, Any]:
     return {
         "code": section.code,
         "title": section.title,
@@ -242,11 +259,11 @@ def _section_dict(section: Section) -> dict[str, Any]:
         "points": section.points,
         "counts_towards_level": section.counts_towards_level,
         "note": section.note,
-        "indicators": [_indicator_dict(indicator) for indicator in section.indicators],
+        "indicators": [_indicator_dict(indicator, teacher) for indicator in section.indicators],
     }
 
 
-def _indicator_dict(indicator: Indicator) -> dict[str, Any]:
+def _indicator_dict(indicator: Indicator, teacher: bool) -> dict[str, Any]:
     auto = None
     if indicator.auto is not None:
         auto = {
@@ -266,7 +283,7 @@ def _indicator_dict(indicator: Indicator) -> dict[str, Any]:
                 for level in indicator.auto.levels
             },
         }
-    return {
+    data = {
         "code": indicator.code,
         "title": indicator.title,
         "short_title": indicator.short_title,
@@ -275,6 +292,9 @@ def _indicator_dict(indicator: Indicator) -> dict[str, Any]:
         "levels": [{"score": level.score, "text": level.text} for level in indicator.levels],
         "auto": auto,
     }
+    if teacher:
+        data |= {"example": indicator.example, "platform": indicator.platform}
+    return data
 
 
 def exact_share(value: float) -> Fraction:
@@ -496,10 +516,15 @@ def parse_methodology(data: Any, source: str) -> Methodology:
     """A validated Methodology from plain data (a loaded file or a stored to_dict()); MethodologyError otherwise."""
     check = _Checker(source)
     root = check.mapping(
-        data, "", ("code", "version", "title", "year", "applies_to", "levels", "sections"), ("note",)
+        data, "", ("code", "version", "title", "year", "applies_to", "levels", "sections"), ("note", "subject")
     )
     if root is None:
         raise MethodologyError(check.problems)
+    subject = check.typed(root, "subject", "", str, default="school")
+    if subject not in SUBJECTS:
+        check.problem("subject", f"неизвестный вид методики «{subject}»; допустимы: school (для школы), teacher (для педагога)")
+        subject = None  # neither set of subject rules applies to an unknown subject
+    teacher = subject == "teacher"
 
     code = check.code(root, "code", "", MAX_CODE_LENGTH)
     version = check.typed(root, "version", "", int)
@@ -509,8 +534,10 @@ def parse_methodology(data: Any, source: str) -> Methodology:
     year = check.text(root, "year", "")
     note = check.text(root, "note", "", optional=True)
     applies_to = _applies_to(check, root)
-    thresholds, critical_cap, levels_note = _levels(check, root.get("levels", _MISSING))
-    sections = _sections(check, root)
+    thresholds, critical_cap, levels_note = _levels(check, root.get("levels", _MISSING), subject)
+    sections = _sections(check, root, subject)
+    if teacher:
+        _teacher_counts(check, root)
 
     raw_sections = root.get("sections")
     if (
@@ -532,7 +559,36 @@ def parse_methodology(data: Any, source: str) -> Methodology:
         critical_cap=critical_cap,
         levels_note=levels_note,
         note=note,
+        subject=subject,
     )
+
+
+def _only_for_teacher(check: _Checker, entry: dict, keys: tuple[str, ...], path: str, subject: str | None) -> None:
+    if subject != "school":
+        return
+    for key in keys:
+        if key in entry:
+            check.problem(_join(path, key), "задаётся только в самооценке педагога (subject: teacher)")
+
+
+def _teacher_counts(check: _Checker, root: dict) -> None:
+    """6–7 areas and 20–30 items in all, counted in the file itself so that each count is reported once."""
+    raw_sections = root.get("sections")
+    if not isinstance(raw_sections, list) or not raw_sections:
+        return
+    low, high = TEACHER_AREAS
+    if not low <= len(raw_sections) <= high:
+        check.problem("sections", f"в самооценке педагога {low}–{high} областей (sections), а не {len(raw_sections)}")
+    items = sum(
+        len(section["indicators"])
+        for section in raw_sections
+        if isinstance(section, dict) and isinstance(section.get("indicators"), list)
+    )
+    low, high = TEACHER_ITEMS
+    if not low <= items <= high:
+        check.problem(
+            "sections", f"в самооценке педагога {low}–{high} пунктов (indicators) во всех областях, а не {items}"
+        )
 
 
 def _applies_to(check: _Checker, root: dict) -> tuple[str, ...]:
@@ -547,7 +603,9 @@ def _applies_to(check: _Checker, root: dict) -> tuple[str, ...]:
     return tuple(kinds)
 
 
-def _levels(check: _Checker, value: Any) -> tuple[tuple[LevelThreshold, ...], str | None, str | None]:
+def _levels(
+    check: _Checker, value: Any, subject: str | None
+) -> tuple[tuple[LevelThreshold, ...], str | None, str | None]:
     if value is _MISSING:
         return (), None, None
     levels = check.mapping(value, "levels", ("thresholds",), ("note", "critical_cap"))
@@ -558,12 +616,18 @@ def _levels(check: _Checker, value: Any) -> tuple[tuple[LevelThreshold, ...], st
     codes: set[str] = set()
     previous: float | None = None
     for index, (path, item) in enumerate(check.items(levels, "thresholds", "levels")):
-        entry = check.mapping(item, path, ("code", "title", "min_share"), ())
+        entry = check.mapping(item, path, ("code", "title", "min_share"), ("description",))
         if entry is None:
             continue
         code = check.code(entry, "code", path, MAX_CODE_LENGTH)
         title = check.text(entry, "title", path)
         min_share = _share(check, entry, "min_share", path)
+        _only_for_teacher(check, entry, ("description",), path, subject)
+        description = check.text(entry, "description", path, optional=True)
+        if subject == "teacher" and "description" not in entry:
+            check.problem(
+                f"{path}.description", "в самооценке педагога у уровня нужно описание: что он означает на практике"
+            )
         if code is not None:
             if code in codes:
                 check.problem(f"{path}.code", f"уровень «{code}» уже есть")
@@ -575,24 +639,29 @@ def _levels(check: _Checker, value: Any) -> tuple[tuple[LevelThreshold, ...], st
                 check.problem(f"{path}.min_share", f"доли должны строго возрастать: {min_share} после {previous}")
             previous = min_share
         if code is not None and title is not None and min_share is not None:
-            thresholds.append(LevelThreshold(code, title, min_share))
+            thresholds.append(LevelThreshold(code, title, min_share, description))
     critical_cap = check.text(levels, "critical_cap", "levels", optional=True)
+    if subject == "teacher" and critical_cap is not None:
+        check.problem("levels.critical_cap", "в самооценке педагога нет критических пунктов: уберите critical_cap")
+        critical_cap = None
     if critical_cap is not None and critical_cap not in codes:
         known = ", ".join(sorted(codes)) or "—"
         check.problem("levels.critical_cap", f"уровня «{critical_cap}» нет среди уровней (code): {known}")
     return tuple(thresholds), critical_cap, note
 
 
-def _sections(check: _Checker, root: dict) -> tuple[Section, ...]:
+def _sections(check: _Checker, root: dict, subject: str | None) -> tuple[Section, ...]:
+    teacher = subject == "teacher"
     sections: list[Section] = []
     section_codes: dict[str, str] = {}
     indicator_codes: dict[str, str] = {}
     for path, item in check.items(root, "sections", ""):
+        # A teacher's area is always the mean of its items: `scoring` may be left out there.
         entry = check.mapping(
             item,
             path,
-            ("code", "title", "scoring", "indicators"),
-            ("key_condition", "criterion", "points", "counts_towards_level", "note"),
+            ("code", "title", "indicators") + (() if teacher else ("scoring",)),
+            ("key_condition", "criterion", "points", "counts_towards_level", "note") + (("scoring",) if teacher else ()),
         )
         if entry is None:
             continue
@@ -608,7 +677,12 @@ def _sections(check: _Checker, root: dict) -> tuple[Section, ...]:
         criterion = check.text(entry, "criterion", path, optional=True)
         section_note = check.text(entry, "note", path, optional=True)
         counts = check.typed(entry, "counts_towards_level", path, bool, default=True)
-        scoring = check.typed(entry, "scoring", path, str)
+        scoring = check.typed(entry, "scoring", path, str, default="sum" if teacher else _MISSING)
+        if teacher and scoring not in (None, "sum"):
+            check.problem(f"{path}.scoring", "в самооценке педагога область считается по среднему баллу: scoring: sum")
+            scoring = None
+        if teacher and counts is False:
+            check.problem(f"{path}.counts_towards_level", "в самооценке педагога каждая область входит в общий уровень")
         if scoring is not None and scoring not in SCORING_KINDS:
             check.problem(
                 f"{path}.scoring", f"неизвестный способ подсчёта «{scoring}»; допустимы: {', '.join(SCORING_KINDS)}"
@@ -624,7 +698,7 @@ def _sections(check: _Checker, root: dict) -> tuple[Section, ...]:
             check.problem(f"{path}.points", "points задаются только для scoring: all_or_nothing")
         indicators = []
         for indicator_path, indicator_item in check.items(entry, "indicators", path):
-            indicator = _indicator(check, indicator_item, indicator_path, indicator_codes)
+            indicator = _indicator(check, indicator_item, indicator_path, indicator_codes, subject)
             if indicator is None:
                 continue
             indicators.append(indicator)
@@ -645,11 +719,16 @@ def _sections(check: _Checker, root: dict) -> tuple[Section, ...]:
     return tuple(sections)
 
 
-def _indicator(check: _Checker, item: Any, path: str, codes: dict[str, str]) -> Indicator | None:
-    entry = check.mapping(item, path, ("code", "title", "levels"), ("short_title", "critical", "auto", "note"))
+def _indicator(
+    check: _Checker, item: Any, path: str, codes: dict[str, str], subject: str | None
+) -> Indicator | None:
+    entry = check.mapping(
+        item, path, ("code", "title", "levels"), ("short_title", "critical", "auto", "note", "example", "platform")
+    )
     if entry is None:
         return None
     problems_before = len(check.problems)
+    _only_for_teacher(check, entry, ("example", "platform"), path, subject)
     code = check.code(entry, "code", path, MAX_INDICATOR_CODE_LENGTH)
     if code is not None:
         if code in codes:
@@ -664,9 +743,32 @@ def _indicator(check: _Checker, item: Any, path: str, codes: dict[str, str]) -> 
     auto = None
     if entry.get("auto") is not None:
         auto = _auto(check, entry["auto"], f"{path}.auto", {level.score for level in levels})
+    example = check.text(entry, "example", path, optional=True)
+    platform = check.typed(entry, "platform", path, str)
+    if subject == "teacher":
+        _teacher_item(check, entry, path, levels, platform)
     if len(check.problems) != problems_before:
         return None
-    return Indicator(code, title, levels, critical, short_title, auto, note)
+    return Indicator(code, title, levels, critical, short_title, auto, note, example, platform)
+
+
+def _teacher_item(check: _Checker, entry: dict, path: str, levels: tuple[Level, ...], platform: str | None) -> None:
+    if "example" not in entry:
+        check.problem(f"{path}.example", "в самооценке педагога у пункта нужен пример практики (example)")
+    if platform is not None and platform not in PLATFORMS:
+        check.problem(f"{path}.platform", f"неизвестная платформа «{platform}»; допустимы: {', '.join(PLATFORMS)}")
+    if entry.get("critical"):
+        check.problem(f"{path}.critical", "в самооценке педагога нет критических пунктов")
+    if "auto" in entry:
+        check.problem(f"{path}.auto", "в самооценке педагога ответ не вычисляется автоматически: уберите auto")
+    scores = tuple(level.score for level in levels)
+    raw_levels = entry.get("levels")
+    # A level dropped for its own error is already reported: compare only a fully read list.
+    if isinstance(raw_levels, list) and 1 < len(raw_levels) == len(levels) and scores != TEACHER_SCORES:
+        shown = ", ".join(map(str, scores)) or "—"
+        check.problem(
+            f"{path}.levels", f"в самооценке педагога у пункта ровно шесть уровней с баллами 0, 1, 2, 3, 4, 5; сейчас: {shown}"
+        )
 
 
 def _indicator_levels(check: _Checker, entry: dict, path: str) -> tuple[Level, ...]:

@@ -22,15 +22,17 @@ class MethodologyVersion(db.Model):
     code: Mapped[str] = mapped_column(String(50))
     version: Mapped[int]
     title: Mapped[str] = mapped_column(String(300))
+    # "school" (a school's self-diagnostic) or "teacher" (a teacher's self-assessment): see domain SUBJECTS.
+    subject: Mapped[str] = mapped_column(String(20), default="school", server_default="school")
     content: Mapped[dict] = mapped_column(JSON)
     sha256: Mapped[str] = mapped_column(String(64))
-    # New diagnostics use the active version of their code; old ones keep their own.
+    # New diagnostics use the active version of their code; old ones keep their own. Within a subject.
     is_active: Mapped[bool] = mapped_column(default=True)
     published_at: Mapped[datetime] = mapped_column(default=utcnow)
     published_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
 
-IMMUTABLE_METHODOLOGY_FIELDS = ("code", "version", "title", "content", "sha256")
+IMMUTABLE_METHODOLOGY_FIELDS = ("code", "version", "title", "subject", "content", "sha256")
 
 
 @event.listens_for(MethodologyVersion, "before_update")

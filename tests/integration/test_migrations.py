@@ -1,8 +1,10 @@
 """`flask db upgrade` on an empty database must produce exactly the models, and downgrade must undo it."""
+from datetime import datetime
+
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 
 from cpp_app.extensions import db
 from tests.conftest import make_app, temporary_database_url
@@ -20,4 +22,23 @@ def test_upgrade_matches_models_and_downgrade_empties(tmp_path):
             assert differences == []
             downgrade(revision="base")
             assert set(inspect(db.engine).get_table_names()) <= {"alembic_version"}
+            db.engine.dispose()
+
+
+def test_versions_published_before_the_subject_existed_are_school_ones(tmp_path):
+    with temporary_database_url() as url:
+        app = make_app(url, tmp_path)
+        with app.app_context():
+            upgrade(revision="a7f3c9e21b54")
+            with db.engine.begin() as connection:
+                connection.execute(text(
+                    "INSERT INTO methodology_versions (code, version, title, content, sha256, is_active, published_at)"
+                    " VALUES ('cos', 2025, 'ЦОС', '{}', :sha, :active, :now)"
+                ), {"sha": "0" * 64, "active": True, "now": datetime(2025, 9, 1)})
+            upgrade(revision="f2b7d4c81a06")
+            with db.engine.connect() as connection:
+                assert connection.execute(text("SELECT code, subject FROM methodology_versions")).all() == [
+                    ("cos", "school")
+                ]
+            downgrade(revision="base")
             db.engine.dispose()

@@ -67,11 +67,14 @@ def publish(client, preview):
     )
 
 
-def versions(database) -> list[tuple[int, bool]]:
+def versions(database, code: str = "cos") -> list[tuple[int, bool]]:
+    """(version, active) of one methodology; the seeded teacher instrument is another code."""
     database.session.rollback()
     database.session.expire_all()
     return list(database.session.execute(
-        select(MethodologyVersion.version, MethodologyVersion.is_active).order_by(MethodologyVersion.version)
+        select(MethodologyVersion.version, MethodologyVersion.is_active)
+        .where(MethodologyVersion.code == code)
+        .order_by(MethodologyVersion.version)
     ).tuples())
 
 
@@ -227,7 +230,9 @@ def test_preview_shows_what_will_be_published_and_the_differences_then_publishes
     response = publish(staff_client, preview)
     assert response.status_code == 302
     assert versions(database) == [(2025, False), (2026, True)]
-    new = database.session.scalar(select(MethodologyVersion).where(MethodologyVersion.version == 2026))
+    new = database.session.scalar(
+        select(MethodologyVersion).where(MethodologyVersion.code == "cos", MethodologyVersion.version == 2026)
+    )
     assert response.headers["Location"].endswith(f"/admin/methodologies/{new.id}")
     assert new.published_by_id == methodologist.id and row_count(database, FormStash) == 0
     assert parse_methodology(new.content, "stored").indicator("cos.digital_library") is not None
@@ -275,7 +280,7 @@ def test_republishing_the_same_content_from_a_second_preview_is_a_no_op(staff_cl
     assert "ничего не изменено" in text(staff_client.get(response.headers["Location"]))
     assert versions(database) == [(2025, False), (2026, True)]
     published = select(func.count(AuditEvent.id)).where(AuditEvent.action == "methodology.published")
-    assert database.session.scalar(published) == 2  # the seed's 2025 and one 2026
+    assert database.session.scalar(published) == 3  # the seed's cos 2025 and teacher instrument, one cos 2026
 
 
 def test_same_version_with_other_content_is_refused(staff_client, database):

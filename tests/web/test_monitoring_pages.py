@@ -4,7 +4,7 @@ import re
 import pytest
 from sqlalchemy import select
 
-from cpp_app.blueprints.methodology.services_versions import active_version, methodology_of
+from cpp_app.blueprints.methodology.services_versions import active_school_version, methodology_of
 from cpp_app.blueprints.monitoring import stats
 from cpp_app.domain.workflow import school_year
 from cpp_app.kernel.clock import local_today
@@ -60,7 +60,7 @@ def _teacher(database, organization, accounts=(), confirmed=False, role=Role.TEA
 
 
 def _diagnostic(database, organization, status, level=None, year=YEAR, answers=None):
-    version = active_version()
+    version = active_school_version()
     diagnostic = Diagnostic(organization_id=organization.id, methodology_id=version.id, school_year=year,
                             status=status, level_code=level, total_points=10 if level else None,
                             max_points=30 if level else None)
@@ -87,7 +87,7 @@ def region(database):
     _teacher(database, a2, [("resh", active)])
     _teacher(database, b1, [("sferum", active)], confirmed=True)
     _teacher(database, b1)
-    methodology = methodology_of(active_version())
+    methodology = methodology_of(active_school_version())
     first, second = methodology.indicators[0], methodology.indicators[1]
     a1_diagnostic = _diagnostic(database, a1, DiagnosticStatus.ACCEPTED, "basic",
                                 answers={first.code: 0, second.code: second.max_score})

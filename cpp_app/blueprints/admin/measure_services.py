@@ -19,7 +19,7 @@ from ...kernel.actor import Actor
 from ...kernel.plural import genitive
 from ...models import Course, Measure, MethodologyVersion, ProgramAction
 from ...service_errors import FieldErrors
-from ..methodology.services_versions import active_version, methodology_of
+from ..methodology.services_versions import SCHOOL, active_school_version, methodology_of
 
 MEASURES_FILE = BASE_DIR / "seeds" / "measures.yaml"
 REQUIRED_KEYS = ("methodology_code", "indicator_code", "target_score", "text", "responsible_role", "duration",
@@ -130,9 +130,11 @@ def seed_measures(path: str | Path = MEASURES_FILE) -> int:
     rows, edited or deactivated by methodologists, are left alone. Needs the methodologies published and
     the courses seeded. Returns how many were added."""
     codes = {
-        code for code in db.session.scalars(select(MethodologyVersion.code).where(MethodologyVersion.is_active))
+        code for code in db.session.scalars(
+            select(MethodologyVersion.code).where(MethodologyVersion.is_active, MethodologyVersion.subject == SCHOOL)
+        )
     }
-    methodologies = {code: methodology_of(active_version(code)) for code in codes}
+    methodologies = {code: methodology_of(active_school_version(code)) for code in codes}
     rows = load_measures(path, methodologies)
     titles = {row["course"] for row in rows if row["course"]}
     # Titles are not unique in the catalogue; the earliest course (the seeded one) wins.
@@ -204,16 +206,17 @@ class IndicatorGroup:
 
 
 def active_methodology(code: str) -> Methodology | None:
-    version = active_version(code)
+    version = active_school_version(code)
     return methodology_of(version) if version else None
 
 
 def active_codes() -> list[str]:
     return list(
         db.session.scalars(
-            select(MethodologyVersion.code).where(MethodologyVersion.is_active).distinct().order_by(
-                MethodologyVersion.code
-            )
+            select(MethodologyVersion.code)
+            .where(MethodologyVersion.is_active, MethodologyVersion.subject == SCHOOL)
+            .distinct()
+            .order_by(MethodologyVersion.code)
         )
     )
 

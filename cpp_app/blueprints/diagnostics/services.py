@@ -30,7 +30,7 @@ from ...models import (
 from ...service_errors import FieldErrors
 from ..auth.sessions import limits as session_limits
 from ..auth.sessions import token_hash as session_token_hash
-from ..methodology.services_versions import active_version, methodology_of
+from ..methodology.services_versions import active_school_version, methodology_of
 from ..school.services import REGISTERED_STATUSES, STAFF_ROLES, StaffCounts, staff_counts
 
 MAX_COMMENT_LENGTH = 5000
@@ -61,7 +61,7 @@ def start(organization: Organization, actor: Actor, today: date) -> Diagnostic:
     """This school year's diagnostic of the organisation, created on first use.
 
     One per organisation, methodology and year: a version published mid-year does not start a second one."""
-    version = active_version()
+    version = active_school_version()
     if version is None:
         raise TransitionRefused("Методика самодиагностики не опубликована. Обратитесь к методисту КК ИПК.")
     if organization.kind.value not in methodology_of(version).applies_to:

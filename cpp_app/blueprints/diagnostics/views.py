@@ -43,7 +43,7 @@ from ..methodology.questionnaire import (
 from . import bp
 from .forms import stash_payload
 from .services import (
-    active_version,
+    active_school_version,
     diagnostics_of,
     ended_session_user,
     save_step,
@@ -84,7 +84,7 @@ def index():
     organization = current_user.organization
     rows = diagnostic_rows(diagnostics_of(organization.id)) if organization else []
     return render_template("diagnostics/index.html", organization=organization, rows=rows, year=school_year(local_today()),
-                           version=active_version(), form=EmptyForm())
+                           version=active_school_version(), form=EmptyForm())
 
 
 @bp.post("/start")

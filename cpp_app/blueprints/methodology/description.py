@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from math import ceil
 
 from ...domain.methodology import AutoRule, Indicator, Methodology, PlatformCondition, Section, exact_share
+from ...domain.readiness import decimal_text
 from ...kernel.plural import plural, points_word
 from ...models import ACCOUNT_STATUS_LABELS, ORGANIZATION_KIND_LABELS
 
@@ -34,6 +35,8 @@ class ThresholdView:
     title: str
     share: str
     from_points: int
+    from_mean: str  # teacher instruments: the area's mean score from which the level starts, «2,5»
+    description: str | None
 
 
 @dataclass(frozen=True)
@@ -47,6 +50,7 @@ class AutoLine:
 class IndicatorView:
     indicator: Indicator
     auto: tuple[AutoLine, ...]
+    platform: str | None  # the platform's name, for a teacher item about a state platform
 
 
 @dataclass(frozen=True)
@@ -59,6 +63,7 @@ class SectionView:
 @dataclass(frozen=True)
 class MethodologyView:
     methodology: Methodology
+    subject_label: str  # «для школы» / «для педагога»
     applies_to: str
     thresholds: tuple[ThresholdView, ...]
     critical_cap: str | None  # the cap's title
@@ -95,7 +100,9 @@ def auto_lines(rule: AutoRule | None, names: dict[str, str]) -> tuple[AutoLine, 
     )
 
 
-def scoring_text(section: Section) -> str:
+def scoring_text(section: Section, teacher: bool = False) -> str:
+    if teacher:
+        return "Уровень области — по среднему баллу её пунктов (от 0 до 5); пункты без ответа в среднее не входят."
     if section.scoring == "all_or_nothing":
         text = (
             f"«Имеется» ({points(section.max_points)}) — только если есть все компоненты "
@@ -111,18 +118,30 @@ def scoring_text(section: Section) -> str:
 def describe(methodology: Methodology, names: dict[str, str]) -> MethodologyView:
     """The readable rendering; `names` are the platforms' names by code (services_versions.platform_names)."""
     maximum = methodology.max_points
+    teacher = methodology.subject == "teacher"
+    top = max((indicator.max_score for indicator in methodology.indicators), default=0)
     thresholds = tuple(
-        ThresholdView(t.code, t.title, percent(t.min_share), from_points(t.min_share, maximum))
+        ThresholdView(
+            t.code, t.title, percent(t.min_share), from_points(t.min_share, maximum),
+            decimal_text(exact_share(t.min_share) * top), t.description,
+        )
         for t in methodology.thresholds
     )
     cap = methodology.threshold(methodology.critical_cap).title if methodology.critical_cap else None
     sections = tuple(
         SectionView(
             section,
-            scoring_text(section),
-            tuple(IndicatorView(indicator, auto_lines(indicator.auto, names)) for indicator in section.indicators),
+            scoring_text(section, teacher),
+            tuple(
+                IndicatorView(
+                    indicator, auto_lines(indicator.auto, names),
+                    names.get(indicator.platform, indicator.platform) if indicator.platform else None,
+                )
+                for indicator in section.indicators
+            ),
         )
         for section in methodology.sections
     )
     applies_to = ", ".join(kind_label(kind) for kind in methodology.applies_to)
-    return MethodologyView(methodology, applies_to, thresholds, cap, sections)
+    subject = "для педагога" if teacher else "для школы"
+    return MethodologyView(methodology, subject, applies_to, thresholds, cap, sections)

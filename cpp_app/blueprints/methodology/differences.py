@@ -1,7 +1,8 @@
 """What publishing a new version changes against the active one, in Russian lines for the preview."""
 from dataclasses import dataclass
 
-from ...domain.methodology import Indicator, LevelThreshold, Methodology, Section
+from ...domain.methodology import TEACHER_SCORES, Indicator, LevelThreshold, Methodology, Section, exact_share
+from ...domain.readiness import decimal_text
 from .description import auto_lines, from_points, kind_label, percent, points, scoring_text
 
 
@@ -60,8 +61,10 @@ def compare(old: Methodology, new: Methodology, names: dict[str, str]) -> Method
     )
 
 
-def _threshold_start(threshold: LevelThreshold, maximum: int) -> str:
-    """«от 60 % (от 36 баллов)»."""
+def _threshold_start(threshold: LevelThreshold, maximum: int, teacher: bool = False) -> str:
+    """«от 60 % (от 36 баллов)»; for a teacher's area, whose level is its mean score of 0..5, «средний балл от 2,5»."""
+    if teacher:
+        return f"средний балл от {decimal_text(exact_share(threshold.min_share) * TEACHER_SCORES[-1])}"
     return f"от {percent(threshold.min_share)} (от {points(from_points(threshold.min_share, maximum))})"
 
 
@@ -85,15 +88,20 @@ def _matched_changes(old_items, new_items, noun: str, added_detail, changes) -> 
 
 def _threshold_changes(old: Methodology, new: Methodology) -> tuple[str, ...]:
     lines = []
-    if old.max_points != new.max_points:
+    teacher = new.subject == "teacher"
+    if old.max_points != new.max_points and not teacher:
         lines.append(f"максимум баллов для уровня: {old.max_points} → {new.max_points}")
 
     def moved(was: LevelThreshold, now: LevelThreshold) -> list[str]:
-        before, after = _threshold_start(was, old.max_points), _threshold_start(now, new.max_points)
-        return [f"уровень «{now.title}»: {before} → {after}"] if before != after else []
+        before = _threshold_start(was, old.max_points, teacher)
+        after = _threshold_start(now, new.max_points, teacher)
+        found = [f"уровень «{now.title}»: {before} → {after}"] if before != after else []
+        if was.description != now.description:
+            found.append(f"уровень «{now.title}»: изменено описание")
+        return found
 
     lines += _matched_changes(
-        old.thresholds, new.thresholds, "уровень", lambda t: f": {_threshold_start(t, new.max_points)}", moved
+        old.thresholds, new.thresholds, "уровень", lambda t: f": {_threshold_start(t, new.max_points, teacher)}", moved
     )
     if old.critical_cap != new.critical_cap:
         def cap(m: Methodology) -> str:
@@ -143,6 +151,13 @@ def _indicator_changes(
             lines.append(f"уровень {level.score}: «{old.level(level.score).text}» → «{level.text}»")
     if old.auto != new.auto:
         lines.extend(_auto_changes(old, new, names))
+    if old.platform != new.platform:
+        def platform(code: str | None) -> str:
+            return f"«{names.get(code, code)}»" if code else "не указана"
+
+        lines.append(f"платформа: {platform(old.platform)} → {platform(new.platform)}")
+    if old.example != new.example:
+        lines.append(f"пример практики: {_quote(old.example)} → {_quote(new.example)}")
     if old.note != new.note:
         lines.append("изменено примечание")
     return tuple(lines)

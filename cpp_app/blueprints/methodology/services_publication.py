@@ -15,7 +15,13 @@ from ...kernel.stash import stash_form, take_stash
 from ...models import MethodologyVersion
 from .description import MethodologyView, describe
 from .differences import MethodologyDiff, compare
-from .services_versions import active_version, methodology_of, platform_names, publish_methodology
+from .services_versions import (
+    active_version,
+    code_taken_by_other_subject,
+    methodology_of,
+    platform_names,
+    publish_methodology,
+)
 
 STALE_PREVIEW = "Предпросмотр устарел или уже использован. Загрузите файл методики ещё раз."
 
@@ -24,6 +30,7 @@ class Publication(enum.StrEnum):
     NEW = "new"
     IDENTICAL = "identical"  # the same version with the same content is published: nothing to do
     CONFLICT = "conflict"  # the same version number with other content
+    CODE_TAKEN = "code_taken"  # the code belongs to a methodology of the other subject
     OLDER = "older"  # a number below the latest published one
 
 
@@ -36,6 +43,9 @@ class PublicationCheck:
 
 
 def check_publication(methodology: Methodology) -> PublicationCheck:
+    taken = code_taken_by_other_subject(methodology)
+    if taken is not None:
+        return PublicationCheck(Publication.CODE_TAKEN, taken, None, None)
     columns = (MethodologyVersion.id, MethodologyVersion.code, MethodologyVersion.version, MethodologyVersion.sha256)
     versions = list(db.session.scalars(
         select(MethodologyVersion)
@@ -85,7 +95,7 @@ def prepare_preview(methodology: Methodology, source: str, user_id: int) -> Prev
     """What publishing would do; a publishable version is kept server-side under a one-time token."""
     names = platform_names()
     check = check_publication(methodology)
-    active = active_version(methodology.code)
+    active = active_version(methodology.code, methodology.subject)
     diff = compare(methodology_of(active), methodology, names) if active is not None else None
     token = None
     if check.state == Publication.NEW:
@@ -116,7 +126,7 @@ def publish_previewed(token: str | None, user_id: int, actor: Actor) -> PublishO
     check = check_publication(methodology)
     if check.state == Publication.IDENTICAL:
         return PublishOutcome(check.existing, created=False)
-    if check.state == Publication.OLDER:
+    if check.state in (Publication.OLDER, Publication.CODE_TAKEN):
         raise TransitionRefused(check.message)
     # A conflict found meanwhile is refused by publish_methodology itself, with its own message.
     return PublishOutcome(publish_methodology(methodology, actor), created=True)

@@ -13,6 +13,8 @@ from ...kernel.actor import Actor
 from ...models import Diagnostic, MethodologyVersion, Platform, User
 
 DEFAULT_METHODOLOGY = "cos"
+SCHOOL, TEACHER = "school", "teacher"  # MethodologyVersion.subject
+SUBJECT_LABELS = {SCHOOL: "для школы", TEACHER: "для педагога"}
 
 
 def methodology_of(diagnostic_or_version) -> Methodology:
@@ -21,17 +23,42 @@ def methodology_of(diagnostic_or_version) -> Methodology:
     return parse_methodology(version.content, source=f"{version.code} v{version.version}")
 
 
-def active_version(code: str = DEFAULT_METHODOLOGY) -> MethodologyVersion | None:
+def active_version(code: str, subject: str) -> MethodologyVersion | None:
     return db.session.scalar(
         select(MethodologyVersion)
-        .where(MethodologyVersion.code == code, MethodologyVersion.is_active)
+        .where(MethodologyVersion.code == code, MethodologyVersion.subject == subject, MethodologyVersion.is_active)
         .order_by(MethodologyVersion.version.desc())
         .limit(1)
     )
 
 
+def active_school_version(code: str = DEFAULT_METHODOLOGY) -> MethodologyVersion | None:
+    """The version new school diagnostics use; a teacher instrument is never one, whatever its code."""
+    return active_version(code, SCHOOL)
+
+
+def code_taken_by_other_subject(methodology: Methodology) -> str | None:
+    """The refusal when the code already belongs to a methodology of the other subject, else None: publishing
+    must never supersede the other kind's versions."""
+    other = db.session.scalar(
+        select(MethodologyVersion.subject)
+        .where(MethodologyVersion.code == methodology.code, MethodologyVersion.subject != methodology.subject)
+        .limit(1)
+    )
+    if other is None:
+        return None
+    return (
+        f"Код «{methodology.code}» уже занят методикой {SUBJECT_LABELS.get(other, other)}. "
+        f"Выберите для методики {SUBJECT_LABELS[methodology.subject]} другой код (code)."
+    )
+
+
 def publish_methodology(methodology: Methodology, actor: Actor) -> MethodologyVersion:
-    """Publishes a validated version and makes it the one new diagnostics use; republishing the same is a no-op."""
+    """Publishes a validated version and makes it the active one of its code and subject; republishing the same
+    is a no-op."""
+    taken = code_taken_by_other_subject(methodology)
+    if taken is not None:
+        raise TransitionRefused(taken)
     content = methodology.to_dict()
     digest = methodology_hash(content)
     existing = db.session.scalar(
@@ -47,10 +74,13 @@ def publish_methodology(methodology: Methodology, actor: Actor) -> MethodologyVe
             "Опубликованная версия не меняется: увеличьте номер версии."
         )
     db.session.execute(
-        update(MethodologyVersion).where(MethodologyVersion.code == methodology.code).values(is_active=False)
+        update(MethodologyVersion)
+        .where(MethodologyVersion.code == methodology.code, MethodologyVersion.subject == methodology.subject)
+        .values(is_active=False)
     )
     version = MethodologyVersion(
-        code=methodology.code, version=methodology.version, title=methodology.title, content=content,
+        code=methodology.code, version=methodology.version, title=methodology.title, subject=methodology.subject,
+        content=content,
         sha256=digest, is_active=True, published_by_id=actor.user_id,
     )
     db.session.add(version)
@@ -68,11 +98,16 @@ class VersionRow:
     code: str
     version: int
     title: str
+    subject: str
     year: str | None
     is_active: bool
     published_at: datetime
     published_by: str | None
     diagnostics: int
+
+    @property
+    def subject_label(self) -> str:
+        return SUBJECT_LABELS.get(self.subject, self.subject)
 
 
 def list_versions() -> list[VersionRow]:
@@ -88,6 +123,7 @@ def list_versions() -> list[VersionRow]:
             MethodologyVersion.code,
             MethodologyVersion.version,
             MethodologyVersion.title,
+            MethodologyVersion.subject,
             MethodologyVersion.content["year"].as_string(),  # not the whole content: it can be large
             MethodologyVersion.is_active,
             MethodologyVersion.published_at,
@@ -98,12 +134,13 @@ def list_versions() -> list[VersionRow]:
         )
         .outerjoin(User, User.id == MethodologyVersion.published_by_id)
         .outerjoin(usage, usage.c.methodology_id == MethodologyVersion.id)
-        .order_by(MethodologyVersion.code, MethodologyVersion.version.desc())
+        .order_by(MethodologyVersion.subject, MethodologyVersion.code, MethodologyVersion.version.desc())
     )
     rows = []
-    for id_, code, version, title, year, active, published_at, last, first, middle, used in db.session.execute(statement):
+    for (id_, code, version, title, subject, year, active, published_at, last, first, middle,
+         used) in db.session.execute(statement):
         name = " ".join(part for part in (last, first, middle) if part) or None
-        rows.append(VersionRow(id_, code, version, title, year, active, published_at, name, used))
+        rows.append(VersionRow(id_, code, version, title, subject, year, active, published_at, name, used))
     return rows
 
 

@@ -18,6 +18,7 @@ from .forms import MethodologyUploadForm, PublishForm
 from .services_publication import prepare_preview, publish_previewed
 from .services_versions import (
     DEFAULT_METHODOLOGY,
+    TEACHER,
     diagnostics_using,
     get_version,
     list_versions,
@@ -96,7 +97,10 @@ def methodology_publish():
               "если содержание отличается, загрузите файл с новым номером версии.", "error")
         return redirect(url_for("admin.methodologies"))
     version = outcome.version
-    if outcome.created:
+    if outcome.created and version.subject == TEACHER:
+        flash(f"Опубликована версия {version.version} методики «{version.title}» для педагога. Новые самооценки "
+              "заполняются по ней; самодиагностики школ она не затрагивает.", "success")
+    elif outcome.created:
         flash(f"Опубликована версия {version.version} методики «{version.title}». Новые самодиагностики "
               "заполняются по ней; начатые раньше остаются на своей версии.", "success")
     else:

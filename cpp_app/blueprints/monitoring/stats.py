@@ -29,7 +29,7 @@ from ...models import (
     Platform,
     ProgramAction,
 )
-from ..methodology.services_versions import methodology_of
+from ..methodology.services_versions import SCHOOL, methodology_of
 from .figures import ensure_fresh
 
 REGION_NAME = "Красноярский край"
@@ -54,7 +54,9 @@ def platform_list() -> list[tuple[int, str, str]]:
 
 def active_methodologies() -> dict[str, Methodology]:
     versions = db.session.scalars(
-        select(MethodologyVersion).where(MethodologyVersion.is_active).order_by(MethodologyVersion.version)
+        select(MethodologyVersion)
+        .where(MethodologyVersion.is_active, MethodologyVersion.subject == SCHOOL)
+        .order_by(MethodologyVersion.version)
     )
     return {version.code: methodology_of(version) for version in versions}
 
