@@ -104,7 +104,7 @@ def form_classes():
     return [cls for cls in seen if cls.__module__.startswith("cpp_app.")]
 
 
-def test_every_text_field_of_every_form_is_probed():
+def test_every_text_field_of_every_form_is_probed(app):  # the app imports every form module
     probed = probed_column_names()
     by_name = {column.split(".")[1]: column for column in probed}
     unknown = []
