@@ -2,8 +2,8 @@
 import enum
 from datetime import date, datetime
 
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy import Enum as SAEnum
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -62,6 +62,8 @@ class Course(db.Model):
     topic: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text, default="")
     is_open: Mapped[bool] = mapped_column(default=True, index=True)
+    # Codes of the teacher self-assessment's areas the course develops: a teacher's route offers it for them.
+    readiness_areas: Mapped[list[str]] = mapped_column(JSON, default=list, server_default=text("'[]'"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

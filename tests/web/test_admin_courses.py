@@ -133,6 +133,30 @@ def test_methodologist_creates_a_course(database, staff_client):
     assert [e.target_id for e in audit_events(database, "course.created")] == [course.id]
 
 
+def test_a_course_is_tagged_with_the_self_assessment_areas_it_develops(database, staff_client):
+    page = staff_client.get("/admin/courses/new")
+    assert "Безопасность и персональные данные" in text(page)  # the seeded teacher instrument's areas
+    data = {**course_form(), "csrf_token": extract_csrf(page), "readiness_areas": ["safety", "platforms"]}
+    assert staff_client.post("/admin/courses/new", data=data).status_code == 302
+    fresh(database)
+    course = database.session.scalar(select(Course).where(Course.title == "Цифровая грамотность педагога"))
+    assert course.readiness_areas == ["platforms", "safety"]  # in the instrument's order
+    shown = text(staff_client.get(f"/admin/courses/{course.id}"))
+    assert "Работа на государственных платформах; Безопасность и персональные данные" in shown
+
+    refused = staff_client.post(f"/admin/courses/{course.id}/edit", data={
+        **course_form(), "csrf_token": extract_csrf(page), "readiness_areas": ["safety", "astrology"]})
+    assert refused.status_code == 200 and "Выберите области из списка." in text(refused)
+    fresh(database)
+    assert database.session.get(Course, course.id).readiness_areas == ["platforms", "safety"]
+
+
+def test_the_seeded_catalogue_is_tagged(database):
+    tagged = dict(database.session.execute(select(Course.title, Course.readiness_areas)).tuples().all())
+    assert tagged["Информационная и медиабезопасность в образовательной организации"] == ["safety"]
+    assert all(tagged.values())
+
+
 @pytest.mark.parametrize(
     ("overrides", "message"),
     [

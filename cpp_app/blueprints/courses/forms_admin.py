@@ -1,11 +1,13 @@
 """Forms of the methodologist's course catalogue."""
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, HiddenField, TextAreaField
+from wtforms import BooleanField, HiddenField, SelectMultipleField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import Optional
+from wtforms.validators import Optional, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from ...kernel.forms import IdListField, NotBefore, RuDateField, choice_field, max_length, strip_filter
 from ...models import CourseFormat, CourseStatus
+from ..methodology.services_versions import teacher_areas
 from .forms import dataclass_from, hours_field, text_field
 from .services_admin import CourseData
 
@@ -26,11 +28,25 @@ class CourseForm(FlaskForm):
     topic = text_field("Тема", "Укажите тему курса.", 200)
     description = TextAreaField("Описание", filters=[strip_filter], validators=[max_length(5000)])
     is_open = BooleanField("Открыт для записи", default=True)
+    readiness_areas = SelectMultipleField(
+        "Области самооценки педагога, которые развивает курс", validate_choice=False,
+        widget=ListWidget(prefix_label=False), option_widget=CheckboxInput(),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.readiness_areas.choices = teacher_areas()
+
+    def validate_readiness_areas(self, field):
+        known = {code for code, _ in field.choices}
+        if any(code not in known for code in field.data or ()):
+            raise ValidationError("Выберите области из списка.")
 
     def course_data(self) -> CourseData:
         return dataclass_from(
             self, CourseData, format=CourseFormat(self.format.data), description=self.description.data or "",
             is_open=bool(self.is_open.data),
+            readiness_areas=[code for code, _ in self.readiness_areas.choices if code in (self.readiness_areas.data or ())],
         )
 
 

@@ -29,6 +29,7 @@ class CourseData:
     topic: str
     description: str
     is_open: bool
+    readiness_areas: list[str]
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ from ...kernel.plural import plural
 from ...models import CourseStatus, Role
 from ...security import rerender_on_csrf_failure, role_required
 from ..admin import bp as admin_bp
+from ..methodology.services_versions import teacher_areas
 from .forms import saved
 from .forms_admin import BulkRecordsForm, CourseForm, VerifyForm
 from .lookups import course_or_404
@@ -100,7 +101,8 @@ def course(course_id: int):
     result = course_records(course, status, request.args.get("page", 1, type=int))
     form = BulkRecordsForm(formdata=None, page=str(result.page), status=status.value if status else "")
     return render_template("courses/admin_course.html", course=course, status=status, result=result,
-                           counts=status_counts(course), form=form, button=EmptyForm())
+                           counts=status_counts(course), form=form, button=EmptyForm(),
+                           area_titles=dict(teacher_areas()))
 
 
 BULK_MESSAGES = {

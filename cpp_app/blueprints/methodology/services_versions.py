@@ -159,6 +159,20 @@ def publisher_name(version: MethodologyVersion) -> str | None:
     return user.full_name if user else None
 
 
+def teacher_areas() -> list[tuple[str, str]]:
+    """(code, title) of the areas of every active teacher self-assessment, in their order: what a course may be
+    tagged with."""
+    areas: dict[str, str] = {}
+    versions = db.session.scalars(
+        select(MethodologyVersion).where(MethodologyVersion.subject == TEACHER, MethodologyVersion.is_active)
+        .order_by(MethodologyVersion.code)
+    )
+    for version in versions:
+        for section in methodology_of(version).sections:
+            areas.setdefault(section.code, section.title)
+    return list(areas.items())
+
+
 def platform_names() -> dict[str, str]:
     """Platform code → name, for the readable rendering of the `auto` rules."""
     return dict(db.session.execute(select(Platform.code, Platform.name)).tuples().all())
