@@ -105,7 +105,8 @@ def test_answers_survive_an_ended_session(page, make_user, database):
     database.session.execute(update(AuthSession).values(expires_at=utcnow() - timedelta(seconds=1)))
     database.session.commit()
     indicator(page, "Оснащение образовательной организации").get_by_label(re.compile("^2 балла")).check()
-    expect(page.get_by_text("Сессия истекла — нажмите «Сохранить», ваши ответы не потеряются.")).to_be_visible(timeout=15_000)  # a debounced autosave
+    notice = page.get_by_text("Сессия истекла — нажмите «Сохранить», ваши ответы не потеряются.")
+    expect(notice).to_be_visible(timeout=15_000)  # it follows a debounced autosave
     indicator(page, "Оснащение образовательной организации").get_by_label("Комментарий").fill("Паспорт кабинета")
     page.get_by_role("button", name="Сохранить", exact=True).click()
 
