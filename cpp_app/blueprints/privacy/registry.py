@@ -28,7 +28,6 @@ from ...models import (
     PlatformAccount,
     PlatformAccountEvent,
     PrivacyRequest,
-    SelfAssessment,
     ProgramActionEvent,
     ProgramRevision,
     SelfAssessment,
