@@ -26,6 +26,7 @@ from cpp_app.models import (
     Organization,
     PrivacyRequest,
     ProgramAction,
+    SelfAssessment,
     StaffRegisterEntry,
     User,
 )
@@ -147,10 +148,12 @@ def _candidate_values(argument: str) -> list:
         "user_id": User.id, "program_id": DevelopmentProgram.id, "request_id": PrivacyRequest.id,
         "organization_id": Organization.id, "record_id": CourseRecord.id, "destruction_id": DestructionRecord.id,
         "measure_id": Measure.id, "course_id": Course.id, "diagnostic_id": Diagnostic.id,
-        "entry_id": StaffRegisterEntry.id,
+        "entry_id": StaffRegisterEntry.id, "assessment_id": SelfAssessment.id,
     }
     if argument == "fmt":
         return ["xlsx", "csv"]
+    if argument == "step":
+        return [1]
     column = columns[argument]
     return list(db.session.scalars(select(column).order_by(column.desc()).limit(CANDIDATES_PER_ARGUMENT)))
 

@@ -40,6 +40,7 @@ from .program import (
     ProgramStatus,
     RenderedDocument,
 )
+from .self_assessment import SelfAssessment, SelfAssessmentStatus
 from .user import (
     ROLE_LABELS,
     STAFF_STATE_LABELS,
@@ -52,6 +53,8 @@ from .user import (
 )
 
 __all__ = [
+    "SelfAssessment",
+    "SelfAssessmentStatus",
     "PRIVACY_REQUEST_KIND_LABELS",
     "DestructionRecord",
     "PrivacyRequest",

@@ -13,6 +13,7 @@ from cpp_app.blueprints.privacy.erasure import scrub_details, unusable_password_
 from cpp_app.blueprints.privacy.purge import DESTRUCTION_RULE
 from cpp_app.blueprints.privacy.services_requests import file_request, withdraw_consent
 from cpp_app.blueprints.school.services import staff_counts
+from cpp_app.blueprints.selfassessment.services import active_instrument
 from cpp_app.kernel.actor import Actor
 from cpp_app.models import (
     AccountStatus,
@@ -33,6 +34,7 @@ from cpp_app.models import (
     PrivacyRequest,
     PrivacyRequestKind,
     Role,
+    SelfAssessment,
     StaffRegisterEntry,
     User,
     utcnow,
@@ -91,6 +93,7 @@ def person(database, make_user):
     database.session.add(StaffRegisterEntry(organization_id=user.organization_id, line=2,
                                             full_name="Перепелицына Евлампия Аристарховна", email=EMAIL,
                                             user_id=user.id))
+    database.session.add(SelfAssessment(user_id=user.id, methodology=active_instrument(), answers={"platforms.sferum": 4}))
     database.session.commit()
     file_request(user, PrivacyRequestKind.ACCESS, "Тайный текст обращения", Actor(user.id, IP, UA))
     database.session.commit()
@@ -140,7 +143,7 @@ def test_purge_destroys_every_trace_and_keeps_the_evidence(app, database, person
     assert (user.last_name, user.first_name, user.middle_name, user.phone) == ("Удалено", "Удалено", None, None)
     assert user.organization_id is None and user.anonymized_at is not None and not user.is_active
     assert not check_password(user, TEST_PASSWORD) and not check_password(user, "")
-    for model in (PlatformAccount, CourseRecord, LoginCode):
+    for model in (PlatformAccount, CourseRecord, LoginCode, SelfAssessment):
         assert database.session.scalar(select(func.count(model.id)).where(model.user_id == user_id)) == 0
     assert database.session.scalar(select(func.count(PlatformAccountEvent.id))) == 0
     entry = database.session.scalars(select(StaffRegisterEntry)).one()
@@ -162,6 +165,7 @@ def test_purge_destroys_every_trace_and_keeps_the_evidence(app, database, person
     assert record.what["platform_accounts"] == 1 and record.what["platform_account_events"] == 1
     assert record.what["course_records"] == 1 and record.what["certificate_files"] == 1
     assert record.what["auth_sessions"] == 1 and record.what["login_codes"] == 1
+    assert record.what["self_assessments"] == 1
     assert record.what["form_stashes"] == 1 and record.what["login_throttles"] == 2
     assert record.what["staff_register_links"] == 1 and record.what["privacy_request_texts"] == 1
     assert record.what["consent_events_anonymised"] == 2 and record.what["audit_events_anonymised"] >= 4

@@ -32,6 +32,8 @@ RULES = [
     ("auth.logout", SIGNED_IN),
     ("auth.resend_confirmation", SIGNED_IN),
     ("auth.", EVERYONE),
+    # Teachers and whoever works at a school; the world's methodologist and admin do not.
+    ("cabinet.self_assessment", {Role.TEACHER, Role.SCHOOL_ADMIN}),
     ("cabinet.", SIGNED_IN),
     ("school.", {Role.SCHOOL_ADMIN}),
     ("diagnostics.result", {Role.SCHOOL_ADMIN, *STAFF}),
@@ -53,6 +55,9 @@ OWN_OBJECTS = {
     "cabinet.course_external_edit": {Role.TEACHER},
     "cabinet.course_external_delete": {Role.TEACHER},
     "cabinet.data_request": {Role.TEACHER},
+    "cabinet.self_assessment_step": {Role.TEACHER},
+    "cabinet.self_assessment_check": {Role.TEACHER},
+    "cabinet.self_assessment_feedback": {Role.TEACHER},
     "programs.delete": {Role.SCHOOL_ADMIN},
     "programs.approve": {Role.SCHOOL_ADMIN},  # the check page: only the school changes its program
     "programs.new_revision": {Role.SCHOOL_ADMIN},

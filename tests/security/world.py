@@ -22,6 +22,7 @@ from cpp_app.models import (
     PrivacyRequest,
     PrivacyRequestKind,
     Role,
+    SelfAssessment,
     StaffRegisterEntry,
     User,
     utcnow,
@@ -56,6 +57,7 @@ class World:
     session_a: AuthSession
     destruction_a: DestructionRecord
     register_entry_a: StaffRegisterEntry
+    assessment_a: SelfAssessment
 
 
 def build_world(database, make_user) -> World:
@@ -96,11 +98,14 @@ def build_world(database, make_user) -> World:
                                       performed_by="flask purge-withdrawn")
     register_entry_a = StaffRegisterEntry(organization_id=school_a.id, line=2, full_name="Незарегистрированная Анна",
                                           email="anna.unregistered@school.example")
-    database.session.add_all([destruction_a, register_entry_a])
+    assessment_a = SelfAssessment(user_id=teacher_a.id, status="draft", answers={"platforms.sferum": 2},
+                                  methodology=database.session.scalar(
+                                      select(MethodologyVersion).where(MethodologyVersion.subject == "teacher")))
+    database.session.add_all([destruction_a, register_entry_a, assessment_a])
     database.session.commit()
     return World(school_a, school_b, teacher_a, director_a, teacher_b, director_b, methodologist, admin,
                  diagnostic_a, program_a, record_a, account_a, privacy_request_a, session_a, destruction_a,
-                 register_entry_a)
+                 register_entry_a, assessment_a)
 
 
 def first_id(database, model) -> int:
@@ -127,6 +132,8 @@ def id_factories(world: World, database) -> dict:
         "session_id": lambda: world.session_a.id,
         "destruction_id": lambda: world.destruction_a.id,
         "entry_id": lambda: world.register_entry_a.id,
+        "assessment_id": lambda: world.assessment_a.id,
+        "step": lambda: 1,
     }
 
 

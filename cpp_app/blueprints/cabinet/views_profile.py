@@ -9,6 +9,7 @@ from ...models import AccountStatus
 from ...security import rerender_on_csrf_failure
 from ...service_errors import FieldErrors
 from ..organizations.forms import offer_registry_matches
+from ..selfassessment.services import card as self_assessment_card
 from . import bp
 from .profile_forms import EmailChangeForm, PlatformAccountForm, ProfileForm
 from .profile_services import (
@@ -40,7 +41,9 @@ def _me():
 @bp.get("/")
 @login_required
 def overview():
-    return render_template("cabinet/overview.html", overview=user_overview(_me()))
+    user = _me()
+    return render_template("cabinet/overview.html", overview=user_overview(user),
+                           self_assessment=self_assessment_card(user))
 
 
 def _render_profile(profile_form: ProfileForm, email_form: EmailChangeForm):

@@ -20,6 +20,7 @@ from ...models import (
     PlatformAccount,
     PlatformAccountEvent,
     PrivacyRequest,
+    SelfAssessment,
     StaffRegisterEntry,
     User,
 )
@@ -115,6 +116,10 @@ def delete_sessions(subject: Subject) -> int:
 
 def delete_login_codes(subject: Subject) -> int:
     return count_deleted(delete(LoginCode).where(LoginCode.user_id == subject.user_id))
+
+
+def delete_self_assessments(subject: Subject) -> int:
+    return count_deleted(delete(SelfAssessment).where(SelfAssessment.user_id == subject.user_id))
 
 
 def delete_form_stashes(subject: Subject) -> int:

@@ -23,6 +23,7 @@ from ...models import (
     PlatformAccount,
     PlatformAccountEvent,
     Role,
+    SelfAssessment,
     User,
 )
 from .erasure import scrub_details
@@ -266,6 +267,25 @@ def sessions(user: User, who: Roles) -> list[dict]:
             "user_agent": session.user_agent,
         }
         for session in sessions
+    ]
+
+
+def self_assessments(user: User, who: Roles) -> list[dict]:
+    assessments = db.session.scalars(
+        select(SelfAssessment).options(joinedload(SelfAssessment.methodology))
+        .where(SelfAssessment.user_id == user.id).order_by(SelfAssessment.id)
+    )
+    return [
+        {
+            "instrument": f"{assessment.methodology.title}, версия {assessment.methodology.version}",
+            "status": assessment.status,
+            "status_label": "отправлена" if assessment.submitted else "черновик",
+            "started_at": assessment.started_at,
+            "updated_at": assessment.updated_at,
+            "submitted_at": assessment.submitted_at,
+            "answers": dict(sorted(assessment.answers.items())),
+        }
+        for assessment in assessments
     ]
 
 

@@ -30,6 +30,7 @@ from ...models import (
     PrivacyRequest,
     ProgramActionEvent,
     ProgramRevision,
+    SelfAssessment,
     StaffRegisterEntry,
     User,
 )
@@ -81,6 +82,8 @@ PERSONAL_TABLES: tuple[PersonalTable, ...] = (
     PersonalTable(CourseRecord, "записи о курсах", {"courses": read.courses},
                   Purge.DELETED, erase.delete_course_records),
     # The school's documents, which the person created or approved: they belong to the school and stay.
+    PersonalTable(SelfAssessment, "самооценки цифровой готовности", {"self_assessments": read.self_assessments},
+                  Purge.DELETED, erase.delete_self_assessments),
     PersonalTable(Diagnostic, "самодиагностики ОО, созданные человеком", {"diagnostics": read.diagnostics}),
     PersonalTable(DevelopmentProgram, "программы развития ОО, созданные или утверждённые человеком",
                   {"programs": read.programs}),
