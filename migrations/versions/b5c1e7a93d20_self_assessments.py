@@ -1,7 +1,7 @@
 """self-assessments: a teacher's answers to a digital-readiness instrument (subject: teacher)
 
 Revision ID: b5c1e7a93d20
-Revises: f2b7d4c81a06
+Revises: b5e2d9a4c713
 Create Date: 2026-12-03 17:50:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'b5c1e7a93d20'
-down_revision = 'f2b7d4c81a06'
+down_revision = 'b5e2d9a4c713'
 branch_labels = None
 depends_on = None
 
