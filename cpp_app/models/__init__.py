@@ -40,7 +40,19 @@ from .program import (
     ProgramStatus,
     RenderedDocument,
 )
-from .self_assessment import SelfAssessment, SelfAssessmentStatus
+from .self_assessment import (
+    AssessmentCampaign,
+    CampaignMailing,
+    CampaignMunicipality,
+    LearningRoute,
+    LearningRouteArea,
+    LearningRouteItem,
+    RouteItemKind,
+    SelfAssessment,
+    SelfAssessmentArea,
+    SelfAssessmentScore,
+    SelfAssessmentStatus,
+)
 from .user import (
     ROLE_LABELS,
     STAFF_STATE_LABELS,
@@ -53,7 +65,16 @@ from .user import (
 )
 
 __all__ = [
+    "AssessmentCampaign",
+    "CampaignMailing",
+    "CampaignMunicipality",
+    "LearningRoute",
+    "LearningRouteArea",
+    "LearningRouteItem",
+    "RouteItemKind",
     "SelfAssessment",
+    "SelfAssessmentArea",
+    "SelfAssessmentScore",
     "SelfAssessmentStatus",
     "PRIVACY_REQUEST_KIND_LABELS",
     "DestructionRecord",
