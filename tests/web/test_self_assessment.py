@@ -4,7 +4,17 @@ import re
 
 import pytest
 
-from cpp_app.models import AccountStatus, PlatformAccount, Role, SelfAssessment, utcnow
+from sqlalchemy import select
+
+from cpp_app.models import (
+    AccountStatus,
+    PlatformAccount,
+    Role,
+    SelfAssessment,
+    SelfAssessmentArea,
+    SelfAssessmentScore,
+    utcnow,
+)
 from tests.conftest import extract_csrf
 from tests.security.world import switch_user
 
@@ -142,6 +152,15 @@ def test_submit_and_feedback(client, teacher, database, platforms):
     assert response.headers["Location"].endswith(f"/{assessment_id}/feedback")
     assessment = stored(database, assessment_id)
     assert assessment.status == "submitted" and assessment.submitted_at is not None
+    assert assessment.organization_id == teacher.organization_id
+    # The result as rows for the research view: one per area, one per item.
+    areas = dict(database.session.execute(
+        select(SelfAssessmentArea.area_code, SelfAssessmentArea.level_rank)
+        .where(SelfAssessmentArea.assessment_id == assessment_id)).all())
+    assert len(areas) == 7 and areas["platforms"] == 0 and areas["content"] == 1  # 1 of 5: «начальный»; 2 of 5: «базовый»
+    scores = database.session.scalars(
+        select(SelfAssessmentScore.score).where(SelfAssessmentScore.assessment_id == assessment_id)).all()
+    assert len(scores) == 25
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert '<svg' in page and 'id="levels-table"' in page
     assert "начальный" in page and "эксперт" in page and "уверенный" in page  # words, not only numbers

@@ -16,6 +16,8 @@ from ...models import (
     PlatformAccount,
     Role,
     SelfAssessment,
+    SelfAssessmentArea,
+    SelfAssessmentScore,
     SelfAssessmentStatus,
     User,
     utcnow,
@@ -126,7 +128,23 @@ def submit(assessment: SelfAssessment) -> list[str]:
     assessment.status = SelfAssessmentStatus.SUBMITTED.value
     assessment.submitted_at = now
     assessment.updated_at = now
+    assessment.organization_id = db.session.get(User, assessment.user_id).organization_id
+    record_results(assessment, readiness)
     return []
+
+
+def record_results(assessment: SelfAssessment, readiness: Readiness) -> None:
+    """The submitted result as rows the research view and the school's figures count in SQL."""
+    ranks = {threshold.code: index for index, threshold in enumerate(instrument_of(assessment).thresholds)}
+    db.session.add_all(
+        SelfAssessmentArea(assessment_id=assessment.id, area_code=area.code, level_rank=ranks[area.level.code],
+                           mean=round(float(area.mean), 2))
+        for area in readiness.areas
+    )
+    db.session.add_all(
+        SelfAssessmentScore(assessment_id=assessment.id, item_code=item.code, score=item.score)
+        for area in readiness.areas for item in area.items
+    )
 
 
 # ------------------------------------------------------------------------------------------------- platforms
