@@ -3,7 +3,6 @@ import json
 import re
 
 import pytest
-
 from sqlalchemy import select
 
 from cpp_app.models import (
