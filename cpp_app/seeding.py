@@ -54,6 +54,23 @@ def read_consent_file(path: Path) -> tuple[str, str]:
     return title, body
 
 
+def consent_editions() -> list[Path]:
+    """seeds/consent/v1.md, v2.md, … in edition order."""
+    return sorted((SEEDS_DIR / "consent").glob("v*.md"), key=lambda path: int(path.stem[1:]))
+
+
+def seed_consent_editions() -> int:
+    """Publishes the seed's editions the database does not have yet, so a deployment that adds a purpose asks every
+    user to consent again (the gate of a new edition) on its next `flask seed`."""
+    latest = db.session.scalar(select(func.max(ConsentDocument.version))) or 0
+    published = 0
+    for path in consent_editions():
+        if int(path.stem[1:]) > latest:
+            publish_document(*read_consent_file(path))
+            published += 1
+    return published
+
+
 def _upsert_by_key(model, key: str, rows: list[dict], create_only: bool = False) -> int:
     existing = {getattr(obj, key): obj for obj in db.session.scalars(select(model))}
     created = 0
@@ -94,10 +111,7 @@ def seed_reference_data() -> dict[str, int]:
     thresholds = _upsert_by_key(
         MonitoringThreshold, "metric", load_yaml(SEEDS_DIR / "monitoring_thresholds.yaml"), create_only=True
     )
-    consent_created = 0
-    if db.session.scalar(select(ConsentDocument.id).limit(1)) is None:
-        publish_document(*read_consent_file(SEEDS_DIR / "consent" / "v1.md"))
-        consent_created = 1
+    consent_created = seed_consent_editions()
     return {
         "municipalities": municipalities,
         "organizations": organizations.created,
