@@ -51,6 +51,8 @@ PROBED_COLUMNS = {
     "privacy_requests": ("body", "response"),
     "auth_sessions": ("user_agent",),
     "consent_events": ("user_agent",),
+    "learning_route_areas": ("goal",),
+    "learning_route_items": ("title",),
 }
 URL_COLUMNS = {"profile_url", "evidence_url"}
 
