@@ -108,7 +108,7 @@ def build_world(database, make_user) -> World:
     submitted_a = SelfAssessment(user_id=teacher_a.id, status="submitted", answers={"platforms.sferum": 1},
                                  methodology=assessment_a.methodology, submitted_at=now - timedelta(days=1))
     route_a = LearningRoute(user_id=teacher_a.id, assessment=submitted_a, period_start=date.today(),
-                            period_end=date.today() + timedelta(days=90))
+                            period_end=date.today() + timedelta(days=90), shared_with_school=True)
     route_a.areas = [LearningRouteArea(area_code="platforms", position=0, current_level=1, target_level=2)]
     route_a.items = [LearningRouteItem(area_code="platforms", kind="self_study", title="Провести урок в Сферуме",
                                        due_on=date.today() + timedelta(days=30))]

@@ -26,7 +26,7 @@ from ...extensions import limiter
 from ...kernel.actor import request_actor
 from ...kernel.clock import local_now, local_today
 from ...kernel.forms import EmptyForm
-from ...kernel.stash import STASH_LIFETIME, stash_form, take_stash
+from ...kernel.stash import stash_form, stash_tokens, store_stash_tokens, take_stash
 from ...kernel.transaction import commit_now, discard_changes
 from ...models import Role
 from ...security import json_sign_in_required, rerender_on_csrf_failure, role_required
@@ -56,7 +56,6 @@ STASH_COOKIE = "cpp_form_stash"
 # The token of this browser's last sign-in once it ended, kept in the (signed) session cookie: the stash is for
 # the user of that session only. The token no longer signs anyone in: its session is over.
 ENDED_SESSION_KEY = "cpp_ended_session"
-MAX_STASH_TOKENS = 5
 ANONYMOUS_POSTS = "60/hour"
 AUTOSAVE_REFUSED = "Автосохранение не удалось: проверьте ответы и нажмите «Сохранить»."
 
@@ -167,17 +166,11 @@ def _stash_answers(diagnostic_id: int) -> str | None:
 
 
 def _stash_tokens() -> list[str]:
-    return [token for token in request.cookies.get(STASH_COOKIE, "").split(".") if token][-MAX_STASH_TOKENS:]
+    return stash_tokens(STASH_COOKIE)
 
 
 def _store_stash_tokens(response, tokens: list[str]) -> None:
-    options = dict(path=url_for("diagnostics.index"), httponly=True, samesite="Lax",
-                   secure=current_app.config["SESSION_COOKIE_SECURE"])
-    if tokens:
-        response.set_cookie(STASH_COOKIE, ".".join(tokens[-MAX_STASH_TOKENS:]),
-                            max_age=int(STASH_LIFETIME.total_seconds()), **options)
-    else:
-        response.delete_cookie(STASH_COOKIE, **options)
+    store_stash_tokens(response, STASH_COOKIE, url_for("diagnostics.index"), tokens)
 
 
 def stash_when_signed_out(view):

@@ -13,7 +13,7 @@ def render_route_docx(doc: Mapping) -> bytes:
     document.styles["Normal"].font.size = Pt(11)
     properties = document.core_properties
     properties.title = doc["title"]
-    properties.author = doc["teacher"]
+    properties.author = doc["teacher"][:255]  # the core properties hold 255 characters at most
     properties.language = "ru-RU"
     properties.comments = "Сформировано в ЦПП КК ИПК"
 

@@ -1,10 +1,11 @@
 """The self-assessment pages under /cabinet/self-assessment: start, one area per step, the check page, submitting
-and the personal feedback. Answers are saved on every step's POST, so nothing is lost when the session ends."""
+and the personal feedback. Answers are saved on every step's POST and by autosave (js/autosave.js); a step POST
+that arrives after the session ended is stashed for its user, as the school's questionnaire does, and shown again
+after sign-in."""
 from functools import wraps
 
 from flask import (
     abort,
-    current_app,
     flash,
     jsonify,
     make_response,
@@ -21,7 +22,7 @@ from ...domain.readiness import decimal_text
 from ...extensions import limiter
 from ...kernel.clock import local_now
 from ...kernel.forms import EmptyForm
-from ...kernel.stash import STASH_LIFETIME, stash_form, take_stash
+from ...kernel.stash import stash_form, stash_tokens, store_stash_tokens, take_stash
 from ...security import json_sign_in_required, rerender_on_csrf_failure
 from ...service_errors import FieldErrors
 from ..cabinet import bp as cabinet_bp
@@ -76,7 +77,6 @@ def self_assessment_start():
 # ------------------------------------------------------------------------------ answers posted when signed out
 
 STASH_COOKIE = "cpp_self_assessment_stash"
-MAX_STASH_TOKENS = 5
 
 
 def _step_url(assessment_id: int, step: int) -> str:
@@ -84,17 +84,11 @@ def _step_url(assessment_id: int, step: int) -> str:
 
 
 def _stash_tokens() -> list[str]:
-    return [token for token in request.cookies.get(STASH_COOKIE, "").split(".") if token][-MAX_STASH_TOKENS:]
+    return stash_tokens(STASH_COOKIE)
 
 
 def _store_stash_tokens(response, tokens: list[str]) -> None:
-    options = dict(path=url_for("cabinet.self_assessment"), httponly=True, samesite="Lax",
-                   secure=current_app.config["SESSION_COOKIE_SECURE"])
-    if tokens:
-        response.set_cookie(STASH_COOKIE, ".".join(tokens[-MAX_STASH_TOKENS:]),
-                            max_age=int(STASH_LIFETIME.total_seconds()), **options)
-    else:
-        response.delete_cookie(STASH_COOKIE, **options)
+    store_stash_tokens(response, STASH_COOKIE, url_for("cabinet.self_assessment"), tokens)
 
 
 def _stash_answers(assessment_id: int, step: int) -> str | None:
