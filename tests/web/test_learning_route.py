@@ -97,6 +97,7 @@ def test_the_route_is_built_from_the_growth_areas_with_open_courses_platform_ste
     again = client.post(f"{START}/{assessment_id}/route", data={"csrf_token": extract_csrf(feedback)})
     assert again.headers["Location"].split("#")[0] == url
     assert database.session.query(LearningRoute).count() == 1
+    assert url in client.get(START).get_data(as_text=True)
     overview = client.get("/cabinet/").get_data(as_text=True)
     assert f"выполнено 0 из {len(route.items)}" in overview and url in overview
 

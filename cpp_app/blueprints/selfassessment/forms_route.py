@@ -3,6 +3,7 @@ sharing with the school admin. Choices come from the route and the catalogue, so
 request."""
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, FieldList, Form, FormField, RadioField, SelectField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf
 
 from ...kernel.forms import RuDateField, choice_field, max_length, required, strip_filter
@@ -10,8 +11,8 @@ from ...models import RouteItemKind
 from .services_route import GOAL_LIMIT, TITLE_LIMIT
 
 MAX_LEVELS = 10  # more levels than any instrument has; the service checks the instrument's own range
-KIND_CHOICES = [(RouteItemKind.SELF_STUDY.value, "Самостоятельная работа"),
-                (RouteItemKind.COURSE.value, "Курс из каталога КК ИПК")]
+KIND_CHOICES = [SelectChoice(RouteItemKind.SELF_STUDY.value, "Самостоятельная работа"),
+                SelectChoice(RouteItemKind.COURSE.value, "Курс из каталога КК ИПК")]
 
 
 class DueForm(FlaskForm):
@@ -26,12 +27,15 @@ def new_item_form(areas: list[tuple[str, str]], courses: list[tuple[str, str]], 
     """`areas`: (code, title) of the route's areas; `courses`: (id, title) of the open catalogue courses."""
 
     class NewItemForm(FlaskForm):
-        area_code = choice_field("Область", areas, "Выберите область из маршрута.")
+        area_code = choice_field("Область", [SelectChoice(code, title) for code, title in areas],
+                                 "Выберите область из маршрута.")
         kind = RadioField("Вид пункта", choices=KIND_CHOICES, validate_choice=False, default="self_study",
-                          validators=[AnyOf([value for value, _ in KIND_CHOICES], message="Выберите вид пункта.")])
+                          validators=[AnyOf([choice.value for choice in KIND_CHOICES], message="Выберите вид пункта.")])
         title = TextAreaField("Что вы сделаете самостоятельно", filters=[strip_filter],
                               validators=[max_length(TITLE_LIMIT)])
-        course_id = SelectField("Курс", choices=[("", "— выберите курс —"), *courses], validate_choice=False)
+        course_id = SelectField("Курс", choices=[SelectChoice("", "— выберите курс —"),
+                                                 *(SelectChoice(value, title) for value, title in courses)],
+                                validate_choice=False)
         due_on = RuDateField("Срок", validators=[required("Укажите срок.")])
 
     return NewItemForm(**kwargs)
@@ -40,7 +44,7 @@ def new_item_form(areas: list[tuple[str, str]], courses: list[tuple[str, str]], 
 class AreaRow(Form):
     """One area of the route: the target level (offered from the current one up) and the teacher's goal."""
 
-    target = choice_field("Целевой уровень", [(str(rank), str(rank)) for rank in range(MAX_LEVELS)],
+    target = choice_field("Целевой уровень", [SelectChoice(str(rank), str(rank)) for rank in range(MAX_LEVELS)],
                           "Выберите целевой уровень не ниже текущего.")
     goal = TextAreaField("Цель", filters=[strip_filter], validators=[max_length(GOAL_LIMIT)])
 
@@ -56,7 +60,7 @@ def areas_form(areas, levels: list[str]) -> AreasForm:
     while len(form.areas.entries) < len(areas):  # a POST that left rows out: they come back empty
         form.areas.append_entry()
     for row, area in zip(form.areas.entries, areas):
-        row.target.choices = [(str(rank), levels[rank]) for rank in range(area.current_level, len(levels))]
+        row.target.choices = [SelectChoice(str(rank), levels[rank]) for rank in range(area.current_level, len(levels))]
         row.target.label.text = f"Целевой уровень: {area.title}"
         row.goal.label.text = f"Цель: {area.title}"
     return form

@@ -128,7 +128,8 @@ def _completed_course_ids(user_id: int) -> frozenset[int]:
 def build(assessment: SelfAssessment, today: date) -> LearningRoute:
     """The route of a submitted assessment (the existing one when already built): its growth areas — or, with
     none, the weakest area below the top — with the level now and one level up as the target, and the items the
-    pure builder plans for them over what is left of the school year."""
+    pure builder plans for them over what is left of the school year (`today` → the school year's end). Demo
+    data builds routes through here too."""
     existing = route_of(assessment)
     if existing is not None:
         return existing
@@ -169,6 +170,7 @@ def build(assessment: SelfAssessment, today: date) -> LearningRoute:
     ]
     db.session.add(route)
     db.session.flush()
+    close_finished_items(user.id)  # a course completed or a platform confirmed already counts
     return route
 
 

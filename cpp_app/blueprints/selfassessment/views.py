@@ -58,7 +58,7 @@ def self_assessment():
     instrument = services.methodology_of(version) if version is not None else None
     return render_template(
         "selfassessment/start.html", instrument=instrument, version=version, draft=services.draft_of(user),
-        submitted=services.last_submitted(user), form=EmptyForm(),
+        submitted=services.last_submitted(user), form=EmptyForm(), route_id=services.current_route_id(user.id),
     )
 
 

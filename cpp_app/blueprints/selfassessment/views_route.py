@@ -59,7 +59,6 @@ def self_assessment_build_route(assessment_id: int):
         abort(404)
     existed = services_route.route_of(assessment) is not None
     route = services_route.build(assessment, local_today())
-    services_route.close_finished_items(route.user_id)
     if not existed:
         flash("Маршрут построен по вашим областям роста. Проверьте сроки, поставьте цели и уберите лишнее.",
               "success")
