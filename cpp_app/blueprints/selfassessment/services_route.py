@@ -3,7 +3,7 @@ items closed by themselves when the linked course is completed or the platform a
 shown to the school admin only when the teacher chooses, and the growth against the previous assessment."""
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import and_, func, select
@@ -12,6 +12,7 @@ from sqlalchemy.orm import contains_eager
 from ...domain.growth import AreaChange, AreaScore, compare
 from ...domain.methodology import Methodology
 from ...domain.route import (
+    TITLE_LIMIT,
     CourseOffer,
     GrowthArea,
     ItemKind,
@@ -54,7 +55,6 @@ KIND_LABELS = {
 AUTO_DONE = "выполнено (автоматически)"
 MARKED_DONE = "выполнено (отмечено вами)"
 MARKED_BY_TEACHER = "выполнено (отмечено педагогом)"
-TITLE_LIMIT = 500
 GOAL_LIMIT = 1000
 
 
@@ -379,8 +379,8 @@ def document(route: LearningRoute, today: date) -> dict:
 @dataclass(frozen=True)
 class SharedRoute:
     route_id: int
-    teacher: str
-    updated_at: object
+    teacher: str  # «Иванова А.П.»
+    updated_at: datetime
 
 
 def _current_routes():
@@ -392,15 +392,14 @@ def shared_routes(organization_id: int) -> list[SharedRoute]:
     """The current routes the organisation's teachers chose to show to its admin, by surname; one query."""
     current = _current_routes()
     rows = db.session.execute(
-        select(LearningRoute.id, User.last_name, User.first_name, User.middle_name, LearningRoute.updated_at)
+        select(LearningRoute.id, User, LearningRoute.updated_at)
         .join(User, User.id == LearningRoute.user_id)
         .join(current, and_(current.c.user_id == LearningRoute.user_id,
                             current.c.assessment_id == LearningRoute.assessment_id))
         .where(User.organization_id == organization_id, LearningRoute.shared_with_school)
         .order_by(User.last_name, User.first_name, LearningRoute.id)
     )
-    return [SharedRoute(route_id, User(last_name=last, first_name=first, middle_name=middle).short_name, updated)
-            for route_id, last, first, middle, updated in rows]
+    return [SharedRoute(route_id, user.short_name, updated) for route_id, user, updated in rows]
 
 
 def shared_route(organization_id: int, route_id: int) -> LearningRoute | None:
