@@ -20,6 +20,8 @@ from cpp_app.models import (
     DestructionRecord,
     DevelopmentProgram,
     Diagnostic,
+    LearningRoute,
+    LearningRouteItem,
     Measure,
     MethodologyVersion,
     Municipality,
@@ -149,6 +151,7 @@ def _candidate_values(argument: str) -> list:
         "organization_id": Organization.id, "record_id": CourseRecord.id, "destruction_id": DestructionRecord.id,
         "measure_id": Measure.id, "course_id": Course.id, "diagnostic_id": Diagnostic.id,
         "entry_id": StaffRegisterEntry.id, "assessment_id": SelfAssessment.id,
+        "route_id": LearningRoute.id, "item_id": LearningRouteItem.id,
     }
     if argument == "fmt":
         return ["xlsx", "csv"]

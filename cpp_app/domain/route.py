@@ -86,11 +86,13 @@ STEP_TITLES = {
 
 def offered_courses(area_code: str, courses: Iterable[CourseOffer], taken: frozenset[int], today: date
                     ) -> list[CourseOffer]:
-    """Open catalogue courses for the area that the teacher can still join, the soonest first."""
+    """Open catalogue courses for the area that the teacher can still join within this school year, the soonest
+    first."""
+    end = school_year_end(today)
     fitting = [
         course for course in courses
         if course.is_open and area_code in course.areas and course.course_id not in taken
-        and (course.starts_on is None or course.starts_on >= today)
+        and (course.starts_on is None or today <= course.starts_on <= end)
     ]
     return sorted(fitting, key=lambda c: (c.starts_on or date.max, c.title))[:COURSES_PER_AREA]
 
@@ -149,3 +151,36 @@ def item_done(item: RouteItem, completed_course_ids: frozenset[int], platforms: 
         account = platforms.get(item.platform_code)
         return account is not None and platform_step(account) is None
     return False
+
+
+SELF_STUDY_PER_AREA = 2
+TITLE_LIMIT = 500  # the item title column
+
+
+@dataclass(frozen=True)
+class RatedStatement:
+    """An answered item of the instrument: its label, the score chosen and the statement one score up."""
+
+    label: str
+    score: int
+    next_statement: str | None
+
+
+def self_study(items: Iterable[RatedStatement], limit: int = SELF_STUDY_PER_AREA) -> list[str]:
+    """What to practise on one's own: the next-level statements of the area's lowest-rated items (ties keep the
+    instrument's order); items already at the top have nothing to add."""
+    lowest = sorted((item for item in items if item.next_statement), key=lambda item: item.score)[:limit]
+    return [f"{item.label}: {item.next_statement}"[:TITLE_LIMIT] for item in lowest]
+
+
+def default_target(current_rank: int, top_rank: int) -> int:
+    """One level up, never above the instrument's top."""
+    return min(current_rank + 1, top_rank)
+
+
+def due_date_problem(due_on: date, period_start: date, period_end: date) -> str | None:
+    """The Russian refusal of a due date outside the route's period, or None."""
+    if period_start <= due_on <= period_end:
+        return None
+    return (f"Срок должен быть в пределах периода маршрута: с {period_start:%d.%m.%Y} "
+            f"по {period_end:%d.%m.%Y}.")

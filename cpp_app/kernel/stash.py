@@ -4,6 +4,7 @@ import hashlib
 import secrets
 from datetime import timedelta
 
+from flask import current_app, request
 from sqlalchemy import delete, select
 
 from ..extensions import db
@@ -11,6 +12,7 @@ from ..models import FormStash, utcnow
 
 STASH_LIFETIME = timedelta(days=2)
 MAX_STASHES_PER_USER = 5
+MAX_STASH_TOKENS = 5  # tokens a browser's stash cookie keeps
 
 
 def _token_hash(token: str) -> str:
@@ -47,3 +49,18 @@ def take_stash(token: str | None, target: str, user_id: int) -> dict | None:
     payload = stash.payload
     db.session.delete(stash)
     return payload
+
+
+def stash_tokens(cookie: str) -> list[str]:
+    """The stash tokens this browser holds in `cookie`, the newest last."""
+    return [token for token in request.cookies.get(cookie, "").split(".") if token][-MAX_STASH_TOKENS:]
+
+
+def store_stash_tokens(response, cookie: str, path: str, tokens: list[str]) -> None:
+    """Keeps the tokens in a cookie sent only to the pages under `path`; none left deletes it."""
+    options = dict(path=path, httponly=True, samesite="Lax", secure=current_app.config["SESSION_COOKIE_SECURE"])
+    if tokens:
+        response.set_cookie(cookie, ".".join(tokens[-MAX_STASH_TOKENS:]),
+                            max_age=int(STASH_LIFETIME.total_seconds()), **options)
+    else:
+        response.delete_cookie(cookie, **options)

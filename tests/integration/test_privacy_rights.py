@@ -25,6 +25,9 @@ from cpp_app.models import (
     DestructionRecord,
     Diagnostic,
     FormStash,
+    LearningRoute,
+    LearningRouteArea,
+    LearningRouteItem,
     LoginCode,
     LoginThrottle,
     OrganizationStaffFigures,
@@ -93,7 +96,14 @@ def person(database, make_user):
     database.session.add(StaffRegisterEntry(organization_id=user.organization_id, line=2,
                                             full_name="Перепелицына Евлампия Аристарховна", email=EMAIL,
                                             user_id=user.id))
-    database.session.add(SelfAssessment(user_id=user.id, methodology=active_instrument(), answers={"platforms.sferum": 4}))
+    assessment = SelfAssessment(user_id=user.id, methodology=active_instrument(), answers={"platforms.sferum": 4})
+    route = LearningRoute(user_id=user.id, assessment=assessment, period_start=date(2026, 1, 1),
+                          period_end=date(2026, 5, 31))
+    route.areas = [LearningRouteArea(area_code="platforms", current_level=0, target_level=1,
+                                     goal="Шушенское-на-Енисее: уроки в Сферуме")]
+    route.items = [LearningRouteItem(area_code="platforms", kind="self_study", title="Тайный текст обращения",
+                                     due_on=date(2026, 3, 1))]
+    database.session.add(route)
     database.session.commit()
     file_request(user, PrivacyRequestKind.ACCESS, "Тайный текст обращения", Actor(user.id, IP, UA))
     database.session.commit()
@@ -165,7 +175,8 @@ def test_purge_destroys_every_trace_and_keeps_the_evidence(app, database, person
     assert record.what["platform_accounts"] == 1 and record.what["platform_account_events"] == 1
     assert record.what["course_records"] == 1 and record.what["certificate_files"] == 1
     assert record.what["auth_sessions"] == 1 and record.what["login_codes"] == 1
-    assert record.what["self_assessments"] == 1
+    assert record.what["self_assessments"] == 1 and record.what["learning_routes"] == 1
+    assert database.session.scalar(select(func.count(LearningRouteItem.id))) == 0
     assert record.what["form_stashes"] == 1 and record.what["login_throttles"] == 2
     assert record.what["staff_register_links"] == 1 and record.what["privacy_request_texts"] == 1
     assert record.what["consent_events_anonymised"] == 2 and record.what["audit_events_anonymised"] >= 4

@@ -34,6 +34,7 @@ RULES = [
     ("auth.", EVERYONE),
     # Teachers and whoever works at a school; the world's methodologist and admin do not.
     ("cabinet.self_assessment", {Role.TEACHER, Role.SCHOOL_ADMIN}),
+    ("cabinet.learning_route", {Role.TEACHER, Role.SCHOOL_ADMIN}),
     ("cabinet.", SIGNED_IN),
     ("school.", {Role.SCHOOL_ADMIN}),
     ("diagnostics.result", {Role.SCHOOL_ADMIN, *STAFF}),
@@ -58,6 +59,13 @@ OWN_OBJECTS = {
     "cabinet.self_assessment_step": {Role.TEACHER},
     "cabinet.self_assessment_check": {Role.TEACHER},
     "cabinet.self_assessment_feedback": {Role.TEACHER},
+    "cabinet.learning_route": {Role.TEACHER},
+    "cabinet.learning_route_areas": {Role.TEACHER},
+    "cabinet.learning_route_item": {Role.TEACHER},
+    "cabinet.learning_route_item_new": {Role.TEACHER},
+    "cabinet.learning_route_item_remove": {Role.TEACHER},
+    "cabinet.learning_route_pdf": {Role.TEACHER},
+    "cabinet.learning_route_docx": {Role.TEACHER},
     "programs.delete": {Role.SCHOOL_ADMIN},
     "programs.approve": {Role.SCHOOL_ADMIN},  # the check page: only the school changes its program
     "programs.new_revision": {Role.SCHOOL_ADMIN},

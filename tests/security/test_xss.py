@@ -51,6 +51,8 @@ PROBED_COLUMNS = {
     "privacy_requests": ("body", "response"),
     "auth_sessions": ("user_agent",),
     "consent_events": ("user_agent",),
+    "learning_route_areas": ("goal",),
+    "learning_route_items": ("title",),
 }
 URL_COLUMNS = {"profile_url", "evidence_url"}
 
@@ -86,7 +88,8 @@ def fill_every_column_with_the_probe(database) -> None:
             column = table.c[name]
             assert isinstance(column.type, (String, Text)), f"{table.name}.{name} is not text"
             # The row id after the probe keeps unique columns (municipality names) unique.
-            database.session.execute(update(table).values({name: literal(probe_for(column)) + cast(table.c.id, String)}))
+            key = table.c.id if "id" in table.c else table.c.route_id  # route areas are keyed by (route, area)
+            database.session.execute(update(table).values({name: literal(probe_for(column)) + cast(key, String)}))
     database.session.commit()
 
 
@@ -137,7 +140,8 @@ def test_every_user_text_column_is_probed(app):
     codes = {"email", "pending_email", "phone", "password_hash", "token_hash", "code_hash", "sha256", "document_sha256", "inn", "ogrn",
              "oktmo", "oktmo_prefix", "ip", "indicator_code", "methodology_code", "code", "certificate_file",
              "certificate_mime", "scope", "kind", "search_name",  # search_name: the names' words, never shown
-             "subject"}  # subject: school | teacher, validated by the methodology parser
+             "subject",  # subject: school | teacher, validated by the methodology parser
+             "area_code", "item_code", "platform_code", "step"}  # instrument and platform codes, set by the service
     missing = []
     for table in db.metadata.sorted_tables:
         if table.name in not_user_text:

@@ -15,6 +15,9 @@ from cpp_app.models import (
     DestructionRecord,
     DevelopmentProgram,
     Diagnostic,
+    LearningRoute,
+    LearningRouteArea,
+    LearningRouteItem,
     Measure,
     MethodologyVersion,
     Platform,
@@ -58,6 +61,7 @@ class World:
     destruction_a: DestructionRecord
     register_entry_a: StaffRegisterEntry
     assessment_a: SelfAssessment
+    route_a: LearningRoute
 
 
 def build_world(database, make_user) -> World:
@@ -101,11 +105,18 @@ def build_world(database, make_user) -> World:
     assessment_a = SelfAssessment(user_id=teacher_a.id, status="draft", answers={"platforms.sferum": 2},
                                   methodology=database.session.scalar(
                                       select(MethodologyVersion).where(MethodologyVersion.subject == "teacher")))
-    database.session.add_all([destruction_a, register_entry_a, assessment_a])
+    submitted_a = SelfAssessment(user_id=teacher_a.id, status="submitted", answers={"platforms.sferum": 1},
+                                 methodology=assessment_a.methodology, submitted_at=now - timedelta(days=1))
+    route_a = LearningRoute(user_id=teacher_a.id, assessment=submitted_a, period_start=date.today(),
+                            period_end=date.today() + timedelta(days=90), shared_with_school=True)
+    route_a.areas = [LearningRouteArea(area_code="platforms", position=0, current_level=1, target_level=2)]
+    route_a.items = [LearningRouteItem(area_code="platforms", kind="self_study", title="Провести урок в Сферуме",
+                                       due_on=date.today() + timedelta(days=30))]
+    database.session.add_all([destruction_a, register_entry_a, assessment_a, route_a])
     database.session.commit()
     return World(school_a, school_b, teacher_a, director_a, teacher_b, director_b, methodologist, admin,
                  diagnostic_a, program_a, record_a, account_a, privacy_request_a, session_a, destruction_a,
-                 register_entry_a, assessment_a)
+                 register_entry_a, assessment_a, route_a)
 
 
 def first_id(database, model) -> int:
@@ -133,6 +144,8 @@ def id_factories(world: World, database) -> dict:
         "destruction_id": lambda: world.destruction_a.id,
         "entry_id": lambda: world.register_entry_a.id,
         "assessment_id": lambda: world.assessment_a.id,
+        "route_id": lambda: world.route_a.id,
+        "item_id": lambda: world.route_a.items[0].id,
         "step": lambda: 1,
     }
 

@@ -56,5 +56,6 @@ def test_each_table_says_what_the_purge_does_and_does_it():
 
 def test_the_export_reads_its_sections_from_the_registry():
     keys = [key for table in PERSONAL_TABLES for key in table.export]
-    assert keys == ["user", "workplace", "consent_events", "platform_accounts", "courses", "self_assessments", "diagnostics", "programs",
+    assert keys == ["user", "workplace", "consent_events", "platform_accounts", "courses", "learning_routes",
+                    "self_assessments", "diagnostics", "programs",
                     "audit_events", "sessions", "login_codes", "privacy_requests"]

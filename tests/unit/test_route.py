@@ -11,9 +11,13 @@ from cpp_app.domain.route import (
     ItemKind,
     PlatformAccountState,
     PlatformStep,
+    RatedStatement,
     build_route,
+    default_target,
+    due_date_problem,
     item_done,
     school_year_end,
+    self_study,
     spread_due_dates,
 )
 
@@ -112,8 +116,35 @@ def test_a_route_never_offers_a_closed_started_or_taken_course_nor_a_past_date(c
     for course in courses:
         by_id.setdefault(course.course_id, []).append(course)
     for item in items:
-        assert item.due_on >= today
+        assert today <= item.due_on <= school_year_end(today)  # every item fits the route's period
         if item.kind == ItemKind.COURSE:
             assert item.course_id not in taken
             assert any(c.is_open and item.area_code in c.areas and (c.starts_on is None or c.starts_on >= today)
                        for c in by_id[item.course_id])
+
+
+def test_a_course_starting_after_the_school_year_is_not_offered():
+    late = CourseOffer(7, "Летний курс", frozenset({PLATFORMS}), True, date(2027, 6, 10))
+    assert route([GrowthArea(PLATFORMS, "Платформы", 0)], [late]) == []
+
+
+def test_self_study_takes_the_next_statements_of_the_lowest_rated_items():
+    items = [RatedStatement("Сферум", 3, "веду занятия"), RatedStatement("РЭШ", 1, "использую уроки РЭШ"),
+             RatedStatement("ЦОК", 5, None), RatedStatement("Госуслуги", 1, "помогаю родителям")]
+    assert self_study(items) == ["РЭШ: использую уроки РЭШ", "Госуслуги: помогаю родителям"]
+    assert self_study([RatedStatement("ЦОК", 5, None)]) == []
+    assert all(len(text) <= 500 for text in self_study([RatedStatement("x" * 400, 0, "y" * 400)]))
+
+
+@given(st.integers(0, 4), st.integers(0, 4))
+def test_the_default_target_is_one_level_up_never_above_the_top(current, top):
+    target = default_target(min(current, top), top)
+    assert target == min(min(current, top) + 1, top) and target <= top
+
+
+def test_a_due_date_must_fall_within_the_period():
+    start, end = date(2026, 12, 3), date(2027, 5, 31)
+    assert due_date_problem(start, start, end) is None and due_date_problem(end, start, end) is None
+    problem = due_date_problem(date(2027, 6, 1), start, end)
+    assert problem == "Срок должен быть в пределах периода маршрута: с 03.12.2026 по 31.05.2027."
+    assert due_date_problem(date(2026, 12, 2), start, end) is not None

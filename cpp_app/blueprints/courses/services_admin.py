@@ -13,6 +13,7 @@ from ...kernel.clock import local_today
 from ...models import Course, CourseFormat, CourseRecord, CourseStatus, User, utcnow
 from ...queries import Page, paginate
 from ...service_errors import FieldErrors
+from ..selfassessment.services_route import close_finished_items
 from .services import hours_errors
 
 RECORDS_PER_PAGE = 50
@@ -168,6 +169,8 @@ def complete(course: Course, record_ids: Iterable[int], actor: Actor, today: dat
     moved = _move(course, record_ids, CourseStatus.ENROLLED, CourseStatus.COMPLETED, today or local_today())
     if moved:
         audit.record(actor, "course.records_completed", course, record_ids=moved)
+        # The teachers' route items for this course close themselves.
+        close_finished_items(*db.session.scalars(select(CourseRecord.user_id).where(CourseRecord.id.in_(moved))))
     return moved
 
 

@@ -26,7 +26,7 @@ from ...extensions import limiter
 from ...kernel.actor import request_actor
 from ...kernel.clock import local_now, local_today
 from ...kernel.forms import EmptyForm
-from ...kernel.stash import STASH_LIFETIME, stash_form, take_stash
+from ...kernel.stash import stash_form, stash_tokens, store_stash_tokens, take_stash
 from ...kernel.transaction import commit_now, discard_changes
 from ...models import Role
 from ...security import json_sign_in_required, rerender_on_csrf_failure, role_required
@@ -56,7 +56,6 @@ STASH_COOKIE = "cpp_form_stash"
 # The token of this browser's last sign-in once it ended, kept in the (signed) session cookie: the stash is for
 # the user of that session only. The token no longer signs anyone in: its session is over.
 ENDED_SESSION_KEY = "cpp_ended_session"
-MAX_STASH_TOKENS = 5
 ANONYMOUS_POSTS = "60/hour"
 AUTOSAVE_REFUSED = "Автосохранение не удалось: проверьте ответы и нажмите «Сохранить»."
 
@@ -113,7 +112,7 @@ def _signed_in() -> bool:
     return current_user.is_authenticated
 
 
-def _posted_from_this_site() -> bool:
+def posted_from_this_site() -> bool:
     """A stash only from our own pages: a foreign page must not plant answers for the next sign-in."""
     source = request.headers.get("Origin") or request.referrer
     if source is None:
@@ -122,7 +121,7 @@ def _posted_from_this_site() -> bool:
     return (theirs.scheme, theirs.netloc) == (ours.scheme, ours.netloc)
 
 
-def _sent_session_token() -> str | None:
+def sent_session_token() -> str | None:
     """The sign-in token the browser sent: in the session cookie as it arrived (the user loader has already taken
     an ended one out of `session`), or in the remember cookie."""
     sent = current_app.session_interface.open_session(current_app, request) or {}
@@ -134,7 +133,7 @@ def _sent_session_token() -> str | None:
 def _keep_ended_session(response):
     """The loader found the browser's session ended (on any page, or by the autosave's 401): remember whose it
     was, for a questionnaire POST that may follow."""
-    if g.get("cpp_session_ended") and (token := _sent_session_token()):
+    if g.get("cpp_session_ended") and (token := sent_session_token()):
         session[ENDED_SESSION_KEY] = token
     return response
 
@@ -153,7 +152,7 @@ def _forget_ended_session(sender, user, **extra):
 def _stash_answers(diagnostic_id: int) -> str | None:
     """Stashes the posted step for the user whose session on this browser just ended, when the diagnostic is
     theirs to edit; the stash token, or None when nothing was stored."""
-    user = ended_session_user(_sent_session_token() or session.get(ENDED_SESSION_KEY))
+    user = ended_session_user(sent_session_token() or session.get(ENDED_SESSION_KEY))
     if user is None or not user.has_role(Role.SCHOOL_ADMIN):
         return None
     diagnostic = school_diagnostic(user.organization_id, diagnostic_id)
@@ -167,17 +166,11 @@ def _stash_answers(diagnostic_id: int) -> str | None:
 
 
 def _stash_tokens() -> list[str]:
-    return [token for token in request.cookies.get(STASH_COOKIE, "").split(".") if token][-MAX_STASH_TOKENS:]
+    return stash_tokens(STASH_COOKIE)
 
 
 def _store_stash_tokens(response, tokens: list[str]) -> None:
-    options = dict(path=url_for("diagnostics.index"), httponly=True, samesite="Lax",
-                   secure=current_app.config["SESSION_COOKIE_SECURE"])
-    if tokens:
-        response.set_cookie(STASH_COOKIE, ".".join(tokens[-MAX_STASH_TOKENS:]),
-                            max_age=int(STASH_LIFETIME.total_seconds()), **options)
-    else:
-        response.delete_cookie(STASH_COOKIE, **options)
+    store_stash_tokens(response, STASH_COOKIE, url_for("diagnostics.index"), tokens)
 
 
 def stash_when_signed_out(view):
@@ -189,7 +182,7 @@ def stash_when_signed_out(view):
         if current_user.is_authenticated or request.method != "POST":
             return view(diagnostic_id, **kwargs)
         response = redirect(url_for("auth.login", next=_step_url(diagnostic_id, request.args.get("section"))))
-        if _posted_from_this_site() and (token := _stash_answers(diagnostic_id)):
+        if posted_from_this_site() and (token := _stash_answers(diagnostic_id)):
             _store_stash_tokens(response, [*_stash_tokens(), token])
             flash("Сеанс завершился, и ответы пока не сохранены. Войдите снова — мы покажем введённые ответы, "
                   "чтобы вы их сохранили.", "info")

@@ -15,6 +15,9 @@ from ...models import (
     ConsentEvent,
     CourseRecord,
     FormStash,
+    LearningRoute,
+    LearningRouteArea,
+    LearningRouteItem,
     LoginCode,
     LoginThrottle,
     PlatformAccount,
@@ -120,6 +123,14 @@ def delete_login_codes(subject: Subject) -> int:
 
 def delete_self_assessments(subject: Subject) -> int:
     return count_deleted(delete(SelfAssessment).where(SelfAssessment.user_id == subject.user_id))
+
+
+def delete_learning_routes(subject: Subject) -> int:
+    """Their areas and items go with them (ON DELETE CASCADE), deleted first here so no database needs it."""
+    routes = select(LearningRoute.id).where(LearningRoute.user_id == subject.user_id)
+    db.session.execute(delete(LearningRouteItem).where(LearningRouteItem.route_id.in_(routes)))
+    db.session.execute(delete(LearningRouteArea).where(LearningRouteArea.route_id.in_(routes)))
+    return count_deleted(delete(LearningRoute).where(LearningRoute.user_id == subject.user_id))
 
 
 def delete_form_stashes(subject: Subject) -> int:

@@ -19,6 +19,7 @@ from ...models import (
     CourseRecord,
     DevelopmentProgram,
     Diagnostic,
+    LearningRoute,
     LoginCode,
     PlatformAccount,
     PlatformAccountEvent,
@@ -286,6 +287,28 @@ def self_assessments(user: User, who: Roles) -> list[dict]:
             "answers": dict(sorted(assessment.answers.items())),
         }
         for assessment in assessments
+    ]
+
+
+def learning_routes(user: User, who: Roles) -> list[dict]:
+    routes = db.session.scalars(
+        select(LearningRoute).options(selectinload(LearningRoute.areas), selectinload(LearningRoute.items))
+        .where(LearningRoute.user_id == user.id).order_by(LearningRoute.id)
+    )
+    return [
+        {
+            "period_start": route.period_start,
+            "period_end": route.period_end,
+            "shared_with_school": route.shared_with_school,
+            "created_at": route.created_at,
+            "updated_at": route.updated_at,
+            "areas": [{"area_code": area.area_code, "current_level": area.current_level,
+                       "target_level": area.target_level, "goal": area.goal} for area in route.areas],
+            "items": [{"area_code": item.area_code, "kind": item.kind, "title": item.title, "due_on": item.due_on,
+                       "done_at": item.done_at, "done_automatically": item.done_automatically}
+                      for item in route.items],
+        }
+        for route in routes
     ]
 
 

@@ -21,6 +21,7 @@ from ...models import (
     DiagnosticAnswer,
     DiagnosticEvent,
     FormStash,
+    LearningRoute,
     LoginCode,
     LoginThrottle,
     MethodologyVersion,
@@ -82,6 +83,9 @@ PERSONAL_TABLES: tuple[PersonalTable, ...] = (
     PersonalTable(CourseRecord, "записи о курсах", {"courses": read.courses},
                   Purge.DELETED, erase.delete_course_records),
     # The school's documents, which the person created or approved: they belong to the school and stay.
+    # The routes built from the self-assessments, with their areas and items: deleted before the assessments.
+    PersonalTable(LearningRoute, "индивидуальные образовательные маршруты", {"learning_routes": read.learning_routes},
+                  Purge.DELETED, erase.delete_learning_routes),
     PersonalTable(SelfAssessment, "самооценки цифровой готовности", {"self_assessments": read.self_assessments},
                   Purge.DELETED, erase.delete_self_assessments),
     PersonalTable(Diagnostic, "самодиагностики ОО, созданные человеком", {"diagnostics": read.diagnostics}),

@@ -22,6 +22,7 @@ from ...models import (
     utcnow,
 )
 from ...queries import Page, contains_pattern, fold, folded, paginate
+from ..selfassessment.services_route import close_finished_items
 from .register_import import RegisterDiff, RegisterRecord, RegisterRow, compare_registers, surname_matches
 
 STAFF_ROLES = (Role.TEACHER, Role.SCHOOL_ADMIN)
@@ -357,6 +358,7 @@ def confirm_account(account: PlatformAccount, actor: Actor) -> None:
     db.session.flush()
     audit.record(actor, "staff.platform_confirmed", user, account_id=account.id, platform_id=account.platform_id,
                  status=account.status.value)
+    close_finished_items(user.id)  # the teacher's route step on this platform may be done now
 
 
 # ------------------------------------------------------------------------------------------- bulk actions

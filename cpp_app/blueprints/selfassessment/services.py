@@ -3,7 +3,7 @@ from the platform profile, submitting, and the overview card."""
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from ...domain.methodology import Methodology
 from ...domain.readiness import Readiness, assess
@@ -11,6 +11,8 @@ from ...domain.self_rating import Disagreement, PlatformFact, RatedItem, disagre
 from ...extensions import db
 from ...models import (
     AccountStatus,
+    LearningRoute,
+    LearningRouteItem,
     MethodologyVersion,
     Platform,
     PlatformAccount,
@@ -193,12 +195,38 @@ def platform_disagreements(user: User, instrument: Methodology, answers: Mapping
 # ------------------------------------------------------------------------------------------------- overview card
 
 
+def current_route_id(user_id: int) -> int | None:
+    """The route of the teacher's latest assessment that has one: a newer assessment's route replaces the older
+    as the current one (assessments are submitted in the order of their ids: a teacher has one draft at most)."""
+    return db.session.scalar(
+        select(LearningRoute.id).where(LearningRoute.user_id == user_id)
+        .order_by(LearningRoute.assessment_id.desc()).limit(1)
+    )
+
+
+@dataclass(frozen=True)
+class Progress:
+    route_id: int
+    done: int
+    total: int
+
+
+def progress(route_id: int) -> Progress:
+    """Items done and all items of a route, counted in SQL."""
+    done, total = db.session.execute(
+        select(func.count(LearningRouteItem.done_at), func.count(LearningRouteItem.id))
+        .where(LearningRouteItem.route_id == route_id)
+    ).one()
+    return Progress(route_id, done, total)
+
+
 @dataclass(frozen=True)
 class Card:
     draft: SelfAssessment | None
     submitted: SelfAssessment | None
     answered: int
     total: int
+    route: Progress | None
 
 
 def card(user: User) -> Card | None:
@@ -210,4 +238,5 @@ def card(user: User) -> Card | None:
     if draft is not None:
         total = len(instrument_of(draft).indicators)
         answered = len(draft.answers)
-    return Card(draft, submitted, answered, total)
+    route_id = current_route_id(user.id)
+    return Card(draft, submitted, answered, total, progress(route_id) if route_id is not None else None)

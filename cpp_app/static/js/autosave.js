@@ -1,5 +1,6 @@
-// Autosave of a self-diagnostic step: posts the step's form a second after the last change and keeps the hidden
-// revision fields in step with the server. Without this script the page works the same through «Сохранить».
+// Autosave of a questionnaire step (the school's self-diagnostic, the teacher's self-assessment): posts the step's
+// form a second after the last change, keeps the hidden revision fields in step with the server and shows the
+// progress it answers with. Without this script the page works the same through «Сохранить».
 (function () {
   "use strict";
   var form = document.querySelector("form[data-autosave-url]");
@@ -10,6 +11,7 @@
   var FAILED = "Автосохранение не удалось — нажмите «Сохранить», ваши ответы не потеряются.";
   var url = form.getAttribute("data-autosave-url");
   var status = document.getElementById(form.getAttribute("data-autosave-status"));
+  var progress = document.getElementById(form.getAttribute("data-autosave-progress"));
   var tokenField = form.querySelector("input[name=csrf_token]");
   var timer = null;
   var inFlight = false;
@@ -53,6 +55,7 @@
 
   function applied(data) {
     track(data);
+    if (progress && data.progress) { progress.textContent = data.progress; }
     var conflicts = data.conflicts || [];
     if (conflicts.length) {
       var names = conflicts.map(function (item) { return "«" + item.title + "» (" + item.who + ")"; }).join(", ");
