@@ -1,6 +1,7 @@
 """The demo school's self-assessments after `flask seed --demo`: the demo teacher has a submitted one with a route
-in progress, most of teacher1…12 have submitted theirs (enough for the director to see the school's distribution),
-two are half-way and two have not started. Built through the services, idempotent.
+in progress, most of teacher1…12 have submitted theirs (enough for the director to see the school's distribution;
+teacher1 built a route and shared it with the director), two are half-way and two have not started. Built through
+the services, idempotent.
 """
 import random
 from datetime import date, datetime, time, timedelta
@@ -8,12 +9,14 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import select
 
 from .blueprints.selfassessment import services as self_assessment
+from .blueprints.selfassessment import services_route
 from .extensions import db
-from .models import SelfAssessment, User
+from .models import RouteItemKind, SelfAssessment, User
 
 SEED = 2026_14
 SUBMITTED = tuple(f"teacher{number}@demo.example" for number in range(1, 9))
 HALF_WAY = ("teacher9@demo.example", "teacher10@demo.example")
+SHARES_ROUTE = "teacher1@demo.example"
 
 
 def seed_demo_self_assessments(teacher: User | None, today: date) -> dict[str, int]:
@@ -26,7 +29,7 @@ def seed_demo_self_assessments(teacher: User | None, today: date) -> dict[str, i
     started = set(db.session.scalars(
         select(SelfAssessment.user_id).where(SelfAssessment.user_id.in_([user.id for user in people.values()]))
     ))
-    submitted = drafts = 0
+    submitted = drafts = routes = 0
     for email in sorted(people):
         # Drawn for everyone, so one person's answers never depend on who else exists.
         leaning = rng.randint(1, 4)
@@ -56,5 +59,19 @@ def seed_demo_self_assessments(teacher: User | None, today: date) -> dict[str, i
         # Submitted some weeks ago, so the route has a history.
         assessment.submitted_at = datetime.combine(today - timedelta(days=rng.randint(20, 60)), time(9))
         submitted += 1
+        if (teacher is not None and email == teacher.email) or email == SHARES_ROUTE:
+            routes += _route_in_progress(assessment, today, shared=email == SHARES_ROUTE)
     db.session.flush()
-    return {"demo_self_assessments": submitted, "demo_self_assessment_drafts": drafts}
+    return {"demo_self_assessments": submitted, "demo_self_assessment_drafts": drafts, "demo_learning_routes": routes}
+
+
+def _route_in_progress(assessment: SelfAssessment, today: date, shared: bool) -> int:
+    """The route with its first self-study item done and a goal set, as a teacher a few weeks in would have it."""
+    route = services_route.build(assessment, today)
+    own_items = [item for item in route.items if item.kind == RouteItemKind.SELF_STUDY.value]
+    if own_items:
+        services_route.mark(route, own_items[0], done=True)
+    if route.areas:
+        route.areas[0].goal = "Освоить инструменты платформы настолько, чтобы показать их коллегам на методобъединении."
+    services_route.set_shared(route, shared)
+    return 1

@@ -2,15 +2,15 @@
 submitted in the school for the director's distribution, some half-way — once, however often it runs."""
 from sqlalchemy import func, select
 
-from cpp_app.models import SelfAssessment, SelfAssessmentArea, User
+from cpp_app.models import LearningRoute, SelfAssessment, SelfAssessmentArea, User
 from cpp_app.seeding import seed_demo_data
 
 
 def test_demo_self_assessments_are_seeded_once(database):
     first = seed_demo_data(password="Demo-Self-2026!")
     second = seed_demo_data(password="Demo-Self-2026!")
-    assert (first["demo_self_assessments"], first["demo_self_assessment_drafts"]) == (9, 2)
-    assert (second["demo_self_assessments"], second["demo_self_assessment_drafts"]) == (0, 0)
+    assert (first["demo_self_assessments"], first["demo_self_assessment_drafts"], first["demo_learning_routes"]) == (9, 2, 2)
+    assert (second["demo_self_assessments"], second["demo_self_assessment_drafts"], second["demo_learning_routes"]) == (0, 0, 0)
 
     teacher = database.session.scalar(select(User).where(User.email == "teacher@demo.example"))
     own = database.session.scalars(select(SelfAssessment).where(SelfAssessment.user_id == teacher.id)).all()
@@ -19,6 +19,13 @@ def test_demo_self_assessments_are_seeded_once(database):
     ranks = database.session.scalars(
         select(SelfAssessmentArea.level_rank).where(SelfAssessmentArea.assessment_id == own[0].id)).all()
     assert len(ranks) == 7 and min(ranks) < 2
+    # A route in progress: items planned over the school year, one of them done already; not shared.
+    route = database.session.scalar(select(LearningRoute).where(LearningRoute.user_id == teacher.id))
+    assert route.assessment_id == own[0].id and not route.shared_with_school
+    assert len(route.items) >= 3 and sum(item.done_at is not None for item in route.items) >= 1
+    shared = database.session.scalar(select(LearningRoute).join(User, User.id == LearningRoute.user_id)
+                                     .where(User.email == "teacher1@demo.example"))
+    assert shared.shared_with_school
     school_submitted = database.session.scalar(
         select(func.count(SelfAssessment.id))
         .where(SelfAssessment.organization_id == teacher.organization_id, SelfAssessment.status == "submitted"))
