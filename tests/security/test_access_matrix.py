@@ -45,6 +45,7 @@ RULES = [
     ("admin.methodolog", STAFF),
     ("admin.course", STAFF),
     ("admin.workplace", STAFF),
+    ("admin.campaign", STAFF),
     ("admin.", {Role.ADMIN}),
 ]
 

@@ -51,6 +51,7 @@ PROBED_COLUMNS = {
     "privacy_requests": ("body", "response"),
     "auth_sessions": ("user_agent",),
     "consent_events": ("user_agent",),
+    "assessment_campaigns": ("title",),
 }
 URL_COLUMNS = {"profile_url", "evidence_url"}
 

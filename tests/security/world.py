@@ -10,6 +10,7 @@ from cpp_app.blueprints.courses.services import ExternalCourse, add_external_cou
 from cpp_app.blueprints.programs.services import create_program
 from cpp_app.models import (
     AccountStatus,
+    AssessmentCampaign,
     AuthSession,
     Course,
     DestructionRecord,
@@ -58,6 +59,7 @@ class World:
     destruction_a: DestructionRecord
     register_entry_a: StaffRegisterEntry
     assessment_a: SelfAssessment
+    campaign_a: AssessmentCampaign
 
 
 def build_world(database, make_user) -> World:
@@ -101,11 +103,14 @@ def build_world(database, make_user) -> World:
     assessment_a = SelfAssessment(user_id=teacher_a.id, status="draft", answers={"platforms.sferum": 2},
                                   methodology=database.session.scalar(
                                       select(MethodologyVersion).where(MethodologyVersion.subject == "teacher")))
-    database.session.add_all([destruction_a, register_entry_a, assessment_a])
+    campaign_a = AssessmentCampaign(title="Кампания А", methodology=assessment_a.methodology,
+                                    starts_on=date.today(), ends_on=date.today() + timedelta(days=30),
+                                    created_by_id=methodologist.id)
+    database.session.add_all([destruction_a, register_entry_a, assessment_a, campaign_a])
     database.session.commit()
     return World(school_a, school_b, teacher_a, director_a, teacher_b, director_b, methodologist, admin,
                  diagnostic_a, program_a, record_a, account_a, privacy_request_a, session_a, destruction_a,
-                 register_entry_a, assessment_a)
+                 register_entry_a, assessment_a, campaign_a)
 
 
 def first_id(database, model) -> int:
@@ -133,6 +138,7 @@ def id_factories(world: World, database) -> dict:
         "destruction_id": lambda: world.destruction_a.id,
         "entry_id": lambda: world.register_entry_a.id,
         "assessment_id": lambda: world.assessment_a.id,
+        "campaign_id": lambda: world.campaign_a.id,
         "step": lambda: 1,
     }
 

@@ -12,6 +12,7 @@ from ...extensions import db
 from ...models import (
     AuditEvent,
     AuthSession,
+    CampaignMailing,
     ConsentEvent,
     CourseRecord,
     FormStash,
@@ -120,6 +121,10 @@ def delete_login_codes(subject: Subject) -> int:
 
 def delete_self_assessments(subject: Subject) -> int:
     return count_deleted(delete(SelfAssessment).where(SelfAssessment.user_id == subject.user_id))
+
+
+def delete_campaign_mailings(subject: Subject) -> int:
+    return count_deleted(delete(CampaignMailing).where(CampaignMailing.user_id == subject.user_id))
 
 
 def delete_form_stashes(subject: Subject) -> int:
