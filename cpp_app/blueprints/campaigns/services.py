@@ -129,16 +129,21 @@ def scope_of(campaign_id: int, whole_region: bool) -> ColumnElement[bool]:
 def current_campaign_for(user: User, today: date) -> AssessmentCampaign | None:
     """The running campaign whose scope includes the user (the one ending first when several do); None for
     someone who may not take a self-assessment."""
-    if not (user.role == Role.TEACHER or user.organization_id is not None):
-        return None
-    if user.organization_id is None:
-        in_scope = AssessmentCampaign.whole_region
-    else:
-        municipality = select(Organization.municipality_id).where(Organization.id == user.organization_id)
-        in_scope = or_(AssessmentCampaign.whole_region, exists().where(
-            CampaignMunicipality.campaign_id == AssessmentCampaign.id,
-            CampaignMunicipality.municipality_id == municipality.scalar_subquery(),
-        ))
+    if user.organization_id is not None:
+        return current_campaign_of_organization(user.organization_id, today)
+    return _running(AssessmentCampaign.whole_region, today) if user.role == Role.TEACHER else None
+
+
+def current_campaign_of_organization(organization_id: int, today: date) -> AssessmentCampaign | None:
+    """The running campaign that asks the people of the organisation (the one ending first when several do)."""
+    municipality = select(Organization.municipality_id).where(Organization.id == organization_id)
+    return _running(or_(AssessmentCampaign.whole_region, exists().where(
+        CampaignMunicipality.campaign_id == AssessmentCampaign.id,
+        CampaignMunicipality.municipality_id == municipality.scalar_subquery(),
+    )), today)
+
+
+def _running(in_scope: ColumnElement[bool], today: date) -> AssessmentCampaign | None:
     return db.session.scalar(
         select(AssessmentCampaign)
         .where(AssessmentCampaign.starts_on <= today, AssessmentCampaign.ends_on >= today,

@@ -68,6 +68,7 @@ SCHOOL = Entry("Сотрудники", "school.staff", ("school.",), tabs=(
     Entry("Список сотрудников", "school.staff", ("school.staff", "school.member", "school.confirm", "school.detach")),
     Entry("Не зарегистрированы в ЦПП", "school.unregistered"),
     Entry("Загрузка реестра КИАСУО", "school.import_staff"),
+    Entry("Цифровая готовность педагогов", "school.readiness", ("school.readiness",)),
 ))
 
 MENUS: dict[Role | None, tuple[Entry, ...]] = {
