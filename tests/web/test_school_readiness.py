@@ -25,7 +25,7 @@ from tests.factories import (
     text,
     unescaped,
 )
-from tests.integration.test_campaigns import campaign, teacher_version
+from tests.integration.test_campaign_services import campaign, teacher_version
 
 PAGE = "/school/readiness"
 DEFICITS = "/school/readiness/deficits"

@@ -8,7 +8,7 @@ from cpp_app.kernel.clock import local_today
 from cpp_app.models import AssessmentCampaign, Role, utcnow
 from tests.conftest import extract_csrf
 from tests.factories import audit_events, fresh, municipality, organization, signed_in, text, unescaped
-from tests.integration.test_campaigns import campaign, teacher_version
+from tests.integration.test_campaign_services import campaign, teacher_version
 
 TODAY = local_today()
 NEW = "/admin/campaigns/new"
