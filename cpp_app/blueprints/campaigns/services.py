@@ -78,8 +78,8 @@ def campaign_errors(data: CampaignInput, today: date) -> dict[str, str]:
     return errors
 
 
-def open_campaign(data: CampaignInput, actor: Actor, today: date) -> AssessmentCampaign:
-    """A new campaign; FieldErrors-free input is the caller's duty (`campaign_errors`)."""
+def open_campaign(data: CampaignInput, actor: Actor) -> AssessmentCampaign:
+    """A new campaign from input `campaign_errors` found nothing wrong with."""
     campaign = AssessmentCampaign(
         title=data.title, methodology_id=data.methodology_id, starts_on=data.starts_on, ends_on=data.ends_on,
         whole_region=data.whole_region, created_by_id=actor.user_id,
@@ -143,11 +143,15 @@ def current_campaign_of_organization(organization_id: int, today: date) -> Asses
     )), today)
 
 
+def running_on(today: date) -> ColumnElement[bool]:
+    """Over campaigns: those running today (started, not ended, not closed early)."""
+    return and_(AssessmentCampaign.starts_on <= today, AssessmentCampaign.ends_on >= today,
+                AssessmentCampaign.closed_at.is_(None))
+
+
 def _running(in_scope: ColumnElement[bool], today: date) -> AssessmentCampaign | None:
     return db.session.scalar(
-        select(AssessmentCampaign)
-        .where(AssessmentCampaign.starts_on <= today, AssessmentCampaign.ends_on >= today,
-               AssessmentCampaign.closed_at.is_(None), in_scope)
+        select(AssessmentCampaign).where(running_on(today), in_scope)
         .order_by(AssessmentCampaign.ends_on, AssessmentCampaign.id).limit(1)
     )
 

@@ -10,7 +10,7 @@ from ...mail import send_mail
 from ...models import AssessmentCampaign, CampaignMailing, SelfAssessment, SelfAssessmentStatus, User, utcnow
 from ...urls import public_url_for
 from .schedule import Letter, due_letter
-from .services import ACTIVE, scope_of
+from .services import ACTIVE, running_on, scope_of
 
 SIGNATURE = ("Письмо отправлено автоматически сервисом «Цифровой профиль педагога» (ЦПП) КК ИПК, отвечать на него "
              "не нужно.")
@@ -80,9 +80,7 @@ def send_due_mail(today: date, batch: int) -> MailRun:
     run = MailRun()
     left = batch
     running = db.session.scalars(
-        select(AssessmentCampaign)
-        .where(AssessmentCampaign.starts_on <= today, AssessmentCampaign.ends_on >= today,
-               AssessmentCampaign.closed_at.is_(None))
+        select(AssessmentCampaign).where(running_on(today))
         .order_by(AssessmentCampaign.ends_on, AssessmentCampaign.id)
     ).all()
     for campaign in running:

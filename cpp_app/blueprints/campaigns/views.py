@@ -60,8 +60,8 @@ def campaign_new():
     form.set_choices(versions)
     today = local_today()
     if validate_all(form, lambda: campaign_errors(form.campaign_input(), today)):
-        campaign = open_campaign(form.campaign_input(), request_actor(), today)
-        flash(f"Кампания «{campaign.title}» открыта. Письма педагогам уйдут в день её начала.", "success")
+        campaign = open_campaign(form.campaign_input(), request_actor())
+        flash(f"Кампания «{campaign.title}» открыта. Письма педагогам начнут уходить в день её начала.", "success")
         return redirect(url_for("admin.campaign", campaign_id=campaign.id))
     return render_template("campaigns/form.html", form=form, municipalities=municipalities(),
                            has_instruments=bool(versions)), (400 if form.errors else 200)
