@@ -15,7 +15,9 @@ from cpp_app.blueprints.campaigns.services import (
     notice_for,
 )
 from cpp_app.blueprints.campaigns.services_mail import send_due_mail
+from cpp_app.blueprints.privacy.services_requests import withdraw_consent
 from cpp_app.blueprints.selfassessment.services import start
+from cpp_app.kernel.actor import Actor
 from cpp_app.kernel.clock import local_today
 from cpp_app.mail import outbox
 from cpp_app.models import (
@@ -27,6 +29,7 @@ from cpp_app.models import (
     SelfAssessment,
     utcnow,
 )
+from tests.conftest import TEST_PASSWORD
 from tests.factories import fresh, municipality, organization, row_count, statements_run
 
 TODAY = local_today()
@@ -275,3 +278,15 @@ def test_the_default_batch_comes_from_the_configuration(app, database, make_user
     monkeypatch.setitem(app.config, "CAMPAIGN_MAIL_BATCH", 2)
     result = app.test_cli_runner().invoke(args=["send-campaign-mail"])
     assert "отправлено: 2" in result.output
+
+
+def test_the_purge_of_a_withdrawn_person_removes_their_campaign_letters(app, database, make_user, places):
+    leaving, staying = make_user(organization=places[0]), make_user(organization=places[0])
+    campaign(database)
+    run_mail(database)
+    withdraw_consent(leaving, TEST_PASSWORD, Actor(leaving.id, "127.0.0.1", "pytest"),
+                     now=utcnow() - timedelta(days=1))
+    database.session.commit()
+    result = app.test_cli_runner().invoke(args=["purge-withdrawn"])
+    assert result.exit_code == 0, result.output
+    assert sent_to(database) == {staying.id}
