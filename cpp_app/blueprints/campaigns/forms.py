@@ -17,9 +17,12 @@ class CampaignForm(FlaskForm):
                                  validators=[required("Выберите методику самооценки.")])
     starts_on = RuDateField("Дата начала", validators=[typed_required("Укажите дату начала.")])
     ends_on = RuDateField("Дата окончания", validators=[typed_required("Укажите дату окончания.")])
-    scope = RadioField("Кого приглашаем", choices=[(WHOLE_REGION, "Весь край"), (CHOSEN, "Выбранные муниципалитеты")],
-                       default=WHOLE_REGION, validate_choice=False,
-                       validators=[AnyOf((WHOLE_REGION, CHOSEN), message="Выберите, кого приглашаем.")])
+    scope = RadioField(
+        "Кого приглашаем",
+        choices=[SelectChoice(WHOLE_REGION, "Весь край"), SelectChoice(CHOSEN, "Выбранные муниципалитеты")],
+        default=WHOLE_REGION, validate_choice=False,
+        validators=[AnyOf((WHOLE_REGION, CHOSEN), message="Выберите, кого приглашаем.")],
+    )
     municipality_ids = IdListField("Муниципалитеты", limit=MAX_MUNICIPALITIES, noun="муниципалитетов")
 
     def set_choices(self, instruments) -> None:
