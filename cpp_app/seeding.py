@@ -16,6 +16,7 @@ from .demo_daily_work import seed_demo_daily_work
 from .demo_diagnostics import seed_demo_diagnostics, seed_demo_staff
 from .demo_monitoring import seed_demo_monitoring, seed_demo_region_teachers
 from .demo_programs import seed_demo_programs
+from .demo_self_assessment import seed_demo_self_assessments
 from .domain.inn import inn10_with_check_digit
 from .domain.methodology import load_methodology_file
 from .extensions import db
@@ -53,6 +54,23 @@ def read_consent_file(path: Path) -> tuple[str, str]:
     body = path.read_text(encoding="utf-8").strip() + "\n"
     title = next((line.lstrip("# ").strip() for line in body.splitlines() if line.startswith("#")), path.stem)
     return title, body
+
+
+def consent_editions() -> list[Path]:
+    """seeds/consent/v1.md, v2.md, … in edition order."""
+    return sorted((SEEDS_DIR / "consent").glob("v*.md"), key=lambda path: int(path.stem[1:]))
+
+
+def seed_consent_editions() -> int:
+    """Publishes the seed's editions the database does not have yet, so a deployment that adds a purpose asks every
+    user to consent again (the gate of a new edition) on its next `flask seed`."""
+    latest = db.session.scalar(select(func.max(ConsentDocument.version))) or 0
+    published = 0
+    for path in consent_editions():
+        if int(path.stem[1:]) > latest:
+            publish_document(*read_consent_file(path))
+            published += 1
+    return published
 
 
 def _upsert_by_key(model, key: str, rows: list[dict], create_only: bool = False) -> int:
@@ -95,10 +113,7 @@ def seed_reference_data() -> dict[str, int]:
     thresholds = _upsert_by_key(
         MonitoringThreshold, "metric", load_yaml(SEEDS_DIR / "monitoring_thresholds.yaml"), create_only=True
     )
-    consent_created = 0
-    if db.session.scalar(select(ConsentDocument.id).limit(1)) is None:
-        publish_document(*read_consent_file(SEEDS_DIR / "consent" / "v1.md"))
-        consent_created = 1
+    consent_created = seed_consent_editions()
     return {
         "municipalities": municipalities,
         "organizations": organizations.created,
@@ -202,9 +217,10 @@ def seed_demo_data(password: str, organizations: int = 40, today: date | None = 
     region = seed_demo_region_teachers(excluded_organization_id=school.id if school else None)
     daily_work = seed_demo_daily_work(school, demo.get(Role.SCHOOL_ADMIN), demo.get(Role.TEACHER),
                                       password, today)
+    self_assessments = seed_demo_self_assessments(demo.get(Role.TEACHER), today)
     diagnostics = seed_demo_diagnostics(demo.get(Role.METHODOLOGIST), today, director=demo.get(Role.SCHOOL_ADMIN))
     return {"demo_organizations": result.created, "demo_users": users_created, **staff, **region, **daily_work,
-            **diagnostics,
+            **diagnostics, **self_assessments,
             **seed_demo_programs(today, director=demo.get(Role.SCHOOL_ADMIN)),
             **seed_demo_campaign(today, demo.get(Role.METHODOLOGIST)),
             **seed_demo_monitoring(today)}  # last: the synthetic history scales the figures seeded above

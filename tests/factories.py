@@ -369,3 +369,10 @@ def catalogue_records(database, make_user, course, statuses, **fields) -> list[C
         records.append(record)
     database.session.commit()
     return records
+
+
+def current_edition() -> int:
+    """The consent document's edition a new registration agrees to (the seeds publish several)."""
+    from cpp_app.blueprints.privacy.services import current_document
+
+    return current_document().version

@@ -44,11 +44,12 @@ def test_publish_consent_creates_a_new_version(app, database, tmp_path):
     path = tmp_path / "v2.md"
     path.write_text("# Согласие на обработку персональных данных\n\nРедакция 2.\n", encoding="utf-8")
     runner = app.test_cli_runner()
+    seeded = count(database, ConsentDocument)
     result = runner.invoke(args=["publish-consent", str(path)])
-    assert result.exit_code == 0 and "Опубликована редакция 2" in result.output
+    assert result.exit_code == 0 and f"Опубликована редакция {seeded + 1}" in result.output
     again = runner.invoke(args=["publish-consent", str(path)])
     assert again.exit_code == 1 and "Текст не изменился" in again.output
-    assert count(database, ConsentDocument) == 2
+    assert count(database, ConsentDocument) == seeded + 1
 
 
 def test_production_refuses_to_start_without_a_secret_key(monkeypatch):
@@ -71,3 +72,26 @@ def test_development_secret_key_is_generated_once_outside_the_repository(monkeyp
     first = load_config("development")["SECRET_KEY"]
     assert load_config("development")["SECRET_KEY"] == first and len(first) > 40
     assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
+
+
+def test_a_new_consent_edition_in_the_seeds_asks_everyone_again(app, database, make_user):
+    from sqlalchemy import delete
+
+    from cpp_app.blueprints.privacy.services import ConsentSituation, consent_situation, current_document
+    from cpp_app.seeding import seed_reference_data
+
+    # A deployment seeded before the self-assessment: only the first edition, consented to.
+    database.session.execute(delete(ConsentDocument).where(ConsentDocument.version > 1))
+    teacher = make_user(email="consented-v1@example.org")
+    database.session.commit()
+    assert consent_situation(teacher.id) == ConsentSituation.CURRENT
+
+    assert seed_reference_data()["consent_documents"] == 1
+    assert seed_reference_data()["consent_documents"] == 0  # idempotent
+    assert consent_situation(teacher.id) == ConsentSituation.OUTDATED
+    # The edition covers the self-assessment's purposes: the route, the research, what the school sees.
+    body = current_document().body
+    for phrase in ("самооценка моей цифровой готовности", "индивидуальный образовательный маршрут",
+                   "исследование цифровой готовности", "обезличенном наборе данных", "если ответивших не меньше пяти",
+                   "только если я сам открою к нему доступ"):
+        assert phrase in body

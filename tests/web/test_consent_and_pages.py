@@ -21,7 +21,7 @@ def test_new_document_version_asks_everyone_again(client, make_user, login, data
     user = make_user()
     login(user)
     assert client.get("/", follow_redirects=True).status_code == 200
-    publish_document("Согласие, редакция 2", "# Согласие, редакция 2\n\nОбновлённый текст.")
+    edition = publish_document("Согласие, новая редакция", "# Согласие, новая редакция\n\nОбновлённый текст.")
     database.session.commit()
     response = client.get("/cabinet/")
     assert response.status_code == 302 and "/privacy/consent/renew" in response.headers["Location"]
@@ -29,16 +29,17 @@ def test_new_document_version_asks_everyone_again(client, make_user, login, data
     html = page.get_data(as_text=True)
     assert "Обновлённый текст." in html and "Опубликована новая редакция" in html
     response = client.post(
-        "/privacy/consent/renew?next=/", data={"csrf_token": extract_csrf(page), "document_version": "2"}
+        "/privacy/consent/renew?next=/", data={"csrf_token": extract_csrf(page), "document_version": str(edition.version)}
     )
     assert "подтвердите согласие" in response.get_data(as_text=True)
     response = client.post(
-        "/privacy/consent/renew?next=/", data={"csrf_token": extract_csrf(page), "document_version": "2", "consent": "y"}
+        "/privacy/consent/renew?next=/", data={"csrf_token": extract_csrf(page), "document_version": str(edition.version),
+                                                "consent": "y"}
     )
     assert response.status_code == 302 and response.headers["Location"] == "/"
     assert client.get("/", follow_redirects=True).status_code == 200
     versions = [e.document.version for e in database.session.scalars(select(ConsentEvent).where(ConsentEvent.user_id == user.id))]
-    assert versions == [1, 2]
+    assert versions == [edition.version - 1, edition.version]
 
 
 def test_an_account_made_by_an_operator_is_asked_to_consent_not_told_of_a_new_edition(client, make_user, login):

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from cpp_app.kernel.clock import local_today
 from cpp_app.models import CourseRecord, Platform, PlatformAccount, Role, User
 from tests.conftest import TEST_PASSWORD, extract_csrf
-from tests.factories import signed_in
+from tests.factories import current_edition, signed_in
 from tests.web.test_registration import STRONG_PASSWORD, first_school, form_data
 from tests.web.test_review import decide, reviewer_client, submitted  # noqa: F401 # fixtures
 
@@ -115,7 +115,7 @@ def test_the_consent_box_links_the_consent_and_the_policy_separately(client):
     page = client.get("/register").get_data(as_text=True)
     label = re.search(r'<label for="consent">(.*?)</label>', page, re.S).group(1)
     assert " ".join(label.split()).startswith("Даю согласие на обработку персональных данных")
-    assert 'href="/privacy/consent/1"' in label and 'href="/privacy/"' not in label
+    assert f'href="/privacy/consent/{current_edition()}"' in label and 'href="/privacy/"' not in label
     assert 'href="/privacy/"' in page.split('<label for="consent">', 1)[1].split("</form>", 1)[0]
 
 
