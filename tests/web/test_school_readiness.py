@@ -108,6 +108,7 @@ def test_the_distribution_appears_from_five_respondents(director_client, databas
     row = page[page.index('data-area="platforms"'):page.index("</tr>", page.index('data-area="platforms"'))]
     cells = [cell.split(">")[-1] for cell in row.split("</td>")[:-1]]
     assert cells[:5] == ["1", "0", "0", "4", "0"] and cells[5] == "5"
+    assert "уверенный <span class=\"muted\">(2,9 из 5)" in row  # the mean score 2.9 of 5 reaches «уверенный»
 
 
 def test_a_second_assessment_of_the_same_teacher_counts_once(director_client, database, school, staff):

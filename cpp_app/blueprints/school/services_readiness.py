@@ -8,10 +8,12 @@ grouped query, so the page costs the same for 10 teachers or 3,000."""
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from fractions import Fraction
 
 from sqlalchemy import and_, case, func, or_, select
 
 from ... import audit
+from ...domain.methodology import exact_share
 from ...domain.research import MIN_GROUP, Share, share
 from ...domain.workflow import TransitionRefused
 from ...extensions import db
@@ -162,9 +164,9 @@ def readiness(organization_id: int, today: date) -> Readiness:
 
 
 def _areas(rows, instrument) -> list[AreaFigures]:
-    by_area: dict[str, dict[int, tuple[int, float]]] = defaultdict(dict)
+    by_area: dict[str, dict[int, tuple[int, Fraction]]] = defaultdict(dict)
     for code, rank, count, mean_sum in rows:
-        by_area[code][rank] = (count, float(mean_sum or 0))
+        by_area[code][rank] = (count, Fraction(str(mean_sum or 0)))
     sections = [(s.code, s.title) for s in instrument.sections] if instrument else []
     level_titles = [t.title for t in instrument.thresholds] if instrument else []
     known = {code for code, _ in sections}
@@ -175,15 +177,20 @@ def _areas(rows, instrument) -> list[AreaFigures]:
     for code, title in order:
         ranks = by_area.get(code, {})
         respondents = sum(count for count, _ in ranks.values())
-        levels = [Level(titles[rank], share(ranks.get(rank, (0, 0.0))[0], respondents)) for rank in range(top + 1)]
+        levels = [Level(titles[rank], share(ranks.get(rank, (0, 0))[0], respondents)) for rank in range(top + 1)]
+        mean_score = mean_level = None
         if respondents >= MIN_GROUP:
-            mean_score = sum(total for _, total in ranks.values()) / respondents
-            mean_rank = sum(rank * count for rank, (count, _) in ranks.items()) / respondents
-            mean_level = titles[round(mean_rank)]
-        else:
-            mean_score = mean_level = None
+            mean = sum((total for _, total in ranks.values()), Fraction(0)) / respondents
+            mean_score = float(mean)
+            mean_level = _level_word(instrument, mean) if instrument else None
         figures.append(AreaFigures(code, title, respondents, levels, mean_score, mean_level))
     return figures
+
+
+def _level_word(instrument, mean: Fraction) -> str:
+    """The level the school's mean score reaches, by the instrument's thresholds, as a teacher's own area level is."""
+    top = max(indicator.max_score for indicator in instrument.indicators)
+    return [t for t in instrument.thresholds if mean / top >= exact_share(t.min_share)][-1].title
 
 
 # ------------------------------------------------------------------------------------------------ routes
