@@ -73,6 +73,7 @@ def register_cli(app):
     from .backup import backup_command, restore_command
     from .blueprints.admin.cli import create_user_command
     from .blueprints.auth.cli import housekeeping_command
+    from .blueprints.campaigns.cli import send_campaign_mail_command
     from .blueprints.monitoring.snapshots import snapshot_monitoring_command
     from .blueprints.organizations.cli import import_organizations_command
     from .blueprints.privacy.purge import purge_withdrawn_command
@@ -80,7 +81,7 @@ def register_cli(app):
     for command in (
         seed_command, seed_scale_command, refresh_monitoring_command, snapshot_monitoring_command,
         publish_consent_command, create_user_command, import_organizations_command,
-        housekeeping_command,
+        housekeeping_command, send_campaign_mail_command,
         backup_command, restore_command, purge_withdrawn_command,
     ):
         app.cli.add_command(command)

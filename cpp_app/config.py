@@ -79,6 +79,9 @@ class Config:
     SMTP_HOST = "localhost"
     SMTP_PORT = 25
 
+    # Campaign letters per run of `flask send-campaign-mail`; its timer's interval makes this the hourly throttle.
+    CAMPAIGN_MAIL_BATCH = 500
+
     # Dashboards read per-organisation figures rebuilt at most this often (and by `flask refresh-monitoring`).
     MONITORING_MAX_AGE_SECONDS = 600
 
@@ -95,6 +98,7 @@ class Config:
         settings["MAIL_DIR"] = _env("MAIL_DIR") or str(INSTANCE_DIR / "mail")
         settings["SMTP_HOST"] = _env("SMTP_HOST", settings["SMTP_HOST"])
         settings["SMTP_PORT"] = int(_env("SMTP_PORT", settings["SMTP_PORT"]))
+        settings["CAMPAIGN_MAIL_BATCH"] = int(_env("CAMPAIGN_MAIL_BATCH", settings["CAMPAIGN_MAIL_BATCH"]))
         settings["PUBLIC_URL"] = (_env("PUBLIC_URL") or cls.default_public_url()).rstrip("/")
         extra_hosts = _env("TRUSTED_HOSTS")
         if extra_hosts is not None:

@@ -11,6 +11,7 @@ from .blueprints.methodology.services_versions import publish_methodology
 from .blueprints.organizations.registry import OrganizationRecord, upsert_municipalities, upsert_organizations
 from .blueprints.privacy.services import current_document, grant_consent, publish_document
 from .config import BASE_DIR
+from .demo_campaigns import seed_demo_campaign
 from .demo_daily_work import seed_demo_daily_work
 from .demo_diagnostics import seed_demo_diagnostics, seed_demo_staff
 from .demo_monitoring import seed_demo_monitoring, seed_demo_region_teachers
@@ -221,4 +222,5 @@ def seed_demo_data(password: str, organizations: int = 40, today: date | None = 
     return {"demo_organizations": result.created, "demo_users": users_created, **staff, **region, **daily_work,
             **diagnostics, **self_assessments,
             **seed_demo_programs(today, director=demo.get(Role.SCHOOL_ADMIN)),
+            **seed_demo_campaign(today, demo.get(Role.METHODOLOGIST)),
             **seed_demo_monitoring(today)}  # last: the synthetic history scales the figures seeded above

@@ -14,6 +14,7 @@ from werkzeug.exceptions import HTTPException
 
 from cpp_app.extensions import db
 from cpp_app.models import (
+    AssessmentCampaign,
     ConsentDocument,
     Course,
     CourseRecord,
@@ -152,6 +153,7 @@ def _candidate_values(argument: str) -> list:
         "measure_id": Measure.id, "course_id": Course.id, "diagnostic_id": Diagnostic.id,
         "entry_id": StaffRegisterEntry.id, "assessment_id": SelfAssessment.id,
         "route_id": LearningRoute.id, "item_id": LearningRouteItem.id,
+        "campaign_id": AssessmentCampaign.id,
     }
     if argument == "fmt":
         return ["xlsx", "csv"]

@@ -46,6 +46,7 @@ RULES = [
     ("admin.methodolog", STAFF),
     ("admin.course", STAFF),
     ("admin.workplace", STAFF),
+    ("admin.campaign", STAFF),
     ("admin.", {Role.ADMIN}),
 ]
 

@@ -53,6 +53,7 @@ PROBED_COLUMNS = {
     "consent_events": ("user_agent",),
     "learning_route_areas": ("goal",),
     "learning_route_items": ("title",),
+    "assessment_campaigns": ("title",),
 }
 URL_COLUMNS = {"profile_url", "evidence_url"}
 

@@ -10,6 +10,7 @@ from cpp_app.blueprints.courses.services import ExternalCourse, add_external_cou
 from cpp_app.blueprints.programs.services import create_program
 from cpp_app.models import (
     AccountStatus,
+    AssessmentCampaign,
     AuthSession,
     Course,
     DestructionRecord,
@@ -62,6 +63,7 @@ class World:
     register_entry_a: StaffRegisterEntry
     assessment_a: SelfAssessment
     route_a: LearningRoute
+    campaign_a: AssessmentCampaign
 
 
 def build_world(database, make_user) -> World:
@@ -112,11 +114,14 @@ def build_world(database, make_user) -> World:
     route_a.areas = [LearningRouteArea(area_code="platforms", position=0, current_level=1, target_level=2)]
     route_a.items = [LearningRouteItem(area_code="platforms", kind="self_study", title="Провести урок в Сферуме",
                                        due_on=date.today() + timedelta(days=30))]
-    database.session.add_all([destruction_a, register_entry_a, assessment_a, route_a])
+    campaign_a = AssessmentCampaign(title="Кампания А", methodology=assessment_a.methodology,
+                                    starts_on=date.today(), ends_on=date.today() + timedelta(days=30),
+                                    created_by_id=methodologist.id)
+    database.session.add_all([destruction_a, register_entry_a, assessment_a, route_a, campaign_a])
     database.session.commit()
     return World(school_a, school_b, teacher_a, director_a, teacher_b, director_b, methodologist, admin,
                  diagnostic_a, program_a, record_a, account_a, privacy_request_a, session_a, destruction_a,
-                 register_entry_a, assessment_a, route_a)
+                 register_entry_a, assessment_a, route_a, campaign_a)
 
 
 def first_id(database, model) -> int:
@@ -146,6 +151,7 @@ def id_factories(world: World, database) -> dict:
         "assessment_id": lambda: world.assessment_a.id,
         "route_id": lambda: world.route_a.id,
         "item_id": lambda: world.route_a.items[0].id,
+        "campaign_id": lambda: world.campaign_a.id,
         "step": lambda: 1,
     }
 

@@ -12,6 +12,7 @@ from ...extensions import db
 from ...models import (
     AuditEvent,
     AuthSession,
+    CampaignMailing,
     ConsentEvent,
     CourseRecord,
     FormStash,
@@ -131,6 +132,10 @@ def delete_learning_routes(subject: Subject) -> int:
     db.session.execute(delete(LearningRouteItem).where(LearningRouteItem.route_id.in_(routes)))
     db.session.execute(delete(LearningRouteArea).where(LearningRouteArea.route_id.in_(routes)))
     return count_deleted(delete(LearningRoute).where(LearningRoute.user_id == subject.user_id))
+
+
+def delete_campaign_mailings(subject: Subject) -> int:
+    return count_deleted(delete(CampaignMailing).where(CampaignMailing.user_id == subject.user_id))
 
 
 def delete_form_stashes(subject: Subject) -> int:

@@ -11,8 +11,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from ...models import (
+    AssessmentCampaign,
     AuditEvent,
     AuthSession,
+    CampaignMailing,
     ConsentEvent,
     CourseRecord,
     DestructionRecord,
@@ -102,6 +104,9 @@ PERSONAL_TABLES: tuple[PersonalTable, ...] = (
                   Purge.ANONYMISED, erase.blank_request_texts, key="privacy_request_texts"),
     # Half-filled forms kept for a moment across a redirect: not exported, deleted.
     PersonalTable(FormStash, "сохранённые формы", purge=Purge.DELETED, step=erase.delete_form_stashes),
+    # Which campaign letters went to the person, so none goes twice: bookkeeping of the mail, not exported, deleted.
+    PersonalTable(CampaignMailing, "отметки об отправленных письмах кампаний самооценки",
+                  purge=Purge.DELETED, step=erase.delete_campaign_mailings),
     # Keyed by the person's address and IP addresses, not by a user id: not exported, deleted.
     PersonalTable(LoginThrottle, "счётчики попыток входа", purge=Purge.DELETED, step=erase.delete_throttles),
     # The school's HR record imported from КИАСУО, not data the person gave the service: the row stays with the
@@ -115,6 +120,7 @@ PERSONAL_TABLES: tuple[PersonalTable, ...] = (
     PersonalTable(ProgramRevision, "утверждённые редакции программ: кто утвердил"),
     PersonalTable(ProgramActionEvent, "история мероприятий программ: кто действовал"),
     PersonalTable(MethodologyVersion, "версии методики: кто опубликовал"),
+    PersonalTable(AssessmentCampaign, "кампании самооценки: кто открыл"),
     PersonalTable(MonitoringThreshold, "пороги мониторинга: кто изменил"),
     # The record of the destruction itself, by user id only.
     PersonalTable(DestructionRecord, "акты уничтожения данных"),

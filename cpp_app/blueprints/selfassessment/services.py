@@ -9,6 +9,7 @@ from ...domain.methodology import Methodology
 from ...domain.readiness import Readiness, assess
 from ...domain.self_rating import Disagreement, PlatformFact, RatedItem, disagreements
 from ...extensions import db
+from ...kernel.clock import local_today
 from ...models import (
     AccountStatus,
     LearningRoute,
@@ -25,6 +26,7 @@ from ...models import (
     utcnow,
 )
 from ...service_errors import FieldErrors
+from ..campaigns.services import current_campaign_for
 from ..methodology.services_versions import TEACHER, methodology_of
 
 
@@ -66,15 +68,19 @@ def last_submitted(user: User) -> SelfAssessment | None:
 
 
 def start(user: User) -> SelfAssessment | None:
-    """The user's draft, or a new one on the active instrument; None when no instrument is published."""
+    """The user's draft, or a new one on the active instrument; None when no instrument is published. During a
+    campaign in the user's scope the assessment answers it, on the campaign's instrument."""
+    campaign = current_campaign_for(user, local_today())
     draft = draft_of(user)
     if draft is not None:
+        if campaign is not None and draft.campaign_id is None and draft.methodology_id == campaign.methodology_id:
+            draft.campaign_id = campaign.id  # begun before the campaign, finished within it
         return draft
-    version = active_instrument()
+    version = campaign.methodology if campaign is not None else active_instrument()
     if version is None:
         return None
     assessment = SelfAssessment(user_id=user.id, methodology=version, status=SelfAssessmentStatus.DRAFT.value,
-                                answers={})
+                                answers={}, campaign_id=campaign.id if campaign is not None else None)
     db.session.add(assessment)
     db.session.flush()
     return assessment

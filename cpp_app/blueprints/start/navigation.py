@@ -48,6 +48,7 @@ MONITORING = Entry("Мониторинг", "monitoring.overview", ("monitoring."
 ))
 REVIEW = Entry("Проверка самодиагностик", "review.queue", ("review.",))
 PROGRAMS = Entry("Программы развития", "programs.index", ("programs.",))
+CAMPAIGNS = Entry("Кампании самооценки", "admin.campaigns", ("admin.campaign",))
 CATALOGUE = Entry("Справочники", "admin.methodologies",
                   ("admin.methodolog", "admin.measure", "admin.course", "admin.workplace"), tabs=(
     Entry("Методики", "admin.methodologies", ("admin.methodolog",)),
@@ -67,6 +68,7 @@ SCHOOL = Entry("Сотрудники", "school.staff", ("school.",), tabs=(
     Entry("Список сотрудников", "school.staff", ("school.staff", "school.member", "school.confirm", "school.detach")),
     Entry("Не зарегистрированы в ЦПП", "school.unregistered"),
     Entry("Загрузка реестра КИАСУО", "school.import_staff"),
+    Entry("Цифровая готовность педагогов", "school.readiness", ("school.readiness",)),
 ))
 
 MENUS: dict[Role | None, tuple[Entry, ...]] = {
@@ -81,8 +83,8 @@ MENUS: dict[Role | None, tuple[Entry, ...]] = {
         PRIVACY,
     ),
     # The institute's staff find the policy in the footer of every page, as everyone does: one row of items.
-    Role.METHODOLOGIST: (HOME, MONITORING, REVIEW, PROGRAMS, CATALOGUE),
-    Role.ADMIN: (HOME, MONITORING, REVIEW, PROGRAMS, CATALOGUE, ADMINISTRATION),
+    Role.METHODOLOGIST: (HOME, MONITORING, REVIEW, PROGRAMS, CAMPAIGNS, CATALOGUE),
+    Role.ADMIN: (HOME, MONITORING, REVIEW, PROGRAMS, CAMPAIGNS, CATALOGUE, ADMINISTRATION),
 }
 OWN_CABINET = Entry("Мой кабинет", "cabinet.overview", CABINET_PREFIXES)
 
