@@ -14,6 +14,7 @@ from werkzeug.exceptions import HTTPException
 
 from cpp_app.extensions import db
 from cpp_app.models import (
+    BackgroundJob,
     ConsentDocument,
     Course,
     CourseRecord,
@@ -148,7 +149,7 @@ def _candidate_values(argument: str) -> list:
         "user_id": User.id, "program_id": DevelopmentProgram.id, "request_id": PrivacyRequest.id,
         "organization_id": Organization.id, "record_id": CourseRecord.id, "destruction_id": DestructionRecord.id,
         "measure_id": Measure.id, "course_id": Course.id, "diagnostic_id": Diagnostic.id,
-        "entry_id": StaffRegisterEntry.id, "assessment_id": SelfAssessment.id,
+        "entry_id": StaffRegisterEntry.id, "assessment_id": SelfAssessment.id, "job_id": BackgroundJob.id,
     }
     if argument == "fmt":
         return ["xlsx", "csv"]

@@ -11,6 +11,7 @@ from cpp_app.blueprints.programs.services import create_program
 from cpp_app.models import (
     AccountStatus,
     AuthSession,
+    BackgroundJob,
     Course,
     DestructionRecord,
     DevelopmentProgram,
@@ -101,7 +102,9 @@ def build_world(database, make_user) -> World:
     assessment_a = SelfAssessment(user_id=teacher_a.id, status="draft", answers={"platforms.sferum": 2},
                                   methodology=database.session.scalar(
                                       select(MethodologyVersion).where(MethodologyVersion.subject == "teacher")))
-    database.session.add_all([destruction_a, register_entry_a, assessment_a])
+    failed_job = BackgroundJob(kind="test_world", key="test_world", payload={}, status="failed", attempts=4,
+                               error="RuntimeError: test")
+    database.session.add_all([destruction_a, register_entry_a, assessment_a, failed_job])
     database.session.commit()
     return World(school_a, school_b, teacher_a, director_a, teacher_b, director_b, methodologist, admin,
                  diagnostic_a, program_a, record_a, account_a, privacy_request_a, session_a, destruction_a,
@@ -133,6 +136,7 @@ def id_factories(world: World, database) -> dict:
         "destruction_id": lambda: world.destruction_a.id,
         "entry_id": lambda: world.register_entry_a.id,
         "assessment_id": lambda: world.assessment_a.id,
+        "job_id": lambda: first_id(database, BackgroundJob),
         "step": lambda: 1,
     }
 
