@@ -43,12 +43,7 @@ def enqueue(kind: str, payload: dict | None = None, key: str | None = None) -> B
     if kind not in _REGISTRY:
         raise KeyError(f"unknown job kind {kind!r}")
     key = key or kind
-    waiting = db.session.scalar(
-        select(BackgroundJob)
-        .where(BackgroundJob.key == key,
-               BackgroundJob.status.in_((JobStatus.QUEUED.value, JobStatus.RUNNING.value)))
-        .limit(1)
-    )
+    waiting = pending(key)
     if waiting is not None:
         return waiting
     row = BackgroundJob(kind=kind, key=key, payload=payload or {}, status=JobStatus.QUEUED.value,
@@ -57,6 +52,26 @@ def enqueue(kind: str, payload: dict | None = None, key: str | None = None) -> B
     db.session.flush()
     _dispatch_after_commit(row.id)
     return row
+
+
+def pending(key: str) -> BackgroundJob | None:
+    """The job with this key that is waiting or running, if any."""
+    return db.session.scalar(
+        select(BackgroundJob)
+        .where(BackgroundJob.key == key,
+               BackgroundJob.status.in_((JobStatus.QUEUED.value, JobStatus.RUNNING.value)))
+        .limit(1)
+    )
+
+
+def failed_since(key: str, moment) -> BackgroundJob | None:
+    """The newest job with this key that failed for good after `moment`."""
+    return db.session.scalar(
+        select(BackgroundJob)
+        .where(BackgroundJob.key == key, BackgroundJob.status == JobStatus.FAILED.value,
+               BackgroundJob.finished_at >= moment)
+        .order_by(BackgroundJob.id.desc()).limit(1)
+    )
 
 
 def retry(row: BackgroundJob) -> None:
@@ -104,8 +119,10 @@ def queue(app=None):
 
 def perform(job_id: int) -> None:
     """Runs one attempt of the job (the function RQ calls). Raises on failure, so that RQ retries it."""
-    # Its own app context, so its own session: nothing of the caller's (or the previous job's) state leaks in.
-    with current_app._get_current_object().app_context():
+    app = current_app._get_current_object()
+    # Its own app context, so its own session: nothing of the caller's (or the previous job's) state leaks in; and
+    # a request of nobody at the public address, so templates and links render as they do for a signed-out visitor.
+    with app.app_context(), app.test_request_context("/", base_url=app.config["PUBLIC_URL"]):
         row = db.session.get(BackgroundJob, job_id)
         if row is None or row.status == JobStatus.SUCCEEDED.value:
             return  # done already, or deleted: a duplicate delivery does nothing
