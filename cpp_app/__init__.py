@@ -71,12 +71,12 @@ BLUEPRINTS = (
 
 def _register_blueprints(app: Flask) -> None:
     """Each package's `bp`, after the routes of every package's view modules (`views.py`, `views_<topic>.py`) are
-    in place: they are imported here, so no package imports its own views back, and a domain package may add
+    in place and its background jobs (`jobs.py`) registered: they are imported here, so no package imports its own views back, and a domain package may add
     pages to an audience's blueprint (the methodologies' pages live under /admin)."""
     packages = [import_module(f"{__name__}.blueprints.{name}") for name in BLUEPRINTS]
     for package in packages:
         for module in pkgutil.iter_modules(package.__path__):
-            if module.name == "views" or module.name.startswith("views_"):
+            if module.name in ("views", "jobs") or module.name.startswith("views_"):
                 import_module(f"{package.__name__}.{module.name}")
     for package in packages:
         app.register_blueprint(package.bp)

@@ -69,6 +69,21 @@ def refresh_monitoring_command():
     click.echo(f"Показатели мониторинга пересчитаны за {time.perf_counter() - started:.1f} с.")
 
 
+@click.command("worker")
+@click.option("--burst", is_flag=True, help="Run the queued jobs and stop (tests, one-off catch-up).")
+def worker_command(burst: bool):
+    """Run background jobs from the Redis queue (CPP_REDIS_URL); retries wait in its scheduler."""
+    from rq import SimpleWorker
+
+    from .jobs import queue, uses_redis
+
+    if not uses_redis():
+        raise CliError("CPP_REDIS_URL не задан: без Redis фоновые задачи выполняются сразу, отдельный обработчик не нужен.")
+    jobs = queue()
+    # SimpleWorker runs jobs in this process, inside the app's context, with one database pool (no fork).
+    SimpleWorker([jobs], connection=jobs.connection).work(with_scheduler=True, burst=burst)
+
+
 def register_cli(app):
     from .backup import backup_command, restore_command
     from .blueprints.admin.cli import create_user_command
@@ -82,6 +97,7 @@ def register_cli(app):
         seed_command, seed_scale_command, refresh_monitoring_command, snapshot_monitoring_command,
         publish_consent_command, create_user_command, import_organizations_command,
         housekeeping_command, send_campaign_mail_command,
-        backup_command, restore_command, purge_withdrawn_command,
+        backup_command, restore_command, purge_withdrawn_command, worker_command,
     ):
         app.cli.add_command(command)
+

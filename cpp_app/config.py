@@ -85,6 +85,11 @@ class Config:
     # Dashboards read per-organisation figures rebuilt at most this often (and by `flask refresh-monitoring`).
     MONITORING_MAX_AGE_SECONDS = 600
 
+    # Background jobs go to an RQ queue on this Redis (CPP_REDIS_URL, shared with the rate limits); without it they
+    # run in the same process right after the commit (see cpp_app/jobs.py).
+    REDIS_URL = None
+    JOB_TIMEOUT_SECONDS = 600
+
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = True
     RATELIMIT_ENABLED = True
@@ -107,6 +112,7 @@ class Config:
         redis_url = _env("REDIS_URL")
         if redis_url:
             settings["RATELIMIT_STORAGE_URI"] = redis_url
+            settings["REDIS_URL"] = redis_url
         return settings
 
     @classmethod

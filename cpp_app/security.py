@@ -99,9 +99,10 @@ def upload_rate_limit(view):
 
 
 def render_rate_limit(view):
-    """Limits the renders of a PDF or DOCX view; a request answered from a stored copy does not count."""
-    return limiter.limit(
-        lambda: current_app.config["RENDER_RATE_LIMIT"], key_func=user_rate_key,
+    """Limits a user's document renders (PDF, DOCX — one budget over every such view); a request answered from a
+    stored copy, or only waiting for one, does not count."""
+    return limiter.shared_limit(
+        lambda: current_app.config["RENDER_RATE_LIMIT"], scope="documents", key_func=user_rate_key,
         deduct_when=lambda response: response.status_code < 400 and not g.get("cpp_served_stored_copy", False),
     )(view)
 

@@ -64,5 +64,10 @@ if [ "$users" = 0 ]; then
   CPP_ENV=development "$venv/bin/flask" seed --demo
 fi
 
-echo "ЦПП (production): http://127.0.0.1:$port — база $database, Redis $CPP_REDIS_URL; остановка: Ctrl+C"
-exec ./deploy/start.sh
+# The background jobs' worker, stopped with the server.
+"$venv/bin/flask" worker &
+worker=$!
+trap 'kill "$worker" 2>/dev/null || true' EXIT
+
+echo "ЦПП (production): http://127.0.0.1:$port — база $database, Redis $CPP_REDIS_URL, фоновые задачи — flask worker; остановка: Ctrl+C"
+./deploy/start.sh

@@ -376,3 +376,13 @@ def current_edition() -> int:
     from cpp_app.blueprints.privacy.services import current_document
 
     return current_document().version
+
+
+def download(client, url: str):
+    """A program document as a person gets it: the first request may answer «Документ готовится…» (the rendering
+    is queued and, without Redis, done right after that request) and refresh itself; the refresh gets the file."""
+    response = client.get(url)
+    if response.status_code == 200 and response.mimetype == "text/html" and "Refresh" in response.headers:
+        assert "Документ готовится" in response.get_data(as_text=True)
+        response = client.get(url)
+    return response

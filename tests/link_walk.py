@@ -15,6 +15,7 @@ from werkzeug.exceptions import HTTPException
 from cpp_app.extensions import db
 from cpp_app.models import (
     AssessmentCampaign,
+    BackgroundJob,
     ConsentDocument,
     Course,
     CourseRecord,
@@ -154,6 +155,7 @@ def _candidate_values(argument: str) -> list:
         "entry_id": StaffRegisterEntry.id, "assessment_id": SelfAssessment.id,
         "route_id": LearningRoute.id, "item_id": LearningRouteItem.id,
         "campaign_id": AssessmentCampaign.id,
+        "job_id": BackgroundJob.id,
     }
     if argument == "fmt":
         return ["xlsx", "csv"]

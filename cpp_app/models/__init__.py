@@ -20,6 +20,7 @@ from .diagnostic import (
     FormStash,
     MethodologyVersion,
 )
+from .job import JOB_STATUS_LABELS, BackgroundJob, JobStatus
 from .monitoring import (
     MonitoringSnapshot,
     MonitoringThreshold,
@@ -65,6 +66,9 @@ from .user import (
 )
 
 __all__ = [
+    "JOB_STATUS_LABELS",
+    "BackgroundJob",
+    "JobStatus",
     "AssessmentCampaign",
     "CampaignMailing",
     "CampaignMunicipality",

@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from cpp_app import uploads
 from cpp_app.models import CourseRecord, RenderedDocument
+from tests.factories import download
 from tests.security.uploads_common import UPLOADS, files_under, post_file
 from tests.security.world import switch_user
 
@@ -53,11 +54,11 @@ def test_a_tampered_stored_name_is_never_followed(client, login, database, world
 def test_a_tampered_rendered_document_name_is_rendered_again_not_followed(client, login, database, world, tmp_path):
     (tmp_path / "secret_key").write_text("CPP_SECRET_KEY=do-not-leak")
     switch_user(client, login, world.director_a)
-    assert client.get(f"/programs/{world.program_a.id}.pdf").status_code == 200
+    assert download(client, f"/programs/{world.program_a.id}.pdf").status_code == 200
     row = database.session.scalar(select(RenderedDocument).where(RenderedDocument.program_id == world.program_a.id))
     row.file_name = "../../secret_key"
     database.session.commit()
-    response = client.get(f"/programs/{world.program_a.id}.pdf")
+    response = download(client, f"/programs/{world.program_a.id}.pdf")
     assert response.status_code == 200 and response.data.startswith(b"%PDF-")
     assert b"do-not-leak" not in response.data
 

@@ -9,7 +9,7 @@ from pypdf.actions import JavaScript
 from sqlalchemy import select
 
 from cpp_app.models import CourseRecord, StaffRegisterEntry
-from tests.factories import text
+from tests.factories import download, text
 from tests.security.uploads_common import (
     HUGE_DIMENSIONS,
     UPLOADS,
@@ -218,18 +218,20 @@ def test_profile_pdf_renders_are_rate_limited_per_user(app, client, login, datab
     assert client.get("/cabinet/profile.pdf").status_code == 200
 
 
-def test_program_documents_count_renders_only_not_stored_copies(app, client, login, database, world, monkeypatch):
-    monkeypatch.setitem(app.config, "RENDER_RATE_LIMIT", "2/minute")
+def test_document_renders_share_one_budget_and_stored_copies_are_free(app, client, login, database, world,
+                                                                      monkeypatch):
+    monkeypatch.setitem(app.config, "RENDER_RATE_LIMIT", "3/minute")
     switch_user(client, login, world.director_a)
     program = f"/programs/{world.program_a.id}"
-    assert client.get(f"{program}.pdf").status_code == 200  # rendered: 1 of 2
+    assert download(client, f"{program}.pdf").status_code == 200  # asked for: 1 of 3 (the refresh is free)
     assert [client.get(f"{program}.pdf").status_code for _ in range(10)] == [200] * 10  # stored copies
-    assert client.get(f"{program}.docx").status_code == 200  # the DOCX has its own counter
+    assert download(client, f"{program}.docx").status_code == 200  # 2 of 3: one budget for every document
+    assert client.get("/cabinet/profile.pdf").status_code == 200  # 3 of 3
+    refused = client.get("/cabinet/data.pdf")
+    assert refused.status_code == 429 and TOO_MANY in text(refused)
     world.program_a.goal = "Новая цель"
     database.session.commit()
-    assert client.get(f"{program}.pdf").status_code == 200  # changed: rendered again, 2 of 2
-    refused = client.get(f"{program}.pdf")
-    assert refused.status_code == 429 and TOO_MANY in text(refused)
+    assert client.get(f"{program}.pdf").status_code == 429  # changed content is a new rendering: refused too
 
 
 def test_the_limits_are_generous_enough_for_real_use(app):

@@ -137,6 +137,7 @@ def test_every_user_text_column_is_probed(app):
         "audit_events": "codes and addresses", "rendered_documents": "generated names",
         "destruction_records": "written by the purge job", "diagnostics": "codes", "login_codes": "hashes",
         "self_assessments": "a status code and JSON scores checked against the instrument",
+        "background_jobs": "job keys and the job runner's error messages, shown autoescaped to admins only",
     }
     codes = {"email", "pending_email", "phone", "password_hash", "token_hash", "code_hash", "sha256", "document_sha256", "inn", "ogrn",
              "oktmo", "oktmo_prefix", "ip", "indicator_code", "methodology_code", "code", "certificate_file",

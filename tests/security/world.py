@@ -12,6 +12,7 @@ from cpp_app.models import (
     AccountStatus,
     AssessmentCampaign,
     AuthSession,
+    BackgroundJob,
     Course,
     DestructionRecord,
     DevelopmentProgram,
@@ -117,7 +118,9 @@ def build_world(database, make_user) -> World:
     campaign_a = AssessmentCampaign(title="Кампания А", methodology=assessment_a.methodology,
                                     starts_on=date.today(), ends_on=date.today() + timedelta(days=30),
                                     created_by_id=methodologist.id)
-    database.session.add_all([destruction_a, register_entry_a, assessment_a, route_a, campaign_a])
+    failed_job = BackgroundJob(kind="test_world", key="test_world", payload={}, status="failed", attempts=4,
+                               error="RuntimeError: test")
+    database.session.add_all([destruction_a, register_entry_a, assessment_a, route_a, campaign_a, failed_job])
     database.session.commit()
     return World(school_a, school_b, teacher_a, director_a, teacher_b, director_b, methodologist, admin,
                  diagnostic_a, program_a, record_a, account_a, privacy_request_a, session_a, destruction_a,
@@ -152,6 +155,7 @@ def id_factories(world: World, database) -> dict:
         "route_id": lambda: world.route_a.id,
         "item_id": lambda: world.route_a.items[0].id,
         "campaign_id": lambda: world.campaign_a.id,
+        "job_id": lambda: first_id(database, BackgroundJob),
         "step": lambda: 1,
     }
 

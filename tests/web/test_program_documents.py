@@ -13,7 +13,14 @@ from cpp_app import pdf
 from cpp_app.blueprints.programs import rendering
 from cpp_app.blueprints.programs.document import build_document, document_hash
 from cpp_app.models import ProgramRevision, ProgramStatus, RenderedDocument, Role
-from tests.factories import PROGRAM_ACTIONS, pdf_page_texts, program_through_models, school_with_address, signed_in
+from tests.factories import (
+    PROGRAM_ACTIONS,
+    download,
+    pdf_page_texts,
+    program_through_models,
+    school_with_address,
+    signed_in,
+)
 
 HOSTILE = '<img src="file:///etc/passwd"> <a rel="attachment" href="file:///etc/passwd">x</a>'
 
@@ -88,7 +95,7 @@ def test_pdf_holds_the_program_with_contents_page_numbers_and_bookmarks(client, 
     program = program_through_models(database, school)
     login(director)
 
-    response = client.get(f"/programs/{program.id}.pdf")
+    response = download(client, f"/programs/{program.id}.pdf")
 
     assert response.status_code == 200
     assert response.mimetype == "application/pdf"
@@ -130,7 +137,7 @@ def test_roadmap_table_repeats_its_header_on_every_page(client, database, login,
     program = program_through_models(database, school, actions=many)
     login(director)
 
-    assert client.get(f"/programs/{program.id}.pdf").status_code == 200
+    assert download(client, f"/programs/{program.id}.pdf").status_code == 200
 
     texts = pdf_pages(documents[0].write_pdf())
     roadmap_pages = [text for text in texts if "Мероприятие номер" in text and "Ответственный" in text]
@@ -147,7 +154,7 @@ def test_user_text_is_printed_as_text_and_fetches_nothing(client, database, logi
     database.session.commit()
     login(director)
 
-    response = client.get(f"/programs/{program.id}.pdf")
+    response = download(client, f"/programs/{program.id}.pdf")
 
     assert response.status_code == 200 and response.data.startswith(b"%PDF-")
     assert b"/EmbeddedFile" not in response.data
@@ -167,8 +174,8 @@ def test_unchanged_program_is_served_from_the_stored_copy(app, client, database,
     program = program_through_models(database, school)
     login(director)
 
-    first = client.get(f"/programs/{program.id}.pdf")
-    second = client.get(f"/programs/{program.id}.pdf")
+    first = download(client, f"/programs/{program.id}.pdf")
+    second = download(client, f"/programs/{program.id}.pdf")
 
     assert first.status_code == second.status_code == 200
     assert len(documents) == 1, "the second download must not render again"
@@ -180,7 +187,7 @@ def test_unchanged_program_is_served_from_the_stored_copy(app, client, database,
 
     program.actions[0].text = "Зарегистрировать всех педагогов и администрацию во ФГИС «Моя школа»"
     database.session.commit()
-    third = client.get(f"/programs/{program.id}.pdf")
+    third = download(client, f"/programs/{program.id}.pdf")
 
     assert third.status_code == 200 and len(documents) == 2
     assert "и администрацию во ФГИС" in " ".join(pdf_pages(third.data))
@@ -198,7 +205,7 @@ def test_approved_revision_keeps_its_content_and_its_copy(app, client, database,
     database.session.commit()
     login(director)
 
-    approved = client.get(f"/programs/{program.id}.pdf")
+    approved = download(client, f"/programs/{program.id}.pdf")
     assert approved.status_code == 200 and len(documents) == 1
     assert "Утверждена в ЦПП 01.10.2025, редакция 1" in " ".join(pdf_pages(approved.data))
 
@@ -207,29 +214,29 @@ def test_approved_revision_keeps_its_content_and_its_copy(app, client, database,
     program.actions[0].text = "Новое мероприятие второй редакции"
     database.session.commit()
 
-    old = client.get(f"/programs/{program.id}.pdf?revision=1")
+    old = download(client, f"/programs/{program.id}.pdf?revision=1")
     assert old.status_code == 200 and len(documents) == 1, "revision 1's stored copy serves it"
     assert old.data == approved.data
     assert old.headers["Content-Disposition"] == f'attachment; filename="programma-razvitiya-{program.id}-r1.pdf"'
 
-    default = client.get(f"/programs/{program.id}.pdf")
+    default = download(client, f"/programs/{program.id}.pdf")
     assert default.data == approved.data and len(documents) == 1, "the approved revision is the default"
     assert default.headers["Content-Disposition"].endswith('-r1.pdf"')
 
-    current = client.get(f"/programs/{program.id}.pdf?revision=2")
+    current = download(client, f"/programs/{program.id}.pdf?revision=2")
     assert current.status_code == 200 and len(documents) == 2
     assert current.headers["Content-Disposition"] == f'attachment; filename="programma-razvitiya-{program.id}-r2.pdf"'
     current_text = " ".join(pdf_pages(current.data))
     assert "Новое мероприятие второй редакции" in current_text and "ПРОЕКТ · редакция 2" in current_text
 
-    again = client.get(f"/programs/{program.id}.pdf?revision=1")
+    again = download(client, f"/programs/{program.id}.pdf?revision=1")
     assert again.data == approved.data and len(documents) == 2
     old_text = " ".join(pdf_pages(again.data))
     assert PROGRAM_ACTIONS[0][3] in old_text and "Новое мероприятие второй редакции" not in old_text
     assert len(stored_rows(database, program)) == 2  # the approved copy and the current draft's
 
     for wanted in ("3", "7", "abc", "-1", "1.0"):
-        assert client.get(f"/programs/{program.id}.pdf?revision={wanted}").status_code == 404, wanted
+        assert download(client, f"/programs/{program.id}.pdf?revision={wanted}").status_code == 404, wanted
 
 
 def test_docx_opens_with_word_structure_and_is_stored(client, database, login, director, school, rendered):
@@ -238,7 +245,7 @@ def test_docx_opens_with_word_structure_and_is_stored(client, database, login, d
     program = program_through_models(database, school, actions=actions)
     login(director)
 
-    response = client.get(f"/programs/{program.id}.docx")
+    response = download(client, f"/programs/{program.id}.docx")
 
     assert response.status_code == 200
     assert response.mimetype == rendering.DOCX_MIME
@@ -261,7 +268,7 @@ def test_docx_opens_with_word_structure_and_is_stored(client, database, login, d
     assert " PAGE " in footer and " NUMPAGES " in footer
     assert document.sections[0].different_first_page_header_footer
 
-    assert client.get(f"/programs/{program.id}.docx").data == response.data
+    assert download(client, f"/programs/{program.id}.docx").data == response.data
     assert len(docx_calls) == 1, "the second download must not render again"
     assert [row.kind for row in stored_rows(database, program)] == ["docx"]
 
@@ -308,11 +315,11 @@ def test_a_lost_stored_file_is_rendered_again(app, client, database, login, dire
     documents, _, _ = rendered
     program = program_through_models(database, school)
     login(director)
-    first = client.get(f"/programs/{program.id}.pdf")
+    first = download(client, f"/programs/{program.id}.pdf")
     (row,) = stored_rows(database, program)
     stored_file(app, row).unlink()  # e.g. a database restored without the instance folder
 
-    second = client.get(f"/programs/{program.id}.pdf")
+    second = download(client, f"/programs/{program.id}.pdf")
 
     assert second.status_code == 200 and len(documents) == 2
     assert pdf_pages(second.data) == pdf_pages(first.data)
@@ -345,3 +352,63 @@ def test_a_simultaneous_first_download_keeps_one_copy(app, client, database, log
     (row,) = stored_rows(database, program)
     assert row.file_name == "0" * 32 + ".docx"
     assert set(store.glob("*.docx")) == before  # ours was removed on commit
+
+
+def test_approval_renders_both_documents_before_anyone_asks(client, database, login, director, school, rendered):
+    from cpp_app.blueprints.programs.services import approve_program
+    from cpp_app.models import BackgroundJob
+    from tests.factories import actor_of
+
+    documents, _, docx_calls = rendered
+    program = program_through_models(database, school)
+    database.session.commit()
+    approve_program(program, actor_of(director))
+    assert not documents and not docx_calls  # nothing while the approval's transaction is open
+    database.session.commit()
+    jobs = database.session.execute(select(BackgroundJob.kind, BackgroundJob.status)).all()
+    assert sorted(jobs) == [("render_program_document", "succeeded")] * 2
+    assert len(documents) == 1 and len(docx_calls) == 1
+    assert {row.kind for row in stored_rows(database, program)} == {"pdf", "docx"}
+
+    documents.clear()
+    docx_calls.clear()
+    login(director)
+    for kind in ("pdf", "docx"):
+        response = client.get(f"/programs/{program.id}.{kind}")  # the file at once, no «готовится»
+        assert response.status_code == 200 and response.mimetype != "text/html"
+    assert not documents and not docx_calls, "the downloads rendered nothing: the stored copies were served"
+
+
+def test_a_copy_not_ready_yet_is_waited_for_on_a_self_refreshing_page(app, client, database, login, director, school,
+                                                                      rendered, monkeypatch):
+    from cpp_app import jobs
+    from cpp_app.models import BackgroundJob
+
+    documents, _, _ = rendered
+    monkeypatch.setattr(jobs, "_dispatch_after_commit", lambda job_id: None)  # the worker has not got to it yet
+    program = program_through_models(database, school)
+    database.session.commit()
+    login(director)
+    for _ in range(3):
+        response = client.get(f"/programs/{program.id}.pdf")
+        html = response.get_data(as_text=True)
+        assert response.status_code == 200 and response.headers["Refresh"] == "3"
+        assert "<h1>Документ готовится…</h1>" in html and "no-store" in response.headers["Cache-Control"]
+    assert database.session.scalar(select(func.count(BackgroundJob.id))) == 1, "asked for once, however often refreshed"
+    assert not documents, "the request itself renders nothing"
+
+
+def test_a_rendering_that_keeps_failing_is_reported_not_refreshed_forever(client, database, login, director, school,
+                                                                          monkeypatch):
+    def broken(doc):
+        raise RuntimeError("WeasyPrint упал")
+
+    monkeypatch.setattr(rendering, "render_program_pdf", broken)
+    program = program_through_models(database, school)
+    database.session.commit()
+    login(director)
+    first = client.get(f"/programs/{program.id}.pdf")
+    assert first.status_code == 200 and "Refresh" in first.headers  # queued; inline, it fails after this request
+    second = client.get(f"/programs/{program.id}.pdf")
+    assert second.status_code == 503 and "Refresh" not in second.headers
+    assert "Документ не удалось подготовить" in second.get_data(as_text=True)

@@ -31,6 +31,7 @@ from tests.factories import (
     actor_of,
     diagnostic_row,
     diagnostic_through_services,
+    download,
     fresh,
     municipality,
     organization,
@@ -634,11 +635,11 @@ def test_a_new_revision_is_a_draft_and_the_approved_one_stays_the_default_downlo
 
     assert post_program(school_client, program_id, goal="Цель второй редакции").status_code == 302
     # The approved revision 1 is still the program's document; the draft is downloaded by its number.
-    default = school_client.get(f"/programs/{program_id}.docx")
+    default = download(school_client, f"/programs/{program_id}.docx")
     assert default.status_code == 200 and "-r1.docx" in default.headers["Content-Disposition"]
-    draft = school_client.get(f"/programs/{program_id}.docx?revision=2")
+    draft = download(school_client, f"/programs/{program_id}.docx?revision=2")
     assert draft.status_code == 200 and "-r2.docx" in draft.headers["Content-Disposition"]
-    assert school_client.get(f"/programs/{program_id}.docx?revision=3").status_code == 404
+    assert download(school_client, f"/programs/{program_id}.docx?revision=3").status_code == 404
     listing = unescaped(school_client.get("/programs/"))
     assert "утверждена, ред. 1" in listing and "черновик ред. 2" in listing
     assert f"/programs/{program_id}.pdf?revision=1" in listing and f'href="/programs/{program_id}">черновик ред. 2' in listing
@@ -648,7 +649,7 @@ def test_a_new_revision_is_a_draft_and_the_approved_one_stays_the_default_downlo
         select(ProgramRevision).where(ProgramRevision.program_id == program_id).order_by(ProgramRevision.revision)))
     assert [(r.revision, r.snapshot["passport"]["goal"]) for r in revisions] == [
         (1, "Цель первой редакции"), (2, "Цель второй редакции")]
-    assert "-r2.docx" in school_client.get(f"/programs/{program_id}.docx").headers["Content-Disposition"]
+    assert "-r2.docx" in download(school_client, f"/programs/{program_id}.docx").headers["Content-Disposition"]
     listing = unescaped(school_client.get("/programs/"))
     assert "утверждена, ред. 2" in listing and "черновик ред." not in listing
     # Approving twice is refused.

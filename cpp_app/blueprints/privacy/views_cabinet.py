@@ -9,7 +9,7 @@ from ...kernel.actor import request_actor
 from ...kernel.forms import show_field_errors
 from ...models import PrivacyRequestKind
 from ...pdf import render_pdf
-from ...security import rerender_on_csrf_failure, user_rate_key
+from ...security import render_rate_limit, rerender_on_csrf_failure, user_rate_key
 from ...service_errors import FieldErrors
 from ..cabinet import bp as cabinet_bp
 from .forms import PrivacyRequestForm, WithdrawConsentForm
@@ -58,6 +58,7 @@ def data_json():
 @cabinet_bp.get("/data.pdf")
 @reachable_without_consent
 @login_required
+@render_rate_limit
 @limiter.limit("10/minute", key_func=user_rate_key)  # ~0.4 s for a typical history, ~2.5 s for 400 rows
 def data_pdf():
     user = _me()

@@ -441,13 +441,7 @@ def stored_copy(program: DevelopmentProgram, kind: str, doc: Mapping, *, current
     copy of it then drops older copies that belong to no approved revision. Flushes; the caller commits."""
     render, suffix = renderers()[kind]
     digest = document_hash(doc)
-    row = db.session.scalar(
-        select(RenderedDocument).where(
-            RenderedDocument.program_id == program.id,
-            RenderedDocument.kind == kind,
-            RenderedDocument.content_hash == digest,
-        )
-    )
+    row = _stored_row(program, kind, digest)
     if row is not None:
         data = _read(row.file_name)
         if data is not None:
@@ -467,6 +461,25 @@ def stored_copy(program: DevelopmentProgram, kind: str, doc: Mapping, *, current
     if current:
         _prune(program, kind, digest)
     return data
+
+
+def stored_data(program: DevelopmentProgram, kind: str, doc: Mapping) -> bytes | None:
+    """The stored rendering of `doc`, or None when it has not been rendered (yet)."""
+    row = _stored_row(program, kind, document_hash(doc))
+    data = _read(row.file_name) if row is not None else None
+    if data is not None:
+        served_stored_copy()
+    return data
+
+
+def _stored_row(program: DevelopmentProgram, kind: str, digest: str) -> RenderedDocument | None:
+    return db.session.scalar(
+        select(RenderedDocument).where(
+            RenderedDocument.program_id == program.id,
+            RenderedDocument.kind == kind,
+            RenderedDocument.content_hash == digest,
+        )
+    )
 
 
 def _insert_once(**values) -> bool:

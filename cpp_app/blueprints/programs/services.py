@@ -41,6 +41,7 @@ from ..admin.measure_services import measure_options
 from ..diagnostics.services import result_of
 from ..methodology.services_versions import methodology_of
 from .document import build_document
+from .jobs import queue_revision_documents
 from .pages import BASE_STATUSES, approval_missing, ordered_actions, program_context
 
 SECTIONS = ("goal", "tasks", "causes", "decisions", "mechanisms")
@@ -402,6 +403,7 @@ def approve_program(program: DevelopmentProgram, actor: Actor) -> ProgramRevisio
     db.session.add(revision)
     db.session.flush()
     audit.record(actor, "program.approved", program, revision=program.revision)
+    queue_revision_documents(program, revision)
     return revision
 
 

@@ -1,20 +1,29 @@
 """Downloads of a development program: GET /programs/<id>.pdf and /programs/<id>.docx (?revision=N); without
-?revision the approved edition while a newer revision is only a draft."""
-from flask import abort, make_response, request
+?revision the approved edition while a newer revision is only a draft. Only stored copies are sent: approving
+queues both documents, and a copy not rendered yet is queued and waited for on a self-refreshing page, so no
+request holds a worker while WeasyPrint runs."""
+from datetime import timedelta
+
+from flask import abort, make_response, render_template, request
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from ...extensions import db
-from ...models import DevelopmentProgram, Diagnostic, Organization, ProgramRevision, ProgramStatus, Role
-from ...security import render_rate_limit, role_required
+from ...jobs import failed_since, pending
+from ...models import DevelopmentProgram, Diagnostic, Organization, ProgramRevision, ProgramStatus, Role, utcnow
+from ...security import render_rate_limit, role_required, served_stored_copy
 from . import bp
 from .document import build_document
-from .rendering import DOCX_MIME, PDF_MIME, stored_copy
+from .jobs import queue_rendering, rendering_key
+from .rendering import DOCX_MIME, PDF_MIME, stored_data
 
 READER_ROLES = (Role.SCHOOL_ADMIN, Role.METHODOLOGIST, Role.ADMIN)
 INSTITUTE_ROLES = (Role.METHODOLOGIST, Role.ADMIN)
 MIME_TYPES = {"pdf": PDF_MIME, "docx": DOCX_MIME}
+REFRESH_SECONDS = 3
+# A rendering that failed for good this recently is reported instead of being asked for again on every refresh.
+FAILURE_SHOWN_FOR = timedelta(minutes=10)
 
 
 def visible_program(program_id: int, role: Role, organization_id: int | None) -> DevelopmentProgram | None:
@@ -57,7 +66,9 @@ def _requested_document(program: DevelopmentProgram) -> tuple[dict, bool]:
 def _download(program_id: int, kind: str):
     program = visible_program(program_id, current_user.role, current_user.organization_id) or abort(404)
     doc, current = _requested_document(program)
-    data = stored_copy(program, kind, doc, current=current)
+    data = stored_data(program, kind, doc)
+    if data is None:
+        return _preparing(program, kind, doc, current)
     response = make_response(data)
     response.mimetype = MIME_TYPES[kind]
     response.headers["Content-Disposition"] = (
@@ -67,9 +78,29 @@ def _download(program_id: int, kind: str):
     return response
 
 
+def _preparing(program: DevelopmentProgram, kind: str, doc: dict, current: bool):
+    """No stored copy yet: its rendering is queued (once) and the page refreshes itself until the copy is there."""
+    key = rendering_key(program, kind, doc)
+    waiting = pending(key)
+    failed = failed_since(key, utcnow() - FAILURE_SHOWN_FOR) if waiting is None else None
+    if failed is not None:
+        served_stored_copy()  # nothing rendered: the failure is not the reader's to pay for
+        response = make_response(render_template("programs/document_failed.html", program=program, kind=kind), 503)
+    else:
+        if waiting is None:
+            queue_rendering(program, kind, doc, None if current else int(doc["revision"]))
+        else:
+            served_stored_copy()  # already on its way: waiting costs nothing
+        response = make_response(render_template("programs/document_preparing.html", program=program, kind=kind,
+                                                  seconds=REFRESH_SECONDS))
+        response.headers["Refresh"] = str(REFRESH_SECONDS)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 @bp.get("/<int:program_id>.pdf", endpoint="pdf")
 @role_required(*READER_ROLES)
-@render_rate_limit  # a first rendering costs about a second of CPU; stored copies are free
+@render_rate_limit  # asking for a rendering costs a worker seconds of CPU; stored copies and waiting are free
 def program_pdf(program_id: int):
     return _download(program_id, "pdf")
 

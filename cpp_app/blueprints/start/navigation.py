@@ -59,10 +59,11 @@ CATALOGUE = Entry("Справочники", "admin.methodologies",
 ))
 ADMINISTRATION = Entry("Администрирование", "admin.users",
                        ("admin.index", "admin.user", "admin.block", "admin.unblock", "admin.change_user_role",
-                        "admin.privacy"), tabs=(
+                        "admin.privacy", "admin.job"), tabs=(
     Entry("Пользователи", "admin.users", ("admin.user", "admin.block", "admin.unblock", "admin.change_user_role")),
     Entry("Запросы ПДн", "admin.privacy", ("admin.privacy",)),
     Entry("Акты уничтожения данных", "admin.privacy_destructions", ("admin.privacy_destruction",)),
+    Entry("Фоновые задачи", "admin.jobs", ("admin.job",)),
 ))
 SCHOOL = Entry("Сотрудники", "school.staff", ("school.",), tabs=(
     Entry("Список сотрудников", "school.staff", ("school.staff", "school.member", "school.confirm", "school.detach")),
