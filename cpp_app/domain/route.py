@@ -10,6 +10,8 @@ from datetime import date, timedelta
 from enum import StrEnum
 
 COURSES_PER_AREA = 2
+# A year's plan a teacher can follow: the weakest areas only; the others wait for the next assessment's route.
+ROUTE_AREAS = 3
 SCHOOL_YEAR_LAST_DAY = (5, 31)  # 31 May: the route's items are due within the current school year
 
 
@@ -107,14 +109,16 @@ def build_route(
     platform_area: str | None,
     taken_course_ids: Iterable[int] = (),
 ) -> list[RouteItem]:
-    """Items for each growth area, the weakest areas first: courses, then platform steps (for the platform area),
-    then self-study. A course is due when it starts; the other items step evenly from a month ahead to the end of
+    """Items for each growth area, the weakest areas first: courses (each at most once), then platform steps (for
+    the platform area), then self-study. A course is due when it starts; the other items step evenly from a month ahead to the end of
     the school year."""
     courses = list(courses)
-    taken = frozenset(taken_course_ids)
+    taken = set(taken_course_ids)
     planned: list[tuple[ItemKind, str, str, int | None, str | None, PlatformStep | None, date | None]] = []
     for area in sorted(growth_areas, key=lambda a: (a.level_rank, a.code)):
-        for course in offered_courses(area.code, courses, taken, today):
+        for course in offered_courses(area.code, courses, frozenset(taken), today):
+            # A course tagged with several areas is planned once, under the weakest of them.
+            taken.add(course.course_id)
             planned.append((ItemKind.COURSE, area.code, course.title, course.course_id, None, None, course.starts_on))
         if area.code == platform_area:
             for account in platforms:

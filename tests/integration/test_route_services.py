@@ -89,3 +89,21 @@ def test_only_the_current_shared_route_of_the_organisations_teachers_is_shown(da
     assert shared_route(school.id, newer.id) is not None
     for route in (older, quiet, elsewhere):
         assert shared_route(school.id, route.id) is None
+
+
+def test_a_route_takes_the_three_weakest_areas_and_each_course_once(database, make_user):
+    from cpp_app.blueprints.selfassessment import services
+    from cpp_app.blueprints.selfassessment.services_route import build
+
+    teacher = make_user()
+    draft = services.start(teacher)
+    instrument = services.instrument_of(draft)
+    # Every area weak, «platforms» the weakest: seven growth areas.
+    for section in instrument.sections:
+        services.save_area(draft, {item.code: 0 if section.code == "platforms" else 1 for item in section.indicators})
+    assert not services.submit(draft)
+    route = build(draft, TODAY)
+    assert len(services.result(draft).growth) == 7
+    assert [area.area_code for area in route.areas][0] == "platforms" and len(route.areas) == 3
+    courses = [item.course_id for item in route.items if item.course_id is not None]
+    assert courses and len(courses) == len(set(courses))

@@ -12,6 +12,7 @@ from sqlalchemy.orm import contains_eager
 from ...domain.growth import AreaChange, AreaScore, compare
 from ...domain.methodology import Methodology
 from ...domain.route import (
+    ROUTE_AREAS,
     TITLE_LIMIT,
     CourseOffer,
     GrowthArea,
@@ -138,7 +139,7 @@ def build(assessment: SelfAssessment, today: date) -> LearningRoute:
     readiness = result(assessment)
     ranks = {threshold.code: index for index, threshold in enumerate(instrument.thresholds)}
     top = len(instrument.thresholds) - 1
-    codes = list(readiness.growth) or [
+    codes = list(readiness.growth)[:ROUTE_AREAS] or [
         area.code for area in sorted((a for a in readiness.areas if a.level is not None and ranks[a.level.code] < top),
                                      key=lambda a: a.mean)[:1]
     ]

@@ -19,6 +19,7 @@ from flask_login import current_user, login_required
 
 from ...domain.charts import Bar, bar_chart
 from ...domain.readiness import decimal_text
+from ...domain.route import ROUTE_AREAS
 from ...extensions import limiter
 from ...kernel.clock import local_now
 from ...kernel.forms import EmptyForm
@@ -259,5 +260,6 @@ def self_assessment_feedback(assessment_id: int):
         chart=chart, titles=titles, decimal_text=decimal_text,
         disagreements=services.platform_disagreements(_me(), instrument, assessment.answers),
         route=services_route.route_of(assessment), may_build=services_route.may_build(_me(), assessment),
+        route_areas=ROUTE_AREAS,
         growth=services_route.growth(assessment), form=EmptyForm(),
     )
