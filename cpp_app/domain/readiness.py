@@ -7,6 +7,7 @@ no level at all. Raising one answer never lowers an area's or the overall level.
 """
 from collections.abc import Mapping
 from dataclasses import dataclass
+from decimal import ROUND_FLOOR, Decimal
 from fractions import Fraction
 
 from .methodology import LevelThreshold, Methodology, Section, exact_share
@@ -169,6 +170,13 @@ def _index(thresholds: tuple[LevelThreshold, ...], code: str | None, default: in
         if threshold.code == code:
             return index
     raise ValueError(f"уровня «{code}» нет в методике")
+
+
+def mean_text(value: float | Fraction) -> str:
+    """A group's mean score to one decimal, rounded down: 1,46 reads «1,4», never «1,5» — the bar of the next
+    level (the levels' bars have one decimal), so the number never contradicts the level shown beside it."""
+    floored = Decimal(str(float(value))).quantize(Decimal("0.1"), rounding=ROUND_FLOOR)
+    return str(floored).replace(".", ",")
 
 
 def decimal_text(value: Fraction) -> str:

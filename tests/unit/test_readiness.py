@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cpp_app.domain.methodology import load_methodology_file
-from cpp_app.domain.readiness import assess
+from cpp_app.domain.readiness import assess, mean_text
 
 # Hypothesis tests cannot take function-scoped fixtures: the property tests read the file themselves.
 INSTRUMENT = load_methodology_file(
@@ -139,3 +139,9 @@ def test_missing_answers_never_count_as_a_level(answers):
             assert area.level is None and area.mean is None
         else:
             assert area.mean == Fraction(sum(given_scores), len(given_scores))
+
+
+@pytest.mark.parametrize(("mean", "text"), [(1.46, "1,4"), (1.5, "1,5"), (1.52, "1,5"), (1.2, "1,2"), (2.49, "2,4"),
+                                            (Fraction(7, 2), "3,5"), (Fraction(34, 10) + Fraction(1, 100), "3,4"), (5, "5,0")])
+def test_a_mean_is_shown_rounded_down_so_it_never_reads_as_the_next_level_bar(mean, text):
+    assert mean_text(mean) == text

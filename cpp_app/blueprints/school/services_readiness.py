@@ -14,6 +14,7 @@ from sqlalchemy import and_, case, func, or_, select
 
 from ... import audit
 from ...domain.methodology import exact_share
+from ...domain.readiness import mean_text
 from ...domain.research import MIN_GROUP, Share, share
 from ...domain.workflow import TransitionRefused
 from ...extensions import db
@@ -205,10 +206,6 @@ def draft_program(organization_id: int) -> DevelopmentProgram | None:
     )
 
 
-def _score_text(value: float) -> str:
-    return f"{value:.1f}".replace(".", ",")
-
-
 def deficits_text(figures: Readiness, today: date) -> str:
     """The paragraph added to the program's analysis: a title line, then one line per weakest area."""
     weakest = figures.weakest
@@ -216,7 +213,7 @@ def deficits_text(figures: Readiness, today: date) -> str:
         return ""
     lines = [f"Кадровые дефициты по результатам самооценки цифровой готовности педагогов "
              f"({figures.period.label}, на {today:%d.%m.%Y}; ответили {figures.respondents} чел.):"]
-    lines += [f"— {area.title}: средний уровень «{area.mean_level}», средний балл {_score_text(area.mean_score)} "
+    lines += [f"— {area.title}: средний уровень «{area.mean_level}», средний балл {mean_text(area.mean_score)} "
               f"из 5 (ответили {area.respondents} чел.);" for area in weakest]
     lines[-1] = lines[-1][:-1] + "."
     return "\n".join(lines)

@@ -2,6 +2,7 @@
 areas into the draft development program."""
 from flask import flash, redirect, render_template, url_for
 
+from ...domain.readiness import mean_text
 from ...domain.research import MIN_GROUP
 from ...domain.workflow import TransitionRefused
 from ...kernel.actor import request_actor
@@ -21,7 +22,7 @@ def readiness_page():
     organization_id = _organization_id()
     return render_template(
         "school/readiness.html", figures=readiness(organization_id, local_today()),
-        routes=shared_routes(organization_id), minimum=MIN_GROUP,
+        routes=shared_routes(organization_id), minimum=MIN_GROUP, mean_text=mean_text,
     )
 
 
