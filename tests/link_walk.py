@@ -121,6 +121,8 @@ def walk(client, start: str = "/", max_clicks: int = MAX_CLICKS) -> Walk:
         if key is None or key[0] in NOT_LINKED:
             continue
         response = client.get(url, follow_redirects=True)
+        if "Refresh" in response.headers:  # «Документ готовится…»: a person waits for the refresh, which brings the file
+            response = client.get(url, follow_redirects=True)
         final = response.request.path + (f"?{response.request.query_string.decode()}"
                                          if response.request.query_string else "")
         for reached in {url, final}:
