@@ -46,6 +46,13 @@ MONITORING = Entry("Мониторинг", "monitoring.overview", ("monitoring."
     Entry("Неактивные организации", "monitoring.inactive"),
     Entry("Динамика", "monitoring.trends"),
 ))
+RESEARCH = Entry("Исследование", "research.index", ("research.",), tabs=(
+    Entry("Отклик", "research.index", ("research.export_response",)),
+    Entry("Уровни", "research.levels", ("research.export_area", "research.export_item")),
+    Entry("Самооценка и платформы", "research.platforms", ("research.export_platform",)),
+    Entry("Спрос на курсы", "research.courses", ("research.export_course",)),
+    Entry("Набор данных", "research.codebook", ("research.export_codebook", "research.export_dataset")),
+))
 REVIEW = Entry("Проверка самодиагностик", "review.queue", ("review.",))
 PROGRAMS = Entry("Программы развития", "programs.index", ("programs.",))
 CATALOGUE = Entry("Справочники", "admin.methodologies",
@@ -81,8 +88,8 @@ MENUS: dict[Role | None, tuple[Entry, ...]] = {
         PRIVACY,
     ),
     # The institute's staff find the policy in the footer of every page, as everyone does: one row of items.
-    Role.METHODOLOGIST: (HOME, MONITORING, REVIEW, PROGRAMS, CATALOGUE),
-    Role.ADMIN: (HOME, MONITORING, REVIEW, PROGRAMS, CATALOGUE, ADMINISTRATION),
+    Role.METHODOLOGIST: (HOME, MONITORING, RESEARCH, REVIEW, PROGRAMS, CATALOGUE),
+    Role.ADMIN: (HOME, MONITORING, RESEARCH, REVIEW, PROGRAMS, CATALOGUE, ADMINISTRATION),
 }
 OWN_CABINET = Entry("Мой кабинет", "cabinet.overview", CABINET_PREFIXES)
 
