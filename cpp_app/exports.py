@@ -7,7 +7,7 @@ from datetime import date, datetime
 from typing import Literal
 from urllib.parse import quote
 
-from flask import Response, stream_with_context
+from flask import Response
 from openpyxl import Workbook
 from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -161,8 +161,9 @@ def export_response(name: str, fmt: str, columns: Sequence[Column], rows: Iterab
 
 
 def stream_csv_response(name: str, columns: Sequence[Column], rows: Iterable[Sequence]) -> Response:
-    """A CSV download written while `rows` (e.g. a server-side cursor) is read, within the request's context."""
-    response = Response(stream_with_context(csv_chunks(columns, rows)), content_type=MIMETYPES["csv"])
+    """A CSV download written while `rows` (e.g. a server-side cursor) is read; the rows must not need the
+    request's context or session, which are gone by then."""
+    response = Response(csv_chunks(columns, rows), content_type=MIMETYPES["csv"])
     response.headers["Content-Disposition"] = content_disposition(f"{name}.csv")
     response.headers["Cache-Control"] = "no-store"
     return response

@@ -45,8 +45,9 @@ def _organization(database, where, kind, short_name, full_name) -> Organization:
     return made
 
 
-def build(database, make_user, scale: int = 1, seed: int = 7) -> World:
-    """`scale` multiplies the teachers of every organisation (for tests that a page's queries do not grow)."""
+def build(database, make_user, scale: int = 1, seed: int = 7, tag: str = "") -> World:
+    """`scale` multiplies the teachers of every organisation (for tests that a page's queries do not grow); a
+    `tag` makes the e-mails of a second world in the same test distinct."""
     big = municipality(database, "Исследовательский муниципальный район")
     small = municipality(database, "Малозаметный муниципальный район")
     school = _organization(database, big, OrganizationKind.SCHOOL, "МБОУ Кедрозерская СОШ",
@@ -62,14 +63,14 @@ def build(database, make_user, scale: int = 1, seed: int = 7) -> World:
     for organization, count in ((school, BIG_SCHOOL), (kindergarten, KINDERGARTEN), (village, SMALL_SCHOOL)):
         for _ in range(count * scale):
             number += 1
-            teacher = make_user(role=Role.TEACHER, email=f"respondent{number}@research.example",
+            teacher = make_user(role=Role.TEACHER, email=f"respondent{tag}{number}@research.example",
                                 last_name=f"Уникальнова{number:03d}", organization=organization,
                                 confirmed_at=utcnow(), position="учитель математики", experience_years=number % 30)
             teachers.append(teacher)
             if number % 2:
                 database.session.add(PlatformAccount(user_id=teacher.id, platform_id=sferum.id,
                                                      status=AccountStatus.ACTIVE, confirmed_at=utcnow()))
-    silent = make_user(role=Role.TEACHER, email="silent@research.example", last_name="Молчанова",
+    silent = make_user(role=Role.TEACHER, email=f"silent{tag}@research.example", last_name="Молчанова",
                        organization=school, confirmed_at=utcnow())
     version = active_instrument()
     database.session.add(SelfAssessment(user_id=silent.id, methodology_id=version.id, organization_id=school.id,

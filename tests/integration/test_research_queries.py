@@ -153,7 +153,8 @@ def test_campaign_and_period_filters(database, world):
 def test_dataset_merges_small_cells_and_has_every_answer(database, world):
     instrument = methodology_of(world.version)
     platforms = dataset.platform_list()
-    rows = list(dataset.dataset_rows(_filters(world), instrument, world.version, platforms))
+    rows = list(dataset.dataset_rows(database.session, dataset.plan(_filters(world), instrument, world.version,
+                                                                    platforms)))
     assert len(rows) == BIG_SCHOOL + KINDERGARTEN + SMALL_SCHOOL
     header = [c.title for c in dataset.columns(instrument, platforms)]
     assert all(len(row) == len(header) for row in rows)

@@ -6,7 +6,8 @@ cursor, merged one at a time against cell sizes counted in SQL beforehand: 500,0
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import Select, and_, case, func, select
+from sqlalchemy.orm import Session
 
 from ...domain.methodology import Methodology
 from ...domain.research import (
@@ -106,18 +107,26 @@ def _kind_label(kind) -> str:
     return ORGANIZATION_KIND_LABELS.get(kind, str(kind)) if kind is not None else NOT_STATED
 
 
-def dataset_rows(filters: Filters, instrument: Methodology, version: MethodologyVersion, platforms
-                 ) -> Iterator[list]:
-    """The dataset's rows, as the CSV writes them; two queries (cell sizes, then the rows through one cursor)."""
+@dataclass(frozen=True)
+class Plan:
+    """The dataset's two statements, built while the request's objects are at hand; run later, as it streams."""
+
+    sizes: Select
+    rows: Select
+    codes: tuple[str, ...]
+    version: int
+    label: str
+
+
+def plan(filters: Filters, instrument: Methodology, version: MethodologyVersion, platforms) -> Plan:
     municipality = func.coalesce(Municipality.name, NOT_STATED)
-    sizes = db.session.execute(
+    sizes = (
         select(municipality, Organization.kind, func.count())
         .select_from(SelfAssessment)
         .outerjoin(Organization, Organization.id == SelfAssessment.organization_id)
         .outerjoin(Municipality, Municipality.id == Organization.municipality_id)
         .where(scope(filters)).group_by(municipality, Organization.kind)
     )
-    small = small_cells({(name, _kind_label(kind)): count for name, kind, count in sizes})
     active = PlatformAccount.status == AccountStatus.ACTIVE
     flags = []
     for platform_id, code, _ in platforms:
@@ -130,7 +139,7 @@ def dataset_rows(filters: Filters, instrument: Methodology, version: Methodology
         .where(PlatformAccount.user_id.in_(_scoped_users(filters)))
         .group_by(PlatformAccount.user_id).subquery()
     )
-    statement = (
+    rows = (
         select(SelfAssessment.answers, municipality, Organization.kind, User.experience_years, User.position,
                *[accounts.c[name] for name in _flag_columns(platforms)])
         .join(User, User.id == SelfAssessment.user_id)
@@ -141,14 +150,31 @@ def dataset_rows(filters: Filters, instrument: Methodology, version: Methodology
         .order_by(Organization.municipality_id, Organization.kind, SelfAssessment.id)
         .execution_options(yield_per=ROWS_PER_FETCH)
     )
-    codes = [indicator.code for indicator in instrument.indicators]
-    label = f"{version.code} v{version.version}"
-    for answers, municipality_name, kind, years, position, *flag_values in db.session.execute(statement):
+    return Plan(sizes, rows, tuple(i.code for i in instrument.indicators), version.version,
+                f"{version.code} v{version.version}")
+
+
+def dataset_rows(session: Session, plan: Plan) -> Iterator[list]:
+    """The dataset's rows as the CSV writes them: the cell sizes, then the rows through one server-side cursor.
+    `session` is the stream's own: the request's session is closed by the time a long file is still being sent."""
+    small = small_cells({(name, _kind_label(kind)): count for name, kind, count in session.execute(plan.sizes)})
+    for answers, municipality_name, kind, years, position, *flag_values in session.execute(plan.rows):
         row = merge_row(DatasetRow(
-            instrument_version=version.version, municipality=municipality_name, organization_kind=_kind_label(kind),
+            instrument_version=plan.version, municipality=municipality_name, organization_kind=_kind_label(kind),
             experience=experience_band(years), position=position_group(position),
-            answers=tuple((answers or {}).get(code) for code in codes),
+            answers=tuple((answers or {}).get(code) for code in plan.codes),
             platform_flags=tuple(bool(value) for value in flag_values),
         ), small)
-        yield [label, row.municipality, row.organization_kind, row.experience, row.position, *row.answers,
+        yield [plan.label, row.municipality, row.organization_kind, row.experience, row.position, *row.answers,
                *(int(flag) for flag in row.platform_flags)]
+
+
+def stream(plan: Plan) -> Iterator[list]:
+    """The rows in a session of their own on the app's engine (taken now, within the request), closed when the
+    download ends or is abandoned."""
+    return _rows_in_own_session(db.engine, plan)
+
+
+def _rows_in_own_session(engine, plan: Plan) -> Iterator[list]:
+    with Session(engine) as session:
+        yield from dataset_rows(session, plan)

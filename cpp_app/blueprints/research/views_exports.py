@@ -108,7 +108,6 @@ def export_codebook(fmt: str):
 def export_dataset():
     picked = _with_instrument()
     platforms = dataset.platform_list()
+    plan = dataset.plan(picked.filters, picked.instrument, picked.filters.version, platforms)
     return stream_csv_response(f"Исследование цифровой готовности {_version_name(picked)}",
-                               dataset.columns(picked.instrument, platforms),
-                               dataset.dataset_rows(picked.filters, picked.instrument, picked.filters.version,
-                                                    platforms))
+                               dataset.columns(picked.instrument, platforms), dataset.stream(plan))
