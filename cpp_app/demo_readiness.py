@@ -13,7 +13,7 @@ from datetime import date, timedelta
 from fractions import Fraction
 from functools import cache
 
-from sqlalchemy import JSON, and_, func, insert, select, text, update
+from sqlalchemy import JSON, and_, func, insert, select, update
 
 from .blueprints.methodology.services_versions import methodology_of
 from .domain.methodology import Methodology, exact_share
@@ -112,9 +112,8 @@ def _next_id(model) -> int:
 def _sync_sequence(model) -> None:
     """Ids were given explicitly: move PostgreSQL's sequence past them (SQLite takes max + 1 by itself)."""
     if db.session.connection().dialect.name == "postgresql":
-        table = model.__table__.name
-        db.session.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
-                                f"(SELECT coalesce(max(id), 1) FROM {table}))"))
+        highest = select(func.coalesce(func.max(model.id), 1)).scalar_subquery()
+        db.session.execute(select(func.setval(func.pg_get_serial_sequence(model.__table__.name, "id"), highest)))
 
 
 # --------------------------------------------------------------------------------------------- generating

@@ -179,3 +179,10 @@ def test_stored_rows_follow_the_instrument(database, world):
             assert stored[(assessment.id, area.code)] == ranks[area.level.code]
     assert database.session.scalar(select(SelfAssessmentScore).limit(1)) is not None
     assert database.session.scalar(select(SelfAssessment.id).where(SelfAssessment.organization_id.is_(None))) is None
+    # Ids were given explicitly in bulk: the next one the database hands out does not collide.
+    later = SelfAssessment(user_id=world.teachers[0].id, methodology_id=world.version.id, answers={})
+    route = LearningRoute(user_id=world.teachers[0].id, assessment=later, period_start=local_today(),
+                          period_end=local_today())
+    database.session.add_all([later, route])
+    database.session.flush()
+    assert later.id > max(a.id for a in research_world.submitted(database))
