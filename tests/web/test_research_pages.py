@@ -135,7 +135,10 @@ def test_the_dataset_names_no_teacher_and_no_school(client, signed_in_methodolog
 def test_a_date_that_is_no_date_is_reported_not_an_error(client, signed_in_methodologist, world):
     html = _text(client.get("/research/levels?since=31.02.2026&until=2020-01-01"))
     assert "Исправьте ошибки" in html and "«Подано с»" in html
-    assert 'value="31.02.2026"' in html  # the typed value stays
+    assert 'type="text" id="since" name="since" value="31.02.2026"' in html  # the typed value stays, as typed
+    assert 'type="date" id="until"' in html
+    typed = _text(client.get("/research/?since=01.01.2020"))
+    assert "Исправьте ошибки" not in typed and f"ответили {EVERYONE} из" in typed
     html = _text(client.get("/research/?since=2026-05-01&until=2026-04-01"))
     assert "раньше" in html
     assert client.get("/research/levels?version=999999999999&campaign=abc&municipality=-1").status_code == 200

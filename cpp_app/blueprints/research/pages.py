@@ -1,7 +1,7 @@
 """What the research pages and their downloads share: the filters read from the query string, and table rows as
 lists of cells (a hidden group's cells say «< 5»)."""
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 from flask import request
 
@@ -15,6 +15,7 @@ from .queries import Distribution, Filters, PlatformRating
 
 HIDDEN = f"< {MIN_GROUP}"
 DATE_LABELS = {"since": "Подано с", "until": "Подано по"}
+DATE_FORMATS = ("%Y-%m-%d", "%d.%m.%Y")  # the browser's date input sends ISO; a text box gets dd.mm.yyyy
 
 
 @dataclass
@@ -36,11 +37,13 @@ def _date(name: str, errors: list) -> date | None:
     raw = request.args.get(name, "").strip()
     if not raw:
         return None
-    try:
-        return date.fromisoformat(raw)
-    except ValueError:
-        errors.append((name, f"«{DATE_LABELS[name]}»: введите дату в виде дд.мм.гггг — фильтр не применён."))
-        return None
+    for pattern in DATE_FORMATS:
+        try:
+            return datetime.strptime(raw, pattern).date()
+        except ValueError:
+            continue
+    errors.append((name, f"«{DATE_LABELS[name]}»: введите дату в виде дд.мм.гггг — фильтр не применён."))
+    return None
 
 
 def _picked(items: list, name: str):
