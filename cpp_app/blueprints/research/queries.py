@@ -26,7 +26,6 @@ from ...models import (
     OrganizationStaffFigures,
     Platform,
     PlatformAccount,
-    RouteItemKind,
     SelfAssessment,
     SelfAssessmentArea,
     SelfAssessmentScore,
@@ -326,8 +325,9 @@ def course_demand(filters: Filters, today: date | None = None) -> CourseDemand:
         .outerjoin(Organization, Organization.id == SelfAssessment.organization_id)
         .outerjoin(CourseRecord, and_(CourseRecord.user_id == LearningRoute.user_id,
                                       CourseRecord.course_id == LearningRouteItem.course_id))
-        .where(LearningRouteItem.kind == RouteItemKind.COURSE.value, LearningRouteItem.course_id.is_not(None),
-               LearningRoute.period_end >= today, scope(filters, by_version=False))
+        # Only course items have a course: no filter on the kind, so the (course_id, route_id) index covers them.
+        .where(LearningRouteItem.course_id.is_not(None), LearningRoute.period_end >= today,
+               scope(filters, by_version=False))
         .group_by(LearningRouteItem.course_id, Organization.municipality_id)
     )
     grouped = db.session.execute(statement).all()
