@@ -65,7 +65,7 @@ def _init_extensions(app: Flask) -> None:
 
 BLUEPRINTS = (
     "main", "auth", "privacy", "organizations", "cabinet", "school", "diagnostics", "review", "programs", "monitoring",
-    "admin", "methodology", "courses", "start", "selfassessment", "campaigns",
+    "admin", "methodology", "courses", "start", "selfassessment", "campaigns", "research",
 )
 
 

@@ -1,7 +1,7 @@
 """Table downloads (XLSX and CSV) for lists the institute sends on: typed cells, and no user text ever run as a formula."""
 import csv
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Literal
@@ -120,14 +120,24 @@ def _csv_value(value, kind: Kind) -> str:
     return "'" + text if _is_formula_like(text) else text
 
 
-def to_csv(columns: Sequence[Column], rows: Iterable[Sequence]) -> bytes:
-    """UTF-8 with a BOM and «;» between fields, as Excel opens it in a Russian locale; lines end in CRLF."""
+def csv_chunks(columns: Sequence[Column], rows: Iterable[Sequence], rows_per_chunk: int = 1000) -> Iterator[bytes]:
+    """The CSV in pieces of `rows_per_chunk` rows, so a long file is sent while it is read, never held whole."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
+    buffer.write("\ufeff")
     writer.writerow([_csv_value(column.title, "text") for column in columns])
-    for row in rows:
+    for number, row in enumerate(rows, start=1):
         writer.writerow([_csv_value(value, column.kind) for column, value in zip(columns, row, strict=True)])
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+        if number % rows_per_chunk == 0:
+            yield buffer.getvalue().encode("utf-8")
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue().encode("utf-8")
+
+
+def to_csv(columns: Sequence[Column], rows: Iterable[Sequence]) -> bytes:
+    """UTF-8 with a BOM and «;» between fields, as Excel opens it in a Russian locale; lines end in CRLF."""
+    return b"".join(csv_chunks(columns, rows))
 
 
 # --- views ---------------------------------------------------------------------------------
@@ -146,5 +156,14 @@ def export_response(name: str, fmt: str, columns: Sequence[Column], rows: Iterab
     body = to_xlsx(name, columns, rows) if fmt == "xlsx" else to_csv(columns, rows)
     response = Response(body, content_type=MIMETYPES[fmt])  # the CSV's charset is in it already
     response.headers["Content-Disposition"] = content_disposition(f"{name}.{fmt}")
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def stream_csv_response(name: str, columns: Sequence[Column], rows: Iterable[Sequence]) -> Response:
+    """A CSV download written while `rows` (e.g. a server-side cursor) is read; the rows must not need the
+    request's context or session, which are gone by then."""
+    response = Response(csv_chunks(columns, rows), content_type=MIMETYPES["csv"])
+    response.headers["Content-Disposition"] = content_disposition(f"{name}.csv")
     response.headers["Cache-Control"] = "no-store"
     return response

@@ -16,6 +16,7 @@ from .demo_daily_work import seed_demo_daily_work
 from .demo_diagnostics import seed_demo_diagnostics, seed_demo_staff
 from .demo_monitoring import seed_demo_monitoring, seed_demo_region_teachers
 from .demo_programs import seed_demo_programs
+from .demo_readiness import seed_demo_readiness
 from .demo_self_assessment import seed_demo_self_assessments
 from .domain.inn import inn10_with_check_digit
 from .domain.methodology import load_methodology_file
@@ -223,4 +224,5 @@ def seed_demo_data(password: str, organizations: int = 40, today: date | None = 
             **diagnostics, **self_assessments,
             **seed_demo_programs(today, director=demo.get(Role.SCHOOL_ADMIN)),
             **seed_demo_campaign(today, demo.get(Role.METHODOLOGIST)),
+            **seed_demo_readiness(today),
             **seed_demo_monitoring(today)}  # last: the synthetic history scales the figures seeded above

@@ -72,14 +72,25 @@ class DatasetRow:
     platform_flags: tuple[bool, ...]
 
 
+def _cell(row: DatasetRow) -> Hashable:
+    return row.municipality, row.organization_kind
+
+
+def small_cells(sizes: Mapping[Hashable, int], minimum: int = MIN_GROUP) -> frozenset:
+    """The cells (by their respondents) too small to be named in the dataset."""
+    return frozenset(cell for cell, size in sizes.items() if size < minimum)
+
+
+def merge_row(row: DatasetRow, small: frozenset, cell: Callable[[DatasetRow], Hashable] = _cell) -> DatasetRow:
+    """The row with its municipality and organisation kind written as «прочие» when its cell is small: a stream
+    of rows is merged one at a time, with the cell sizes counted beforehand (in SQL)."""
+    return replace(row, municipality=OTHERS, organization_kind=OTHERS) if cell(row) in small else row
+
+
 def merge_small_cells(rows: Iterable[DatasetRow], minimum: int = MIN_GROUP,
-                      cell: Callable[[DatasetRow], Hashable] = lambda r: (r.municipality, r.organization_kind)
-                      ) -> list[DatasetRow]:
+                      cell: Callable[[DatasetRow], Hashable] = _cell) -> list[DatasetRow]:
     """Rows whose municipality × organisation kind cell holds fewer than `minimum` respondents have both written
     as «прочие», so a small village school cannot be recognised by its place and kind."""
     rows = list(rows)
-    sizes: Mapping[Hashable, int] = Counter(cell(row) for row in rows)
-    return [
-        row if sizes[cell(row)] >= minimum else replace(row, municipality=OTHERS, organization_kind=OTHERS)
-        for row in rows
-    ]
+    small = small_cells(Counter(cell(row) for row in rows), minimum)
+    return [merge_row(row, small, cell) for row in rows]

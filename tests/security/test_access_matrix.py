@@ -42,6 +42,7 @@ RULES = [
     ("review.", STAFF),
     ("programs.", {Role.SCHOOL_ADMIN, *STAFF}),
     ("monitoring.", STAFF),
+    ("research.", STAFF),
     ("admin.measure", STAFF),
     ("admin.methodolog", STAFF),
     ("admin.course", STAFF),

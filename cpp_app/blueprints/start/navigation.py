@@ -46,9 +46,17 @@ MONITORING = Entry("Мониторинг", "monitoring.overview", ("monitoring."
     Entry("Неактивные организации", "monitoring.inactive"),
     Entry("Динамика", "monitoring.trends"),
 ))
+# The teachers' self-assessment as the institute runs and studies it: campaigns, then the research tables.
+READINESS = Entry("Самооценка педагогов", "research.index", ("research.", "admin.campaign"), tabs=(
+    Entry("Кампании", "admin.campaigns", ("admin.campaign",)),
+    Entry("Отклик", "research.index", ("research.export_response",)),
+    Entry("Уровни", "research.levels", ("research.export_area", "research.export_item")),
+    Entry("Самооценка и платформы", "research.platforms", ("research.export_platform",)),
+    Entry("Спрос на курсы", "research.courses", ("research.export_course",)),
+    Entry("Набор данных", "research.codebook", ("research.export_codebook", "research.export_dataset")),
+))
 REVIEW = Entry("Проверка самодиагностик", "review.queue", ("review.",))
 PROGRAMS = Entry("Программы развития", "programs.index", ("programs.",))
-CAMPAIGNS = Entry("Кампании самооценки", "admin.campaigns", ("admin.campaign",))
 CATALOGUE = Entry("Справочники", "admin.methodologies",
                   ("admin.methodolog", "admin.measure", "admin.course", "admin.workplace"), tabs=(
     Entry("Методики", "admin.methodologies", ("admin.methodolog",)),
@@ -84,8 +92,8 @@ MENUS: dict[Role | None, tuple[Entry, ...]] = {
         PRIVACY,
     ),
     # The institute's staff find the policy in the footer of every page, as everyone does: one row of items.
-    Role.METHODOLOGIST: (HOME, MONITORING, REVIEW, PROGRAMS, CAMPAIGNS, CATALOGUE),
-    Role.ADMIN: (HOME, MONITORING, REVIEW, PROGRAMS, CAMPAIGNS, CATALOGUE, ADMINISTRATION),
+    Role.METHODOLOGIST: (HOME, MONITORING, READINESS, REVIEW, PROGRAMS, CATALOGUE),
+    Role.ADMIN: (HOME, MONITORING, READINESS, REVIEW, PROGRAMS, CATALOGUE, ADMINISTRATION),
 }
 OWN_CABINET = Entry("Мой кабинет", "cabinet.overview", CABINET_PREFIXES)
 
