@@ -2,9 +2,11 @@
 feedback, builds and edits the route and downloads it; a methodologist marks a course completed and the route item
 closes itself; the director sees the school's counts and, with five respondents, the distribution; a methodologist
 opens a campaign — all by clicking from each role's start page."""
+import io
 import re
 from datetime import timedelta
 
+from openpyxl import load_workbook
 from playwright.sync_api import expect
 from pypdf import PdfReader
 from sqlalchemy import select
@@ -129,3 +131,13 @@ def test_methodologist_opens_a_campaign_by_clicking(page, database, make_user):
     page.get_by_label("Весь край").check()
     page.get_by_role("button", name="Открыть кампанию").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Весенняя самооценка педагогов")
+
+    # The institute's planning table: the course demand of the routes, downloaded by clicking.
+    page.get_by_role("link", name="Спрос на курсы", exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Спрос на курсы")
+    with page.expect_download() as demand:
+        page.get_by_role("link", name="Excel (XLSX) — спрос на курсы", exact=True).click()
+    assert demand.value.suggested_filename.endswith(".xlsx")
+    with open(demand.value.path(), "rb") as stream:
+        sheet = load_workbook(io.BytesIO(stream.read())).active
+    assert [cell.value for cell in sheet[1]][:3] == ["Курс", "Набор", "В маршрутах"]
