@@ -158,12 +158,3 @@ def export_response(name: str, fmt: str, columns: Sequence[Column], rows: Iterab
     response.headers["Content-Disposition"] = content_disposition(f"{name}.{fmt}")
     response.headers["Cache-Control"] = "no-store"
     return response
-
-
-def stream_csv_response(name: str, columns: Sequence[Column], rows: Iterable[Sequence]) -> Response:
-    """A CSV download written while `rows` (e.g. a server-side cursor) is read; the rows must not need the
-    request's context or session, which are gone by then."""
-    response = Response(csv_chunks(columns, rows), content_type=MIMETYPES["csv"])
-    response.headers["Content-Disposition"] = content_disposition(f"{name}.csv")
-    response.headers["Cache-Control"] = "no-store"
-    return response

@@ -25,11 +25,12 @@ QUEUE_NAME = "cpp"
 RETRY_PAUSES = (30, 300, 1800)
 ERROR_TEXT_LIMIT = 1000
 
-_REGISTRY: dict[str, Callable[[dict], None]] = {}
+_REGISTRY: dict[str, Callable[[dict], str | None]] = {}
 
 
 def job(kind: str):
-    """Registers the decorated function as the job `kind`; it receives the payload dict."""
+    """Registers the decorated function as the job `kind`; it receives the payload dict and may return the name of
+    a file it stored for download (kept on the job's row)."""
     def register(function: Callable[[dict], None]):
         if _REGISTRY.setdefault(kind, function) is not function:
             raise ValueError(f"job kind {kind!r} is registered twice")
@@ -69,6 +70,16 @@ def failed_since(key: str, moment) -> BackgroundJob | None:
     return db.session.scalar(
         select(BackgroundJob)
         .where(BackgroundJob.key == key, BackgroundJob.status == JobStatus.FAILED.value,
+               BackgroundJob.finished_at >= moment)
+        .order_by(BackgroundJob.id.desc()).limit(1)
+    )
+
+
+def succeeded_since(key: str, moment) -> BackgroundJob | None:
+    """The newest job with this key that succeeded after `moment`."""
+    return db.session.scalar(
+        select(BackgroundJob)
+        .where(BackgroundJob.key == key, BackgroundJob.status == JobStatus.SUCCEEDED.value,
                BackgroundJob.finished_at >= moment)
         .order_by(BackgroundJob.id.desc()).limit(1)
     )
@@ -133,7 +144,7 @@ def perform(job_id: int) -> None:
         kind, payload = row.kind, dict(row.payload)
         db.session.commit()
         try:
-            _REGISTRY[kind](payload)
+            made = _REGISTRY[kind](payload)
             db.session.commit()
         except Exception as error:
             db.session.rollback()
@@ -142,6 +153,7 @@ def perform(job_id: int) -> None:
         row = db.session.get(BackgroundJob, job_id)
         row.status = JobStatus.SUCCEEDED.value
         row.error = None
+        row.result_file = made
         row.finished_at = utcnow()
         db.session.commit()
 

@@ -8,6 +8,7 @@ import io
 import os
 import re
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path, PurePosixPath
@@ -34,7 +35,7 @@ TYPE_LABELS = {PDF: "PDF", JPEG: "JPG", PNG: "PNG"}
 PILLOW_FORMATS = {JPEG: "JPEG", PNG: "PNG"}
 
 # Only names this module makes: hex and a known extension, so no path can be smuggled in.
-NAME_PATTERN = re.compile(r"[0-9a-f]{32}\.(pdf|jpg|png|docx)")
+NAME_PATTERN = re.compile(r"[0-9a-f]{32}\.(pdf|jpg|png|docx|csv)")
 
 
 @dataclass(frozen=True)
@@ -46,8 +47,9 @@ class Kind:
 KINDS = {
     "certificates": Kind(max_bytes=5 * 1024 * 1024, types=(PDF, JPEG, PNG)),
 }
-# Files the service makes itself (rendered documents): stored the same way, never checked as uploads.
-GENERATED_KINDS = {"rendered"}
+# Files the service makes itself (rendered documents, prepared exports): stored the same way, never checked as
+# uploads.
+GENERATED_KINDS = {"rendered", "exports"}
 
 
 class UploadRefused(ValueError):
@@ -148,15 +150,24 @@ def save_generated(data: bytes, kind: str, suffix: str) -> str:
     return _store(data, kind, suffix)
 
 
-def _store(data: bytes, kind: str, suffix: str) -> str:
+def write_generated(chunks: Iterable[bytes], kind: str, suffix: str) -> str:
+    """Stores a large generated file piece by piece (an export of many rows), never holding it whole; removed
+    again unless the transaction commits."""
+    if kind not in GENERATED_KINDS:
+        raise ValueError(f"{kind!r} is not a kind of generated file")
+    return _store(chunks, kind, suffix)
+
+
+def _store(data: bytes | Iterable[bytes], kind: str, suffix: str) -> str:
     directory = _directory(kind)
     directory.mkdir(parents=True, exist_ok=True, mode=0o750)
     name = secrets.token_hex(16) + suffix
     target = directory / name
+    on_rollback(partial(_unlink, target))  # the row naming it was never committed (or the writing failed)
     descriptor = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o640)
     with os.fdopen(descriptor, "wb") as file:
-        file.write(data)
-    on_rollback(partial(_unlink, target))  # the row naming it was never committed
+        for chunk in [data] if isinstance(data, bytes) else data:
+            file.write(chunk)
     return name
 
 

@@ -379,10 +379,11 @@ def current_edition() -> int:
 
 
 def download(client, url: str):
-    """A program document as a person gets it: the first request may answer «Документ готовится…» (the rendering
-    is queued and, without Redis, done right after that request) and refresh itself; the refresh gets the file."""
+    """A prepared file (a program document, the research dataset) as a person gets it: the first request may answer
+    «… готовится» (the job is queued and, without Redis, done right after that request) and refresh itself; the
+    refresh gets the file."""
     response = client.get(url)
     if response.status_code == 200 and response.mimetype == "text/html" and "Refresh" in response.headers:
-        assert "Документ готовится" in response.get_data(as_text=True)
+        assert "готовится" in response.get_data(as_text=True)
         response = client.get(url)
     return response

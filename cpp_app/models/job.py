@@ -46,6 +46,8 @@ class BackgroundJob(db.Model):
     max_attempts: Mapped[int] = mapped_column(default=4)
     # The last failure: the error's kind and message, for the admin's page (never a traceback with data).
     error: Mapped[str | None] = mapped_column(Text)
+    # What the job made for someone to download (a stored file's name), when it makes one.
+    result_file: Mapped[str | None] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     started_at: Mapped[datetime | None]
     finished_at: Mapped[datetime | None]

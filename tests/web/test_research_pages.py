@@ -6,10 +6,11 @@ import re
 
 import pytest
 from openpyxl import load_workbook
+from sqlalchemy import func, select
 
 from cpp_app.models import Role, utcnow
 from tests import research_world
-from tests.factories import signed_in, statements_run
+from tests.factories import download, signed_in, statements_run
 from tests.research_world import BIG_SCHOOL, KINDERGARTEN, SMALL_SCHOOL
 
 PAGES = ["/research/", "/research/levels", "/research/platforms", "/research/courses", "/research/codebook"]
@@ -110,8 +111,8 @@ def test_downloads_hold_the_tables(client, signed_in_methodologist, world):
 
 
 def test_the_dataset_names_no_teacher_and_no_school(client, signed_in_methodologist, database, world):
-    response = client.get("/research/dataset.csv")
-    assert response.is_streamed
+    response = download(client, "/research/dataset.csv")
+    assert response.mimetype == "text/csv"
     text = response.get_data().decode("utf-8-sig")
     header, rows = _csv(response)
     assert len(rows) == EVERYONE
@@ -147,7 +148,7 @@ def test_a_date_that_is_no_date_is_reported_not_an_error(client, signed_in_metho
 def _statements(client, path: str) -> int:
     from cpp_app.extensions import db
 
-    client.get(path).get_data()
+    download(client, path).get_data()
     with statements_run(db.engine) as statements:
         response = client.get(path)
         assert response.status_code == 200 and response.get_data()
@@ -166,3 +167,36 @@ def test_the_query_count_does_not_grow_with_the_rows(app, database, make_user):
 def test_a_filtered_page_links_its_downloads_with_the_same_filters(client, signed_in_methodologist, world):
     html = _text(client.get(f"/research/courses?municipality={world.big.id}"))
     assert f"/research/course-demand.xlsx?municipality={world.big.id}" in html
+
+
+def test_the_dataset_is_prepared_in_the_background_once_and_then_served(client, signed_in_methodologist, database,
+                                                                        world, monkeypatch):
+    from cpp_app import jobs
+    from cpp_app.models import BackgroundJob
+
+    dispatched = []
+    monkeypatch.setattr(jobs, "_dispatch_after_commit", dispatched.append)  # the worker has not got to it yet
+    for _ in range(2):
+        waiting = client.get("/research/dataset.csv")
+        assert waiting.status_code == 200 and waiting.headers["Refresh"] == "5"
+        assert "<h1>Набор данных готовится…</h1>" in _text(waiting)
+    assert len(dispatched) == 1, "queued once, however often the page refreshes"
+    monkeypatch.undo()
+    jobs.perform(dispatched[0])  # the worker runs it
+    ready = client.get("/research/dataset.csv")
+    assert ready.status_code == 200 and ready.mimetype == "text/csv"
+    header, rows = _csv(ready)
+    assert len(rows) == EVERYONE
+    assert database.session.scalar(select(func.count(BackgroundJob.id))) == 1, "a fresh file is served, not remade"
+
+
+def test_a_dataset_that_cannot_be_prepared_is_reported(client, signed_in_methodologist, world, monkeypatch):
+    from cpp_app.blueprints.research import dataset
+
+    def broken(*args):
+        raise RuntimeError("база недоступна")
+
+    monkeypatch.setattr(dataset, "stream", broken)
+    assert client.get("/research/dataset.csv").headers["Refresh"] == "5"  # queued; inline it fails after this
+    failed = client.get("/research/dataset.csv")
+    assert failed.status_code == 503 and "Набор данных не удалось подготовить" in failed.get_data(as_text=True)

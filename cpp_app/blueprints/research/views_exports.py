@@ -1,9 +1,15 @@
 """Every research table as XLSX and CSV (the same queries and filters as its page), the codebook, and the
-anonymised dataset as a streamed CSV."""
-from flask import abort
+anonymised dataset as a CSV prepared by a background job."""
+from datetime import timedelta
 
-from ...exports import Column, export_response, stream_csv_response
+from flask import abort, make_response, render_template, send_file
+
+from ... import uploads
+from ...exports import Column, export_response
+from ...jobs import failed_since, pending, succeeded_since
+from ...models import utcnow
 from . import bp, dataset, queries
+from .jobs import STORE_KIND, dataset_key, queue_dataset
 from .pages import (
     DEMAND_COLUMNS,
     PLATFORM_COLUMNS,
@@ -16,6 +22,10 @@ from .pages import (
     response_row,
 )
 from .views import format_or_404, research_roles
+
+# A prepared dataset is served for an hour; after that a download prepares it anew from the current answers.
+DATASET_FRESH_FOR = timedelta(hours=1)
+REFRESH_SECONDS = 5
 
 
 def _with_instrument():
@@ -106,8 +116,25 @@ def export_codebook(fmt: str):
 @bp.get("/dataset.csv")
 @research_roles
 def export_dataset():
+    """The prepared file when one for these filters is fresh; otherwise its preparation is queued (once) and the page
+    refreshes itself until the file is there."""
     picked = _with_instrument()
-    platforms = dataset.platform_list()
-    plan = dataset.plan(picked.filters, picked.instrument, picked.filters.version, platforms)
-    return stream_csv_response(f"Исследование цифровой готовности {_version_name(picked)}",
-                               dataset.columns(picked.instrument, platforms), dataset.stream(plan))
+    key = dataset_key(picked.link_args)
+    ready = succeeded_since(key, utcnow() - DATASET_FRESH_FOR)
+    stored = uploads.path(ready.result_file, STORE_KIND) if ready is not None else None
+    if stored is not None:
+        response = send_file(stored, mimetype="text/csv", as_attachment=True,
+                             download_name=f"Исследование цифровой готовности {_version_name(picked)}.csv")
+        response.headers["Cache-Control"] = "no-store"
+        return response
+    waiting = pending(key)
+    if waiting is None and failed_since(key, utcnow() - DATASET_FRESH_FOR) is not None:
+        response = make_response(render_template("research/dataset_failed.html", chosen=picked), 503)
+    else:
+        if waiting is None:
+            queue_dataset(picked.link_args)
+        response = make_response(render_template("research/dataset_preparing.html", chosen=picked,
+                                                 seconds=REFRESH_SECONDS))
+        response.headers["Refresh"] = str(REFRESH_SECONDS)
+    response.headers["Cache-Control"] = "no-store"
+    return response
