@@ -20,15 +20,15 @@ prod: setup
 	./scripts/system-deps.sh run
 	PORT=$(if $(filter-out file,$(origin PORT)),$(PORT),8000) ./deploy/local-prod.sh
 
-# Lint, then the whole suite on SQLite (with the browser journeys), then on PostgreSQL, then the research
-# bench on tiny data (seconds: its pages answer on PostgreSQL through the bench's own harness).
+# Lint, then the whole suite on SQLite (with the browser journeys), then on PostgreSQL, then every bench on tiny
+# data (`--smoke`, seconds each), so that no bench rots.
 test: setup-dev
 	./scripts/system-deps.sh test
 	$(BIN)/ruff check cpp_app tests bench migrations
 	$(BIN)/bandit -q -r cpp_app -c pyproject.toml
 	CPP_TEST_DATABASE=sqlite $(BIN)/python -m pytest
 	CPP_TEST_DATABASE=postgresql $(BIN)/python -m pytest -m "not e2e"
-	$(BIN)/python bench/research.py --smoke
+	for bench in monitoring staff_page program_pdf research; do $(BIN)/python bench/$$bench.py --smoke || exit 1; done
 
 setup: $(VENV)/.installed-run
 setup-dev: $(VENV)/.installed-dev node_modules/.installed

@@ -4,12 +4,11 @@ For each scale, seeds its own PostgreSQL database with `cpp_app.scale.seed_scale
 of the per-organisation figures (`flask refresh-monitoring`, run by a timer in production), signs in as a
 methodologist and times the two pages against a bare route of the same app, printing medians and ratios.
 
-    cd /work/main && .venv/bin/python bench/monitoring.py [--only region|country]
+    .venv/bin/python bench/monitoring.py [--only region|country] [--json FILE]
+    .venv/bin/python bench/monitoring.py --smoke          # tiny data, seconds: what `make test` runs
 
 Not part of the test suite. CPP_BENCH_POSTGRES_URL overrides the server (default: postgres@127.0.0.1:5432).
 """
-import argparse
-import statistics
 import sys
 import tempfile
 import time
@@ -17,28 +16,30 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from _support import bench_database, make_app  # noqa: E402
+from _support import (  # noqa: E402
+    PASSWORD,
+    arguments,
+    bench_database,
+    chosen_scales,
+    fetch,
+    make_app,
+    median_ms,
+    queries_of,
+    report,
+    result,
+    sign_in,
+)
 from sqlalchemy import text  # noqa: E402
 
 SCALES = {
+    "smoke": {"organizations": 20, "teachers": 300, "diagnostics": 10, "repeats": 3},
     "region": {"organizations": 1_000, "teachers": 35_000, "diagnostics": 1_000, "repeats": 15},
     "country": {"organizations": 40_000, "teachers": 1_100_000, "diagnostics": 40_000, "repeats": 5},
 }
 PAGES = ("/monitoring/", "/monitoring/municipalities")
-PASSWORD = "Bench-password-2026"
 
 
-def median_ms(client, path: str, repeats: int) -> float:
-    timings = []
-    for _ in range(repeats):
-        started = time.perf_counter()
-        response = client.get(path)
-        timings.append((time.perf_counter() - started) * 1000)
-        assert response.status_code == 200, (path, response.status_code)
-    return statistics.median(timings)
-
-
-def run(scale: str) -> None:
+def run(scale: str) -> list[dict]:
     from flask_migrate import upgrade
 
     from cpp_app.blueprints.monitoring.figures import refresh
@@ -74,28 +75,29 @@ def run(scale: str) -> None:
             db.session.commit()
             refreshed = time.perf_counter() - started
         client = app.test_client()
-        page = client.get("/login").get_data(as_text=True)
-        token = page.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
-        client.post("/login", data={"email": "bench-methodologist@bench.example", "password": PASSWORD,
-                                    "csrf_token": token})
+        sign_in(app, client, "bench-methodologist@bench.example")
+        with app.app_context():
+            engine = db.engine
         repeats = sizes["repeats"]
         for path in PAGES:  # warm-up
-            client.get(path)
-        baseline = median_ms(client, "/bench-baseline", repeats)
+            fetch(client, path)
+        baseline = median_ms(lambda: fetch(client, "/bench-baseline"), repeats)
+        results = [result("flask refresh-monitoring", scale, refreshed * 1000, None, None)]
         print(f"\n{scale}: seeded in {seeded:.1f} s — " + ", ".join(f"{k} {v:,}" for k, v in counts.items()))
         print(f"  flask refresh-monitoring (per-organisation figures)   {refreshed * 1000:9.0f} ms")
         print(f"  bare route /bench-baseline             {baseline:9.2f} ms   × 1.0")
         for path in PAGES:
-            value = median_ms(client, path, repeats)
-            print(f"  {path:38s} {value:9.2f} ms   × {value / baseline:.1f} of the bare route (median of {repeats})")
+            value = median_ms(lambda p=path: fetch(client, p), repeats)
+            queries = queries_of(engine, lambda p=path: fetch(client, p))
+            results.append(result(path, scale, value, baseline, queries))
+            print(f"  {path:38s} {value:9.2f} ms   × {value / baseline:.1f} of the bare route "
+                  f"(median of {repeats}), {queries} queries")
+    return results
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--only", choices=sorted(SCALES))
-    arguments = parser.parse_args()
-    for scale in [arguments.only] if arguments.only else ["region", "country"]:
-        run(scale)
+    options = arguments(__doc__, SCALES)
+    report(options, [figure for scale in chosen_scales(options, SCALES) for figure in run(scale)])
 
 
 if __name__ == "__main__":

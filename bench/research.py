@@ -11,11 +11,7 @@ repeats) against its raw SQL run on a connection of its own (median too); also c
 
 Not part of the test suite. CPP_BENCH_POSTGRES_URL overrides the server (default: postgres@127.0.0.1:5432).
 """
-import argparse
-import json
 import random
-import re
-import statistics
 import sys
 import tempfile
 import time
@@ -23,7 +19,18 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from _support import bench_database, make_app  # noqa: E402
+from _support import (  # noqa: E402
+    PASSWORD,
+    arguments,
+    bench_database,
+    chosen_scales,
+    fetch,
+    make_app,
+    median_ms,
+    report,
+    result,
+    sign_in,
+)
 from sqlalchemy import event, text  # noqa: E402
 
 SCALES = {
@@ -31,7 +38,6 @@ SCALES = {
     "region": {"organizations": 1_000, "teachers": 35_000, "assessments": 20_000, "repeats": 9},
     "country": {"organizations": 40_000, "teachers": 1_100_000, "assessments": 500_000, "repeats": 5},
 }
-PASSWORD = "Bench-password-2026"
 SUBMITTED = "a.status = 'submitted' AND a.methodology_id = :version"
 
 # The aggregates each page needs, written by hand: the baseline a page is measured against.
@@ -72,33 +78,6 @@ RAW_SQL = {
     ],
 }
 DATASET = "/research/dataset.csv"
-
-
-def _median_ms(action, repeats: int) -> float:
-    timings = []
-    for _ in range(repeats):
-        started = time.perf_counter()
-        action()
-        timings.append((time.perf_counter() - started) * 1000)
-    return statistics.median(timings)
-
-
-def _get(client, path: str) -> None:
-    response = client.get(path)
-    assert response.status_code == 200, (path, response.status_code)
-    response.get_data()
-
-
-def _sign_in(app, client, email: str) -> None:
-    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', client.get("/login").get_data(as_text=True))
-    response = client.post("/login", data={"email": email, "password": PASSWORD, "csrf_token": token.group(1)})
-    if response.headers.get("Location", "").startswith("/login/code"):  # the staff's second factor
-        page = client.get("/login/code").get_data(as_text=True)
-        token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
-        letter = app.extensions["cpp_mail_outbox"][-1].get_content()
-        code = re.search(r"^Код: (\d{6})$", letter, re.MULTILINE).group(1)
-        response = client.post("/login/code", data={"code": code, "csrf_token": token})
-    assert response.status_code == 302 and not response.headers["Location"].startswith("/login"), response.status
 
 
 def _seed(app, sizes: dict) -> dict:
@@ -188,45 +167,37 @@ def run(scale: str) -> list[dict]:
               f"{seeded['assessments_s']:.1f} s — " + ", ".join(f"{k} {v:,}" for k, v in seeded["counts"].items()))
         raw = _raw_statements(app)
         client = app.test_client()
-        _sign_in(app, client, "bench-methodologist@bench.example")
+        sign_in(app, client, "bench-methodologist@bench.example")
         repeats = sizes["repeats"]
         with app.app_context():
             engine = db.engine
         for path, statements in [*raw.items(), (DATASET, None)]:
-            _get(client, path)  # warm-up
+            fetch(client, path)  # warm-up
             queries: list[str] = []
             listener = lambda *args: queries.append(args[2])  # noqa: E731
             event.listen(engine, "before_cursor_execute", listener)
-            _get(client, path)
+            fetch(client, path)
             event.remove(engine, "before_cursor_execute", listener)
-            page_ms = _median_ms(lambda p=path: _get(client, p), repeats)
+            page_ms = median_ms(lambda p=path: fetch(client, p), repeats)
             if statements is None:
-                baseline_ms = _median_ms(lambda: _dataset_baseline(app), repeats)
+                baseline_ms = median_ms(lambda: _dataset_baseline(app), repeats)
             else:
                 def raw_run(statements=statements):
                     with engine.connect() as connection:
                         for statement, parameters in statements:
                             connection.execute(statement, parameters).all()
                 raw_run()
-                baseline_ms = _median_ms(raw_run, repeats)
-            result = {"page": path, "scale": scale, "median_ms": round(page_ms, 1), "baseline_ms": round(baseline_ms, 1),
-                      "ratio": round(page_ms / baseline_ms, 2), "queries": len(queries)}
-            results.append(result)
-            print(f"  {path:28s} {page_ms:9.1f} ms   raw SQL {baseline_ms:9.1f} ms   × {result['ratio']:.2f}"
+                baseline_ms = median_ms(raw_run, repeats)
+            figure = result(path, scale, page_ms, baseline_ms, len(queries))
+            results.append(figure)
+            print(f"  {path:28s} {page_ms:9.1f} ms   raw SQL {baseline_ms:9.1f} ms   × {figure['ratio']:.2f}"
                   f"   {len(queries)} queries (median of {repeats})")
     return results
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--only", choices=("region", "country"))
-    parser.add_argument("--smoke", action="store_true", help="tiny data, a few seconds: the pages answer at all")
-    parser.add_argument("--json", type=Path, help="write the results to this file")
-    arguments = parser.parse_args()
-    scales = ["smoke"] if arguments.smoke else [arguments.only] if arguments.only else ["region", "country"]
-    results = [result for scale in scales for result in run(scale)]
-    if arguments.json:
-        arguments.json.write_text(json.dumps(results, ensure_ascii=False, indent=2), encoding="utf-8")
+    options = arguments(__doc__, SCALES)
+    report(options, [figure for scale in chosen_scales(options, SCALES) for figure in run(scale)])
 
 
 if __name__ == "__main__":

@@ -3,13 +3,12 @@
 Seeds its own database (900 organisations, 25,000 teachers with platform accounts, one school with 3,000 teachers),
 then times the staff page against a bare route of the same app and counts the queries per request.
 
-    cd /work/main && .venv/bin/python bench/staff_page.py
+    .venv/bin/python bench/staff_page.py [--json FILE]
+    .venv/bin/python bench/staff_page.py --smoke          # tiny data, seconds: what `make test` runs
 
 Not part of the test suite. CPP_BENCH_POSTGRES_URL overrides the server (default: postgres@127.0.0.1:5432, trust auth).
 """
 import random
-import re
-import statistics
 import sys
 import tempfile
 import time
@@ -17,16 +16,26 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from _support import bench_database, make_app  # noqa: E402
-from sqlalchemy import event, insert, select, text  # noqa: E402
+from _support import (  # noqa: E402
+    PASSWORD,
+    arguments,
+    bench_database,
+    chosen_scales,
+    fetch,
+    make_app,
+    median_ms,
+    queries_of,
+    report,
+    result,
+    sign_in,
+)
+from sqlalchemy import insert, select, text  # noqa: E402
 
-ORGANIZATIONS = 900
-TEACHERS = 25_000
-BIG_SCHOOL_TEACHERS = 3_000
+SCALES = {
+    "smoke": {"organizations": 20, "teachers": 300, "big_school": 100, "unregistered": 20, "repeats": 3},
+    "region": {"organizations": 900, "teachers": 25_000, "big_school": 3_000, "unregistered": 400, "repeats": 30},
+}
 SMALL_SCHOOL_TEACHERS = 5
-REGISTER_UNREGISTERED = 400
-REPEATS = 30
-PASSWORD = "Bench-password-2026"
 
 LAST_NAMES = ("Иванова", "Петрова", "Смирнова", "Кузнецова", "Попова", "Васильева", "Семёнова", "Новикова",
               "Фёдорова", "Морозова", "Волкова", "Алексеева", "Лебедева", "Козлова", "Егорова", "Соколова")
@@ -36,7 +45,7 @@ POSITIONS = ("учитель начальных классов", "учитель
              "педагог-психолог", "учитель физической культуры", None)
 
 
-def seed(rng: random.Random) -> dict[str, int]:
+def seed(rng: random.Random, sizes: dict) -> dict[str, int]:
     from cpp_app.blueprints.privacy.services import current_document, grant_consent
     from cpp_app.domain.inn import inn10_with_check_digit
     from cpp_app.extensions import db
@@ -66,7 +75,7 @@ def seed(rng: random.Random) -> dict[str, int]:
             "inn": inn10_with_check_digit(f"24{n:07d}"), "municipality_id": rng.choice(municipality_ids),
             "is_active": True,
         }
-        for n in range(1, ORGANIZATIONS + 1)
+        for n in range(1, sizes["organizations"] + 1)
     ])
     db.session.commit()
     org_ids = list(db.session.scalars(
@@ -85,9 +94,9 @@ def seed(rng: random.Random) -> dict[str, int]:
             "confirmed_at": now if rng.random() < 0.7 else None, "role": Role.TEACHER, "created_at": now,
         }
 
-    rows = [teacher(n, big) for n in range(BIG_SCHOOL_TEACHERS)]
+    rows = [teacher(n, big) for n in range(sizes["big_school"])]
     rows += [teacher(n, small) for n in range(len(rows), len(rows) + SMALL_SCHOOL_TEACHERS)]
-    rows += [teacher(n, rng.choice(others)) for n in range(len(rows), TEACHERS)]
+    rows += [teacher(n, rng.choice(others)) for n in range(len(rows), sizes["teachers"])]
     db.session.execute(insert(User), rows)
     db.session.commit()
 
@@ -115,7 +124,7 @@ def seed(rng: random.Random) -> dict[str, int]:
     register += [
         {"organization_id": big, "line": line, "full_name": f"Незарегистрированная{line} Анна", "email": None,
          "phone": None, "position": None, "user_id": None, "imported_at": now}
-        for line in range(len(register) + 2, len(register) + 2 + REGISTER_UNREGISTERED)
+        for line in range(len(register) + 2, len(register) + 2 + sizes["unregistered"])
     ]
     # The small school has a register too, so both pages run the same statements.
     register.append({"organization_id": small, "line": 2, "full_name": "Незарегистрированная Вера", "email": None,
@@ -138,42 +147,10 @@ def seed(rng: random.Random) -> dict[str, int]:
             "admins": admins}
 
 
-def sign_in(client, email: str) -> None:
-    page = client.get("/login").get_data(as_text=True)
-    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
-    response = client.post("/login", data={"email": email, "password": PASSWORD, "csrf_token": token})
-    assert response.status_code == 302, "sign-in failed"
-
-
-def median_ms(client, url: str) -> float:
-    for _ in range(3):  # warm-up: templates compiled, connections pooled
-        assert client.get(url).status_code == 200, url
-    times = []
-    for _ in range(REPEATS):
-        start = time.perf_counter()
-        response = client.get(url)
-        times.append((time.perf_counter() - start) * 1000)
-        assert response.status_code == 200, url
-    return statistics.median(times)
-
-
-def queries_per_request(engine, client, url: str) -> int:
-    statements = []
-
-    def count(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        assert client.get(url).status_code == 200
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
-    return len(statements)
-
-
-def main() -> None:
+def run(scale: str) -> list[dict]:
     from flask_migrate import upgrade
 
+    sizes, repeats = SCALES[scale], SCALES[scale]["repeats"]
     started = time.perf_counter()
     with bench_database() as url, tempfile.TemporaryDirectory() as instance:
         app = make_app(url, Path(instance))
@@ -181,41 +158,40 @@ def main() -> None:
             from cpp_app.extensions import db
 
             upgrade()
-            seeded = seed(random.Random(2026))
+            seeded = seed(random.Random(2026), sizes)
             engine = db.engine
-        seeded_at = time.perf_counter()
-        print(f"Seeded in {seeded_at - started:.1f} s: {seeded['users']} users, {seeded['platform_accounts']} "
-              f"platform accounts, {ORGANIZATIONS} bench organisations, {seeded['register_entries']} register rows "
-              f"(school: {BIG_SCHOOL_TEACHERS} teachers, {REGISTER_UNREGISTERED} not registered).")
-
+        print(f"\n{scale}: seeded in {time.perf_counter() - started:.1f} s: {seeded['users']} users, "
+              f"{seeded['platform_accounts']} platform accounts, {sizes['organizations']} bench organisations, "
+              f"{seeded['register_entries']} register rows (school: {sizes['big_school']} teachers, "
+              f"{sizes['unregistered']} not registered).")
         big, small = app.test_client(), app.test_client()
-        sign_in(big, seeded["admins"]["big"])
-        sign_in(small, seeded["admins"]["small"])
-
-        urls = [
-            ("bare route /bench-baseline", "/bench-baseline"),
-            ("/school/staff", "/school/staff"),
-            ("/school/staff?page=30", "/school/staff?page=30"),
-            ("/school/staff?q=семенова", "/school/staff?q=семенова"),
-            ("/school/staff?platform=sferum&platform_status=none", "/school/staff?platform=sferum&platform_status=none"),
-        ]
-        results = [(label, median_ms(big, url)) for label, url in urls]
-        baseline = results[0][1]
-        print(f"\nMedian of {REPEATS} requests, signed in as the school admin of the {BIG_SCHOOL_TEACHERS}-teacher school:")
-        for label, ms in results:
-            print(f"  {label:<55} {ms:8.2f} ms   × {ms / baseline:5.1f} of the bare route")
-
-        print("\nQueries per request (the same for any number of teachers):")
-        for label, client, path in (
-            (f"/school/staff, school of {BIG_SCHOOL_TEACHERS} teachers", big, "/school/staff"),
-            ("/school/staff?page=30, same school", big, "/school/staff?page=30"),
-            (f"/school/staff, school of {SMALL_SCHOOL_TEACHERS} teachers", small, "/school/staff"),
-            ("bare route /bench-baseline", big, "/bench-baseline"),
-        ):
-            print(f"  {label:<55} {queries_per_request(engine, client, path):3d}")
+        sign_in(app, big, seeded["admins"]["big"])
+        sign_in(app, small, seeded["admins"]["small"])
+        urls = ["/bench-baseline", "/school/staff", "/school/staff?page=30", "/school/staff?q=семенова",
+                "/school/staff?platform=sferum&platform_status=none"]
+        for url in urls * 3:  # warm-up: templates compiled, connections pooled
+            fetch(big, url)
+        timings = {url: median_ms(lambda u=url: fetch(big, u), repeats) for url in urls}
+        baseline = timings["/bench-baseline"]
+        print(f"Median of {repeats} requests, signed in as the school admin of the {sizes['big_school']}-teacher "
+              "school; queries per request:")
+        results = []
+        for url in urls[1:]:
+            queries = queries_of(engine, lambda u=url: fetch(big, u))
+            results.append(result(url, scale, timings[url], baseline, queries))
+            print(f"  {url:<55} {timings[url]:8.2f} ms   × {timings[url] / baseline:5.1f} of the bare route, "
+                  f"{queries} queries")
+        small_queries = queries_of(engine, lambda: fetch(small, "/school/staff"))
+        print(f"  /school/staff of a {SMALL_SCHOOL_TEACHERS}-teacher school: {small_queries} queries "
+              "(the same for any number of teachers)")
         with app.app_context():
             db.engine.dispose()
-    print(f"\nTotal {time.perf_counter() - started:.1f} s.")
+    return results
+
+
+def main() -> None:
+    options = arguments(__doc__, SCALES)
+    report(options, [figure for scale in chosen_scales(options, SCALES) for figure in run(scale)])
 
 
 if __name__ == "__main__":
