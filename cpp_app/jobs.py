@@ -26,16 +26,23 @@ RETRY_PAUSES = (30, 300, 1800)
 ERROR_TEXT_LIMIT = 1000
 
 _REGISTRY: dict[str, Callable[[dict], str | None]] = {}
+_LABELS: dict[str, str] = {}
 
 
-def job(kind: str):
-    """Registers the decorated function as the job `kind`; it receives the payload dict and may return the name of
-    a file it stored for download (kept on the job's row)."""
+def job(kind: str, label: str | None = None):
+    """Registers the decorated function as the job `kind`, named `label` for the admin (in Russian); it receives
+    the payload dict and may return the name of a file it stored for download (kept on the job's row)."""
     def register(function: Callable[[dict], None]):
         if _REGISTRY.setdefault(kind, function) is not function:
             raise ValueError(f"job kind {kind!r} is registered twice")
+        _LABELS[kind] = label or kind
         return function
     return register
+
+
+def kind_label(kind: str) -> str:
+    """What a person calls a kind of job; a kind no longer registered shows its code."""
+    return _LABELS.get(kind, kind)
 
 
 def enqueue(kind: str, payload: dict | None = None, key: str | None = None) -> BackgroundJob:

@@ -141,3 +141,9 @@ def test_with_redis_a_job_failing_every_attempt_ends_failed(app, database, redis
     row = stored(job_id)
     assert (row.status, row.attempts) == (JobStatus.FAILED.value, len(jobs.RETRY_PAUSES) + 1)
     assert "сервер документов не ответил" in row.error
+
+
+def test_the_admin_reads_each_kind_of_job_by_its_russian_name(app):
+    assert jobs.kind_label("render_program_document") == "Документ программы развития (PDF или DOCX)"
+    assert jobs.kind_label("research_dataset") == "Набор данных исследования (CSV)"
+    assert jobs.kind_label("no_longer_registered") == "no_longer_registered"

@@ -9,12 +9,6 @@ from ...models import BackgroundJob, JobStatus
 from ...queries import Page, paginate
 
 PER_PAGE = 50
-# What a person calls each kind of job.
-JOB_KIND_LABELS: dict[str, str] = {}
-
-
-def kind_label(kind: str) -> str:
-    return JOB_KIND_LABELS.get(kind, kind)
 
 
 @dataclass(frozen=True)

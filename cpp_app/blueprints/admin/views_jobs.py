@@ -1,11 +1,12 @@
 """«Фоновые задачи»: the admin sees queued, running and failed jobs with the reason, and retries a failure."""
 from flask import abort, flash, redirect, render_template, request, url_for
 
+from ...jobs import kind_label
 from ...kernel.forms import EmptyForm
 from ...models import JOB_STATUS_LABELS, JobStatus, Role
 from ...security import role_required
 from . import bp
-from .services_jobs import kind_label, overview, retry_failed
+from .services_jobs import overview, retry_failed
 
 
 @bp.get("/jobs")

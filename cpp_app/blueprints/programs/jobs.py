@@ -29,7 +29,7 @@ def queue_revision_documents(program: DevelopmentProgram, revision: ProgramRevis
         queue_rendering(program, kind, revision.snapshot, revision.revision)
 
 
-@job(RENDER_DOCUMENT)
+@job(RENDER_DOCUMENT, "Документ программы развития (PDF или DOCX)")
 def render_program_document(payload: dict) -> None:
     program = db.session.scalar(
         select(DevelopmentProgram).where(DevelopmentProgram.id == payload["program_id"]).options(

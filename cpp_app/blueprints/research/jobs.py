@@ -28,7 +28,7 @@ def queue_dataset(link_args: dict[str, str]) -> None:
     enqueue(PREPARE_DATASET, {"args": link_args}, key=dataset_key(link_args))
 
 
-@job(PREPARE_DATASET)
+@job(PREPARE_DATASET, "Набор данных исследования (CSV)")
 def prepare_dataset(payload: dict) -> str | None:
     args = payload.get("args") or {}
     # The filters are read as the download page reads them, from its query string.
