@@ -8,6 +8,7 @@ admin sees failures with their reason on «Фоновые задачи» and may
 
 Job functions must be idempotent: a retry, or a worker killed half-way, runs them again from the start.
 """
+import enum
 import logging
 from collections.abc import Callable
 from functools import partial
@@ -90,6 +91,25 @@ def succeeded_since(key: str, moment) -> BackgroundJob | None:
                BackgroundJob.finished_at >= moment)
         .order_by(BackgroundJob.id.desc()).limit(1)
     )
+
+
+class Wait(enum.Enum):
+    """What a page waiting for a job's file tells its reader."""
+
+    QUEUED = "queued"  # asked for just now
+    ON_ITS_WAY = "on_its_way"  # already waiting or running
+    FAILED = "failed"  # failed for good recently: report it, do not ask again on every refresh
+
+
+def wait_for(key: str, failures_since, queue: Callable[[], None]) -> Wait:
+    """The job behind a self-refreshing «… готовится» page: queued by `queue()` unless one is on its way or one
+    failed after `failures_since`."""
+    if pending(key) is not None:
+        return Wait.ON_ITS_WAY
+    if failed_since(key, failures_since) is not None:
+        return Wait.FAILED
+    queue()
+    return Wait.QUEUED
 
 
 def retry(row: BackgroundJob) -> None:

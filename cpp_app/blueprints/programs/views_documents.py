@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from ...extensions import db
-from ...jobs import failed_since, pending
+from ...jobs import Wait, wait_for
 from ...models import DevelopmentProgram, Diagnostic, Organization, ProgramRevision, ProgramStatus, Role, utcnow
 from ...security import render_rate_limit, role_required, served_stored_copy
 from . import bp
@@ -80,17 +80,13 @@ def _download(program_id: int, kind: str):
 
 def _preparing(program: DevelopmentProgram, kind: str, doc: dict, current: bool):
     """No stored copy yet: its rendering is queued (once) and the page refreshes itself until the copy is there."""
-    key = rendering_key(program, kind, doc)
-    waiting = pending(key)
-    failed = failed_since(key, utcnow() - FAILURE_SHOWN_FOR) if waiting is None else None
-    if failed is not None:
-        served_stored_copy()  # nothing rendered: the failure is not the reader's to pay for
+    wait = wait_for(rendering_key(program, kind, doc), utcnow() - FAILURE_SHOWN_FOR,
+                    lambda: queue_rendering(program, kind, doc, None if current else int(doc["revision"])))
+    if wait != Wait.QUEUED:
+        served_stored_copy()  # nothing asked for now: waiting, or a failure, costs the reader nothing
+    if wait == Wait.FAILED:
         response = make_response(render_template("programs/document_failed.html", program=program, kind=kind), 503)
     else:
-        if waiting is None:
-            queue_rendering(program, kind, doc, None if current else int(doc["revision"]))
-        else:
-            served_stored_copy()  # already on its way: waiting costs nothing
         response = make_response(render_template("programs/document_preparing.html", program=program, kind=kind,
                                                   seconds=REFRESH_SECONDS))
         response.headers["Refresh"] = str(REFRESH_SECONDS)

@@ -6,7 +6,7 @@ from flask import abort, make_response, render_template, send_file
 
 from ... import uploads
 from ...exports import Column, export_response
-from ...jobs import failed_since, pending, succeeded_since
+from ...jobs import Wait, succeeded_since, wait_for
 from ...models import utcnow
 from . import bp, dataset, queries
 from .jobs import STORE_KIND, dataset_key, queue_dataset
@@ -127,12 +127,9 @@ def export_dataset():
                              download_name=f"Исследование цифровой готовности {_version_name(picked)}.csv")
         response.headers["Cache-Control"] = "no-store"
         return response
-    waiting = pending(key)
-    if waiting is None and failed_since(key, utcnow() - DATASET_FRESH_FOR) is not None:
+    if wait_for(key, utcnow() - DATASET_FRESH_FOR, lambda: queue_dataset(picked.link_args)) == Wait.FAILED:
         response = make_response(render_template("research/dataset_failed.html", chosen=picked), 503)
     else:
-        if waiting is None:
-            queue_dataset(picked.link_args)
         response = make_response(render_template("research/dataset_preparing.html", chosen=picked,
                                                  seconds=REFRESH_SECONDS))
         response.headers["Refresh"] = str(REFRESH_SECONDS)
