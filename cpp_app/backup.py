@@ -3,7 +3,7 @@
     manifest.json         format, created_at, backend, Alembic revision, file count, sha256 of every member
     database.sqlite3      SQLite: a copy made with the online backup API (safe while the service runs)
     database.dump         PostgreSQL: `pg_dump --format=custom`
-    uploads/<kind>/<name> the files under <instance>/uploads
+    uploads/<kind>/<name> the stored files (CPP_STORAGE_DIR, <instance>/uploads by default)
 
 The database is dumped before the files are copied: a certificate uploaded in between is in
 the archive without its row (harmless), one deleted in between is missing (run backups at night).
@@ -30,7 +30,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
-from . import uploads
+from . import storage, uploads
 from .extensions import db
 from .kernel.cli import CliError
 
@@ -76,7 +76,8 @@ def default_directory() -> Path:
 
 
 def uploads_directory() -> Path:
-    return Path(current_app.instance_path) / "uploads"
+    """The stored files' directory: a backup copies the local (or NFS-mounted) storage, not an object store."""
+    return storage.directory()
 
 
 def _upload_kinds() -> set[str]:

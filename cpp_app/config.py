@@ -90,6 +90,10 @@ class Config:
     REDIS_URL = None
     JOB_TIMEOUT_SECONDS = 600
 
+    # Uploads and generated documents (cpp_app/storage.py): None is <instance>/uploads. Several app servers and the
+    # queue workers mount the same shared directory here.
+    STORAGE_DIR = None
+
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = True
     RATELIMIT_ENABLED = True
@@ -109,6 +113,7 @@ class Config:
         if extra_hosts is not None:
             settings["EXTRA_TRUSTED_HOSTS"] = tuple(h.strip() for h in extra_hosts.split(",") if h.strip())
         settings["TRUSTED_HOSTS"] = trusted_hosts(settings["PUBLIC_URL"], settings["EXTRA_TRUSTED_HOSTS"])
+        settings["STORAGE_DIR"] = _env("STORAGE_DIR", settings["STORAGE_DIR"])
         redis_url = _env("REDIS_URL")
         if redis_url:
             settings["RATELIMIT_STORAGE_URI"] = redis_url

@@ -1,23 +1,23 @@
 """Uploaded files: checked by content, stored outside static/ under random names.
 
-Files live in `<instance>/uploads/<kind>/`. A file saved during a transaction that
-never commits is removed again, and a file deleted during a transaction disappears
-only when it commits, so the database and the disk agree either way.
+Files are kept by `cpp_app.storage` (`<instance>/uploads/<kind>/` by default). A file saved during a transaction
+that never commits is removed again, and a file deleted during a transaction disappears only when it commits, so
+the database and the stored files agree either way.
 """
 import io
-import os
 import re
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import partial
-from pathlib import Path, PurePosixPath
+from pathlib import PurePosixPath
 
-from flask import current_app
+from flask import Response
 from PIL import Image
 from pypdf import PdfReader
 from pypdf.errors import DependencyError
 
+from . import storage
 from .kernel.transaction import after_commit, on_rollback
 
 PDF = "application/pdf"
@@ -129,10 +129,10 @@ def allowed_label(kind: str) -> str:
     return labels[0] if len(labels) == 1 else ", ".join(labels[:-1]) + " или " + labels[-1]
 
 
-def _directory(kind: str) -> Path:
+def _known(kind: str) -> str:
     if kind not in KINDS and kind not in GENERATED_KINDS:
         raise ValueError(f"unknown upload kind {kind!r}")
-    return Path(current_app.instance_path) / "uploads" / kind
+    return kind
 
 
 def save(data: bytes, kind: str) -> tuple[str, str]:
@@ -159,40 +159,38 @@ def write_generated(chunks: Iterable[bytes], kind: str, suffix: str) -> str:
 
 
 def _store(data: bytes | Iterable[bytes], kind: str, suffix: str) -> str:
-    directory = _directory(kind)
-    directory.mkdir(parents=True, exist_ok=True, mode=0o750)
+    store = storage.current()
     name = secrets.token_hex(16) + suffix
-    target = directory / name
-    on_rollback(partial(_unlink, target))  # the row naming it was never committed (or the writing failed)
-    descriptor = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o640)
-    with os.fdopen(descriptor, "wb") as file:
-        for chunk in [data] if isinstance(data, bytes) else data:
-            file.write(chunk)
+    on_rollback(partial(store.delete, _known(kind), name))  # the row naming it was never committed (or writing failed)
+    store.write(kind, name, [data] if isinstance(data, bytes) else data)
     return name
 
 
-def path(name: str | None, kind: str) -> Path | None:
-    """The stored file to send, or None if the name is not one of ours or the file is gone."""
-    if not name or not NAME_PATTERN.fullmatch(name):
-        return None
-    directory = _directory(kind).resolve()
-    target = (directory / name).resolve()
-    if target.parent != directory or not target.is_file():
-        return None
-    return target
+def _ours(name: str | None) -> bool:
+    """Only names this module makes: a tampered stored name never reaches the storage."""
+    return bool(name) and NAME_PATTERN.fullmatch(name) is not None
+
+
+def size(name: str | None, kind: str) -> int | None:
+    """The stored file's size, or None if the name is not one of ours or the file is gone."""
+    return storage.current().size(_known(kind), name) if _ours(name) else None
+
+
+def read(name: str | None, kind: str) -> bytes | None:
+    """The stored file's content, or None if the name is not one of ours or the file is gone."""
+    return storage.current().read(_known(kind), name) if _ours(name) else None
+
+
+def send(name: str | None, kind: str, **options) -> Response | None:
+    """A response sending the stored file (options as flask.send_file's), or None if the name is not one of ours or
+    the file is gone."""
+    return storage.current().send(_known(kind), name, **options) if _ours(name) else None
 
 
 def delete(name: str | None, kind: str) -> None:
     """Removes the stored file when the current transaction commits (a rollback keeps it)."""
-    if name and NAME_PATTERN.fullmatch(name):
-        after_commit(partial(_unlink, _directory(kind) / name))
-
-
-def _unlink(target: Path) -> None:
-    try:
-        target.unlink()
-    except FileNotFoundError:
-        pass
+    if _ours(name):
+        after_commit(partial(storage.current().delete, _known(kind), name))
 
 
 def display_name(filename: str | None) -> str:

@@ -21,7 +21,8 @@ def test_saved_file_has_a_random_name_and_the_sniffed_type(instance, database):
     assert mime == "image/png"
     assert uploads.NAME_PATTERN.fullmatch(name) and name.endswith(".png")
     assert (instance / name).read_bytes() == PNG
-    assert uploads.path(name, "certificates") == (instance / name).resolve()
+    assert uploads.read(name, "certificates") == PNG
+    assert uploads.size(name, "certificates") == len(PNG)
     other, _ = uploads.save(PNG, "certificates")
     assert other != name
 
@@ -32,14 +33,36 @@ def test_saved_file_has_a_random_name_and_the_sniffed_type(instance, database):
      "0123456789abcdef0123456789abcdef.exe", "0123456789ABCDEF0123456789ABCDEF.pdf",
      "0123456789abcdef0123456789abcdef.pdf/../../secret_key", "0123456789abcdef0123456789abcdef.pdf\x00"],
 )
-def test_path_accepts_only_names_it_made(instance, name):
+def test_only_names_it_made_are_read(app, instance, name):
     instance.mkdir(parents=True)
     (instance.parent.parent / "secret_key").write_text("secret")
-    assert uploads.path(name, "certificates") is None
+    assert uploads.read(name, "certificates") is None
+    assert uploads.size(name, "certificates") is None
+    with app.test_request_context():
+        assert uploads.send(name, "certificates") is None
 
 
-def test_path_of_a_missing_file_is_none(instance):
-    assert uploads.path("0123456789abcdef0123456789abcdef.pdf", "certificates") is None
+def test_a_missing_file_is_none(app, instance):
+    missing = "0123456789abcdef0123456789abcdef.pdf"
+    assert uploads.read(missing, "certificates") is None
+    with app.test_request_context():
+        assert uploads.send(missing, "certificates") is None
+
+
+def test_the_storage_directory_is_configurable(app, instance, database, tmp_path, monkeypatch):
+    """CPP_STORAGE_DIR: a directory several app servers share, outside the instance folder."""
+    shared = tmp_path / "shared"
+    monkeypatch.setitem(app.config, "STORAGE_DIR", str(shared))
+    name, _ = uploads.save(PDF, "certificates")
+    database.session.commit()
+    assert (shared / "certificates" / name).read_bytes() == PDF
+    assert not instance.exists()
+    assert uploads.read(name, "certificates") == PDF
+    with app.test_request_context():
+        assert uploads.send(name, "certificates", mimetype="application/pdf").status_code == 200
+    uploads.delete(name, "certificates")
+    database.session.commit()
+    assert not (shared / "certificates" / name).exists()
 
 
 def test_a_file_saved_in_a_rolled_back_transaction_is_removed(instance, database):

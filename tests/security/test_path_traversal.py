@@ -48,7 +48,7 @@ def test_a_tampered_stored_name_is_never_followed(client, login, database, world
     database.session.commit()
     switch_user(client, login, world.teacher_a)
     assert_nothing_leaked(client.get(f"/cabinet/courses/{record.id}/certificate"), stored_name)
-    assert uploads.path(stored_name, "certificates") is None
+    assert uploads.read(stored_name, "certificates") is None
 
 
 def test_a_tampered_rendered_document_name_is_rendered_again_not_followed(client, login, database, world, tmp_path):

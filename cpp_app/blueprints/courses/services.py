@@ -4,8 +4,8 @@ What the methodologist's side shares with it (the course's lookup, the check of 
 the catalogue's administration is in `services_admin`."""
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 
+from flask import Response
 from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
@@ -254,8 +254,9 @@ def certificate_record(viewer: User, record_id: int) -> CourseRecord | None:
     return db.session.scalar(statement)
 
 
-def certificate_path(record: CourseRecord) -> Path | None:
-    return uploads.path(record.certificate_file, CERTIFICATES)
+def send_certificate(record: CourseRecord, **options) -> Response | None:
+    """The stored certificate as a download (options as flask.send_file's), or None if the file is gone."""
+    return uploads.send(record.certificate_file, CERTIFICATES, **options)
 
 
 def certificate_download_name(record: CourseRecord) -> str:

@@ -2,7 +2,7 @@
 certificates."""
 from collections.abc import Callable
 
-from flask import abort, flash, redirect, render_template, request, send_file, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from ... import uploads
@@ -20,11 +20,11 @@ from .services import (
     add_external_course,
     apply_for_course,
     certificate_download_name,
-    certificate_path,
     certificate_record,
     courses_overview,
     delete_external_course,
     own_record,
+    send_certificate,
     update_external_course,
     withdraw_application,
 )
@@ -134,14 +134,13 @@ def course_external_delete(record_id: int):
 @login_required
 def course_certificate(record_id: int):
     record = certificate_record(current_user, record_id)
-    path = certificate_path(record) if record is not None else None
-    if path is None:
+    if record is None:
         abort(404)
     mime = record.certificate_mime if record.certificate_mime in uploads.EXTENSIONS else "application/octet-stream"
-    response = send_file(
-        path, mimetype=mime, as_attachment=True, download_name=certificate_download_name(record),
-        conditional=False, etag=False,
-    )
+    response = send_certificate(record, mimetype=mime, as_attachment=True,
+                                download_name=certificate_download_name(record), conditional=False, etag=False)
+    if response is None:
+        abort(404)
     response.headers["X-Content-Type-Options"] = "nosniff"
     # The uploader chose the bytes: should a browser ever render them here, no script runs with our origin.
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"

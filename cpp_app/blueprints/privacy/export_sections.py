@@ -162,11 +162,11 @@ def platform_accounts(user: User, who: Roles) -> list[dict]:
 def _certificate(record: CourseRecord) -> dict | None:
     if not record.certificate_file:
         return None
-    stored = uploads.path(record.certificate_file, CERTIFICATES)
+    size = uploads.size(record.certificate_file, CERTIFICATES)
     return {
         "type": record.certificate_mime,
-        "size_bytes": stored.stat().st_size if stored else None,
-        "stored": stored is not None,
+        "size_bytes": size,
+        "stored": size is not None,
     }
 
 

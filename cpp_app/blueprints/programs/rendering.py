@@ -1,14 +1,13 @@
 """A program's PDF and DOCX, rendered from build_document()'s plain data, and their stored copies.
 
-Rendering a 20-page program costs about a second of CPU, so each rendering is kept: a file under
-`<instance>/uploads/rendered/` (stored through `cpp_app.uploads`) and a RenderedDocument row keyed by (program, kind, document_hash(doc)). Unchanged
-content is served from the file; changed content renders anew. Copies of approved revisions are kept for good,
+Rendering a 20-page program costs about a second of CPU, so each rendering is kept: a stored file of kind
+`rendered` (through `cpp_app.uploads`, in `<instance>/uploads/rendered/` by default) and a RenderedDocument row keyed
+by (program, kind, document_hash(doc)). Unchanged content is served from the file; changed content renders anew. Copies of approved revisions are kept for good,
 older copies of the current draft are removed. A file written in a transaction that does not commit is removed
 again, and a file is deleted only once its row's deletion commits, so disk and database agree.
 """
 import io
 from collections.abc import Callable, Mapping, Sequence
-from pathlib import Path
 
 from docx import Document as new_docx
 from docx.enum.section import WD_ORIENT, WD_SECTION
@@ -520,15 +519,9 @@ def _prune(program: DevelopmentProgram, kind: str, keep: str) -> None:
     db.session.flush()
 
 
-def stored_path(name: str | None) -> Path | None:
-    """The stored file of a RenderedDocument, or None if the name is not one of ours or the file is gone."""
-    return uploads.path(name, STORE_KIND)
-
-
 def _read(name: str) -> bytes | None:
-    target = stored_path(name)
     try:
-        return target.read_bytes() if target is not None else None
+        return uploads.read(name, STORE_KIND)
     except OSError:
         current_app.logger.exception("could not read stored rendering %s", name)
         return None

@@ -2,7 +2,7 @@
 anonymised dataset as a CSV prepared by a background job."""
 from datetime import timedelta
 
-from flask import abort, make_response, render_template, send_file
+from flask import abort, make_response, render_template
 
 from ... import uploads
 from ...exports import Column, export_response
@@ -121,10 +121,9 @@ def export_dataset():
     picked = _with_instrument()
     key = dataset_key(picked.link_args)
     ready = succeeded_since(key, utcnow() - DATASET_FRESH_FOR)
-    stored = uploads.path(ready.result_file, STORE_KIND) if ready is not None else None
-    if stored is not None:
-        response = send_file(stored, mimetype="text/csv", as_attachment=True,
-                             download_name=f"Исследование цифровой готовности {_version_name(picked)}.csv")
+    response = ready and uploads.send(ready.result_file, STORE_KIND, mimetype="text/csv", as_attachment=True,
+                                      download_name=f"Исследование цифровой готовности {_version_name(picked)}.csv")
+    if response:
         response.headers["Cache-Control"] = "no-store"
         return response
     if wait_for(key, utcnow() - DATASET_FRESH_FOR, lambda: queue_dataset(picked.link_args)) == Wait.FAILED:
