@@ -75,8 +75,9 @@ def default_directory() -> Path:
     return Path(current_app.instance_path) / "backups"
 
 
-def uploads_directory() -> Path:
-    """The stored files' directory: a backup copies the local (or NFS-mounted) storage, not an object store."""
+def uploads_directory() -> Path | None:
+    """The stored files' directory; None when they are in an object store, which keeps its own versions: the
+    archive then holds the database alone."""
     return storage.directory()
 
 
@@ -148,7 +149,7 @@ def create_backup(output_dir: Path | None = None) -> tuple[Path, Manifest]:
                  "pg_dump")
         members = {DATABASE_MEMBERS[kind]: dump}
         root = uploads_directory()
-        if root.is_dir():
+        if root is not None and root.is_dir():
             for path in sorted(root.rglob("*")):
                 name = "uploads/" + path.relative_to(root).as_posix()
                 if path.is_file() and _is_upload_member(name):
@@ -241,6 +242,11 @@ def verified_backup(archive_path: Path):
                 f"Архив сделан с базы {BACKEND_LABELS.get(manifest.backend, manifest.backend)}, а сервис настроен "
                 f"на {BACKEND_LABELS[backend()]}; восстановление в базу другого типа невозможно."
             )
+        if manifest.file_count and uploads_directory() is None:
+            raise BackupError(
+                "В архиве есть файлы, а сервис хранит файлы в объектном хранилище (CPP_STORAGE_URL): восстановите "
+                "архив с локальным каталогом файлов и перенесите файлы в хранилище отдельно."
+            )
         yield VerifiedBackup(manifest, Path(work))
 
 
@@ -326,7 +332,8 @@ def restore(verified: VerifiedBackup) -> None:
              f"--file={script}"],
             env, "psql",
         )
-    _replace_uploads(verified.directory / "uploads")
+    if uploads_directory() is not None:
+        _replace_uploads(verified.directory / "uploads")
 
 
 def _restore_sqlite(dump: Path) -> None:

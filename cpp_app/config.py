@@ -91,8 +91,11 @@ class Config:
     JOB_TIMEOUT_SECONDS = 600
 
     # Uploads and generated documents (cpp_app/storage.py): None is <instance>/uploads. Several app servers and the
-    # queue workers mount the same shared directory here.
+    # queue workers mount the same shared directory here, or keep the files in an S3-compatible object store
+    # (STORAGE_URL s3://bucket/prefix; S3_ENDPOINT_URL for a store other than Amazon's).
     STORAGE_DIR = None
+    STORAGE_URL = None
+    S3_ENDPOINT_URL = None
 
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = True
@@ -113,7 +116,8 @@ class Config:
         if extra_hosts is not None:
             settings["EXTRA_TRUSTED_HOSTS"] = tuple(h.strip() for h in extra_hosts.split(",") if h.strip())
         settings["TRUSTED_HOSTS"] = trusted_hosts(settings["PUBLIC_URL"], settings["EXTRA_TRUSTED_HOSTS"])
-        settings["STORAGE_DIR"] = _env("STORAGE_DIR", settings["STORAGE_DIR"])
+        for name in ("STORAGE_DIR", "STORAGE_URL", "S3_ENDPOINT_URL"):
+            settings[name] = _env(name, settings[name])
         redis_url = _env("REDIS_URL")
         if redis_url:
             settings["RATELIMIT_STORAGE_URI"] = redis_url

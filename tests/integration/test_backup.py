@@ -8,30 +8,15 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from flask_migrate import upgrade
 from sqlalchemy import inspect, select, text
 
 from cpp_app.extensions import db
 from cpp_app.models import CourseRecord, Role, User
-from tests.conftest import BACKEND, make_app, temporary_database_url
+from tests.conftest import BACKEND
 from tests.security.uploads_common import sample_image, sample_pdf
 
 PDF = sample_pdf()  # the first teacher's certificate
 PNG = sample_image("PNG")  # the second teacher's scan
-
-
-@pytest.fixture
-def backup_app(tmp_path):
-    """An app over an empty migrated database and an instance directory of its own: a restore
-    replaces everything, which the shared session database must not go through."""
-    with temporary_database_url() as url:
-        app = make_app(url, tmp_path / "instance")
-        with app.app_context():
-            upgrade()
-        yield app
-        with app.app_context():
-            db.session.remove()
-            db.engine.dispose()
 
 
 def add_user(email: str, last_name: str, role=Role.TEACHER) -> User:
