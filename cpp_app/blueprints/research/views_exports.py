@@ -121,9 +121,10 @@ def export_dataset():
     picked = _with_instrument()
     key = dataset_key(picked.link_args)
     ready = succeeded_since(key, utcnow() - DATASET_FRESH_FOR)
-    response = ready and uploads.send(ready.result_file, STORE_KIND, mimetype="text/csv", as_attachment=True,
-                                      download_name=f"Исследование цифровой готовности {_version_name(picked)}.csv")
-    if response:
+    response = None if ready is None else uploads.send(
+        ready.result_file, STORE_KIND, mimetype="text/csv", as_attachment=True,
+        download_name=f"Исследование цифровой готовности {_version_name(picked)}.csv")
+    if response is not None:
         response.headers["Cache-Control"] = "no-store"
         return response
     if wait_for(key, utcnow() - DATASET_FRESH_FOR, lambda: queue_dataset(picked.link_args)) == Wait.FAILED:
