@@ -7,8 +7,8 @@
                 it after the approval; until then the page says «Документ готовится…» and refreshes itself.
 
 Environment (set by run.py): CPP_LOAD_ACCOUNTS — the JSON written by prepare.py; CPP_LOAD_RESULTS — where every
-autosave answered 200 with «saved» is recorded as a JSON line (diagnostic, indicator, level, revision) for the
-integrity check; CPP_LOAD_MAIL_DIR — the server's CPP_MAIL_DIR, where sign-in codes are read from.
+autosave is recorded as a JSON line when sent (diagnostic, indicator, level, "sent") and when answered 200 with
+«saved» (with its revision) for the integrity check; CPP_LOAD_MAIL_DIR — the server's CPP_MAIL_DIR, where sign-in codes are read from.
 
 Every request is checked: anything but the expected status (and redirect target) is a failure.
 """
@@ -372,6 +372,9 @@ class SchoolAdmin(PortalUser):
         form.set(name, level)
         if random.random() < 0.2:
             form.set(f"comment-{code}", f"Подтверждается локальным актом № {random.randrange(1, 300)}.")
+        record = {"diagnostic_id": self.diagnostic_id, "user_id": self.account["user_id"], "indicator": code,
+                  "level": int(level)}
+        _record_autosave(record | {"sent": True})  # a save still on its way when locust stops may land unanswered
         headers = {"X-CSRFToken": form.get("csrf_token") or "", "Accept": "application/json",
                    "Referer": self.origin + self.step_path, "Origin": self.origin}
         with self.client.post(form.attrs["data-autosave-url"], data=form.pairs(), headers=headers,
@@ -389,9 +392,7 @@ class SchoolAdmin(PortalUser):
             form.set(f"rev-{key}", str(value))
         for key, value in result["digests"].items():
             form.set(f"orig-{key}", value)
-        with RESULTS.open("a", encoding="utf-8") as results:
-            results.write(json.dumps({"diagnostic_id": self.diagnostic_id, "user_id": self.account["user_id"],
-                                      "indicator": code, "level": int(level), "revision": revision}) + "\n")
+        _record_autosave(record | {"revision": revision})
 
     @task(1)
     def next_step(self):
@@ -428,6 +429,11 @@ class Methodologist(PortalUser):
         organization_id = random.choice(ACCOUNTS["organization_ids"])
         self.page(f"/monitoring/organizations/{organization_id}", name="/monitoring/organizations/[id]",
                   referer="/monitoring/municipalities")
+
+
+def _record_autosave(record: dict) -> None:
+    with RESULTS.open("a", encoding="utf-8") as results:
+        results.write(json.dumps(record) + "\n")
 
 
 class Director(PortalUser):
