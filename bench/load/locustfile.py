@@ -3,11 +3,12 @@
   Teacher       signs in, opens the cabinet, edits the profile form, sometimes signs out (and in again later);
   SchoolAdmin   fills its own draft self-diagnostic: picks levels, posted by the JSON autosave as autosave.js does;
   Methodologist the monitoring dashboard, the municipalities table, a municipality and an organisation page;
-  Director      a school admin downloading its approved development program as PDF (the first one renders).
+  Director      a school admin downloading its approved development program as PDF: the background worker renders
+                it after the approval; until then the page says «Документ готовится…» and refreshes itself.
 
 Environment (set by run.py): CPP_LOAD_ACCOUNTS — the JSON written by prepare.py; CPP_LOAD_RESULTS — where every
-autosave answered 200 with «saved» is recorded as a JSON line (diagnostic, indicator, level, revision) for the
-integrity check; CPP_LOAD_MAIL_DIR — the server's CPP_MAIL_DIR, where sign-in codes are read from.
+autosave is recorded as a JSON line when sent (diagnostic, indicator, level, "sent") and when answered 200 with
+«saved» (with its revision) for the integrity check; CPP_LOAD_MAIL_DIR — the server's CPP_MAIL_DIR, where sign-in codes are read from.
 
 Every request is checked: anything but the expected status (and redirect target) is a failure.
 """
@@ -35,6 +36,7 @@ RESULTS = Path(os.environ["CPP_LOAD_RESULTS"])
 MAIL_DIR = Path(os.environ["CPP_LOAD_MAIL_DIR"])
 CODE_LINE = re.compile(r"Код:\s*(\d{4,8})")
 CODE_WAIT_SECONDS = 10
+MAX_DOCUMENT_REFRESHES = 40  # 2 minutes of «Документ готовится…» at 3 s a refresh
 
 # Accounts handed out once each: a teacher, school admin or director is one person at one browser.
 _free = {role: list(ACCOUNTS[role]) for role in ("teachers", "school_admins", "directors")}
@@ -370,6 +372,9 @@ class SchoolAdmin(PortalUser):
         form.set(name, level)
         if random.random() < 0.2:
             form.set(f"comment-{code}", f"Подтверждается локальным актом № {random.randrange(1, 300)}.")
+        record = {"diagnostic_id": self.diagnostic_id, "user_id": self.account["user_id"], "indicator": code,
+                  "level": int(level)}
+        _record_autosave(record | {"sent": True})  # a save still on its way when locust stops may land unanswered
         headers = {"X-CSRFToken": form.get("csrf_token") or "", "Accept": "application/json",
                    "Referer": self.origin + self.step_path, "Origin": self.origin}
         with self.client.post(form.attrs["data-autosave-url"], data=form.pairs(), headers=headers,
@@ -387,9 +392,7 @@ class SchoolAdmin(PortalUser):
             form.set(f"rev-{key}", str(value))
         for key, value in result["digests"].items():
             form.set(f"orig-{key}", value)
-        with RESULTS.open("a", encoding="utf-8") as results:
-            results.write(json.dumps({"diagnostic_id": self.diagnostic_id, "user_id": self.account["user_id"],
-                                      "indicator": code, "level": int(level), "revision": revision}) + "\n")
+        _record_autosave(record | {"revision": revision})
 
     @task(1)
     def next_step(self):
@@ -428,8 +431,15 @@ class Methodologist(PortalUser):
                   referer="/monitoring/municipalities")
 
 
+def _record_autosave(record: dict) -> None:
+    with RESULTS.open("a", encoding="utf-8") as results:
+        results.write(json.dumps(record) + "\n")
+
+
 class Director(PortalUser):
-    """A school admin whose school has an approved program: downloads its PDF (rendered once, then stored)."""
+    """A school admin whose school's program was approved just before the run: its PDF is rendered by the background
+    worker, so a download either gets the stored copy or «Документ готовится…» with a Refresh header, followed as a
+    browser does until the PDF comes."""
 
     weight = WEIGHTS["directors"]
     wait_time = between(10, 30)
@@ -438,11 +448,10 @@ class Director(PortalUser):
         super().on_start()
         self.account = _take("directors")
         self.program_id = self.account["program_id"]
-        self.downloads = 0
         if not self.sign_in():
             raise StopUser()
         self.programs()
-        self.wait()  # reading the list: the downloads, and so the first renders, do not all come at once
+        self.wait()  # reading the list: the downloads do not all come at once
 
     @task(1)
     def programs(self):
@@ -450,12 +459,25 @@ class Director(PortalUser):
 
     @task(3)
     def program_pdf(self):
-        # Each director's program is its own: the first download renders it, later ones read the stored copy.
-        name = "/programs/[id].pdf (first: rendered)" if self.downloads == 0 else "/programs/[id].pdf (stored)"
-        with self.client.get(f"/programs/{self.program_id}.pdf", name=name, allow_redirects=False,
-                             headers={"Referer": f"{self.origin}/programs/{self.program_id}"},
-                             catch_response=True) as reply:
-            if reply.status_code != 200 or not reply.content.startswith(b"%PDF"):
-                reply.failure(f"{reply.status_code} {reply.headers.get('Content-Type')}")
-                return
-        self.downloads += 1
+        asked = time.monotonic()
+        for refresh in range(MAX_DOCUMENT_REFRESHES + 1):
+            name = "/programs/[id].pdf" if refresh == 0 else "/programs/[id].pdf (refresh of «Документ готовится…»)"
+            with self.client.get(f"/programs/{self.program_id}.pdf", name=name, allow_redirects=False,
+                                 headers={"Referer": f"{self.origin}/programs/{self.program_id}"},
+                                 catch_response=True) as reply:
+                if reply.status_code == 200 and reply.content.startswith(b"%PDF"):
+                    break
+                delay = reply.headers.get("Refresh", "")
+                if reply.status_code != 200 or not delay.isdigit() or "Документ готовится" not in reply.text:
+                    reply.failure(f"{reply.status_code} {reply.headers.get('Content-Type')}")
+                    return
+            time.sleep(int(delay))
+        else:
+            self.environment.events.request.fire(
+                request_type="WAIT", name="program PDF never ready", response_time=0, response_length=0,
+                exception=RuntimeError(f"not ready after {MAX_DOCUMENT_REFRESHES} refreshes"), context={})
+            return
+        if refresh:  # how long a director who came too early waited for the document, refreshes included
+            self.environment.events.request.fire(
+                request_type="WAIT", name="program PDF: from «готовится» to the document",
+                response_time=1000 * (time.monotonic() - asked), response_length=0, exception=None, context={})

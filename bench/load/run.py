@@ -1,7 +1,8 @@
 """The load test, headless, end to end: a fresh PostgreSQL database, the production server (gunicorn with
-deploy/gunicorn.conf.py, CPP_ENV=production, 2 workers, Redis rate-limit counters), locust's mixed workload
-(bench/load/locustfile.py), then the checks: no failed request, no error in the server's log, and every autosave
-that was answered «saved» is in the database. Prints a summary; exits 1 on any failure. The database is dropped.
+deploy/gunicorn.conf.py, CPP_ENV=production, 2 workers, Redis rate-limit counters) with its background worker
+(`flask worker`, rendering the programs approved just before the run), locust's mixed workload
+(bench/load/locustfile.py), then the checks: no failed request, no error in the server's or the worker's log, no
+failed background job, and every autosave that was answered «saved» is in the database. Prints a summary; exits 1 on any failure. The database is dropped.
 
     .venv/bin/python bench/load/run.py                 # 40 users for 60 s on a region-sized database (~90 s)
     .venv/bin/python bench/load/run.py --users 120 --duration 90 --out /tmp/load-120
@@ -69,23 +70,26 @@ def main(argv=None) -> int:
     out.mkdir(parents=True, exist_ok=True)
     database = f"cpp_load_{uuid.uuid4().hex[:10]}"
     database_url = _create_database(database)
-    server = None
+    server = worker = None
     try:
         paths = Paths(work, out)
         print(f"database {database}; preparing data ({'region-sized' if region else 'small'}) …", flush=True)
         started = time.monotonic()
+        _flush_redis()  # before the approvals of prepare.py queue their documents' rendering there
         _prepare(database_url, paths, users, region)
         print(f"prepared in {time.monotonic() - started:.1f} s", flush=True)
         load_before = os.getloadavg()[0]
-        _flush_redis()
         port = _free_port()
         host = f"http://127.0.0.1:{port}"
         started, children_before = time.monotonic(), _children_cpu()
-        server = _start_server(database_url, paths, port, args.workers, args.threads)
+        env = _production_env(database_url, paths, port, args.workers, args.threads)
+        server = _start(["gunicorn", "-c", "deploy/gunicorn.conf.py", "wsgi:app"], env, paths.server_log)
         _wait_until_healthy(host, server, paths.server_log)
+        worker = _start(["flask", "worker"], env, paths.worker_log)
         print(f"gunicorn ({_server_shape(args.workers, args.threads)}, production settings) up at {host} in "
               f"{time.monotonic() - started:.1f} s; locust: {users} users, {spawn_rate:g}/s, {duration} s …", flush=True)
         server_boot = sum(_proc_cpu(lambda command, group: group == server.pid).values())
+        worker_boot = sum(_proc_cpu(lambda command, group: group == worker.pid).values())
 
         def backends(command: str, group: int) -> bool:  # PostgreSQL's processes serving the test database
             return command.startswith("postgres: ") and f" {database} " in command
@@ -94,17 +98,24 @@ def main(argv=None) -> int:
         locust_code = _run_locust(host, paths, users, spawn_rate, duration)
         locust_cpu = _children_cpu() - children_before
         postgres_cpu = _spent(postgres_before, _proc_cpu(backends))
+        worker_cpu = sum(_proc_cpu(lambda command, group: group == worker.pid).values())
+        _stop(worker)
+        worker = None
         _stop(server)
         server = None
         # gunicorn's master and workers, recycled ones included, less what starting them cost.
-        server_cpu = _children_cpu() - children_before - locust_cpu - server_boot
+        server_cpu = _children_cpu() - children_before - locust_cpu - server_boot - worker_cpu
 
         rows = _read_stats(paths.stats)
         log = _read_server_log(paths.server_log)
+        log["problems"] += [f"worker: {line}" for line in paths.worker_log.read_text(errors="replace").splitlines()
+                            if LOG_PROBLEM.search(line)]
         problems, counts = _check_integrity(database_url, paths.autosaves)
+        jobs = _background_jobs(database_url)
+        problems += [f"background job {kind} #{number} failed: {error}" for number, kind, error in jobs["failed"]]
         report = _summary(rows, log, problems, counts, users, duration, spawn_rate, region, _server_shape(args.workers, args.threads), load_before,
-                          cpu={"gunicorn (master + workers)": server_cpu, "PostgreSQL backends": postgres_cpu,
-                               "locust (load generator)": locust_cpu})
+                          jobs, cpu={"gunicorn (master + workers)": server_cpu, "PostgreSQL backends": postgres_cpu,
+                                     "background worker": worker_cpu - worker_boot, "locust (load generator)": locust_cpu})
         print(report)
         (out / "summary.txt").write_text(report)
         failed = (locust_code != 0 or rows["Aggregated"]["failures"] > 0 or log["problems"] or problems
@@ -113,8 +124,9 @@ def main(argv=None) -> int:
             _show_failures(paths)
         return 1 if failed else 0
     finally:
-        if server is not None:
-            _stop(server)
+        for process in (worker, server):
+            if process is not None:
+                _stop(process)
         _drop_database(database)
         shutil.rmtree(work, ignore_errors=True)  # the server's instance and mail directories (and, without --out, the rest)
 
@@ -126,6 +138,7 @@ class Paths:
         self.accounts = out / "accounts.json"
         self.autosaves = out / "autosaves.jsonl"
         self.server_log = out / "gunicorn.log"
+        self.worker_log = out / "worker.log"
         self.locust_log = out / "locust.log"
         self.stats = out / "locust-stats.json"
         self.csv_prefix = out / "locust"  # for its failures file: the JSON statistics do not say what failed
@@ -181,9 +194,11 @@ def _prepare(database_url: str, paths: Paths, users: int, region: bool) -> None:
     else:
         _run([*flask, "seed"], env)
     needed = accounts_needed(users)
+    # The approvals queue their documents on the Redis queue, as in production: the worker renders them during the run.
     _run([sys.executable, str(HERE / "prepare.py"), "--teachers", str(needed["teachers"]),
           "--school-admins", str(needed["school_admins"]), "--directors", str(needed["directors"]),
-          "--methodologists", str(needed["methodologists"]), "--out", str(paths.accounts)], env)
+          "--methodologists", str(needed["methodologists"]), "--out", str(paths.accounts)],
+         env | {"CPP_REDIS_URL": REDIS_URL})
     # What production's timer does, so that dashboards read fresh figures instead of rebuilding them.
     _run([*flask, "refresh-monitoring"], env)
 
@@ -202,15 +217,18 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
-def _start_server(database_url: str, paths: Paths, port: int, workers: int, threads: int) -> subprocess.Popen:
-    env = _base_env(database_url, paths) | {
+def _production_env(database_url: str, paths: Paths, port: int, workers: int, threads: int) -> dict:
+    return _base_env(database_url, paths) | {
         "CPP_ENV": "production", "CPP_SECRET_KEY": secrets.token_urlsafe(48), "CPP_REDIS_URL": REDIS_URL,
         "CPP_WORKERS": str(workers), "CPP_THREADS": str(threads), "CPP_BIND": f"127.0.0.1:{port}",
         "CPP_PUBLIC_URL": f"http://127.0.0.1:{port}",
     }
-    log = paths.server_log.open("w")
-    return subprocess.Popen([str(BIN / "gunicorn"), "-c", "deploy/gunicorn.conf.py", "wsgi:app"], cwd=ROOT, env=env,
-                            stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+
+
+def _start(command: list[str], env: dict, log_path: Path) -> subprocess.Popen:
+    log = log_path.open("w")
+    return subprocess.Popen([str(BIN / command[0]), *command[1:]], cwd=ROOT, env=env, stdout=log,
+                            stderr=subprocess.STDOUT, start_new_session=True)
 
 
 def _wait_until_healthy(host: str, server: subprocess.Popen, log: Path) -> None:
@@ -339,10 +357,19 @@ def _read_server_log(path: Path) -> dict:
 def _check_integrity(database_url: str, autosaves: Path) -> tuple[list[str], tuple[int, int]]:
     """Every autosave answered «saved» is in the database: for each answer, the last confirmed revision is the
     stored one, with its level, saved by that school admin. Two confirmations of one revision would be a lost
-    update. Locust lets running tasks finish before it stops, so no save can succeed unrecorded."""
+    update. Locust lets running tasks finish before it stops, but a save slower than its stop timeout is cut off
+    after the server stored it: the next revision is accepted when it is that unanswered save's."""
     from sqlalchemy import create_engine, text
 
-    records = [json.loads(line) for line in autosaves.read_text().splitlines() if line.strip()]
+    lines = [json.loads(line) for line in autosaves.read_text().splitlines() if line.strip()]
+    records, unanswered = [], {}
+    for record in lines:
+        key = (record["diagnostic_id"], record["indicator"])
+        if record.get("sent"):
+            unanswered[key] = record
+        else:
+            unanswered.pop(key, None)
+            records.append(record)
     if not records:
         return ["no autosave was confirmed: the school admins' workload did not run"], (0, 0)
     problems, confirmed = [], {}
@@ -372,6 +399,9 @@ def _check_integrity(database_url: str, autosaves: Path) -> tuple[list[str], tup
         where = f"diagnostic {key[0]}, {key[1]}"
         if row is None:
             problems.append(f"{where}: confirmed revision {record['revision']} is not in the database")
+        elif (row.revision == record["revision"] + 1 and key in unanswered
+              and (unanswered[key]["level"], unanswered[key]["user_id"]) == (row.score, row.updated_by_id)):
+            continue  # the save cut off by the stop: stored, never answered
         elif row.revision != record["revision"]:
             problems.append(f"{where}: the database holds revision {row.revision}, the last confirmed is "
                             f"{record['revision']}")
@@ -379,6 +409,18 @@ def _check_integrity(database_url: str, autosaves: Path) -> tuple[list[str], tup
             problems.append(f"{where}: revision {row.revision} holds level {row.score} by user {row.updated_by_id}, "
                             f"confirmed level {record['level']} by user {record['user_id']}")
     return problems, (len(records), len(latest))
+
+
+def _background_jobs(database_url: str) -> dict:
+    """The background jobs at the end of the run: how many by status, and the failed ones with their reason."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(database_url)
+    with engine.connect() as connection:
+        by_status = dict(connection.execute(text("SELECT status, count(*) FROM background_jobs GROUP BY status")).all())
+        failed = connection.execute(text("SELECT id, kind, error FROM background_jobs WHERE status = 'failed'")).all()
+    engine.dispose()
+    return {"by_status": by_status, "failed": [tuple(row) for row in failed]}
 
 
 def _percentile(values: list[float], share: float) -> float:
@@ -390,7 +432,8 @@ def _server_shape(workers: int, threads: int) -> str:
     return f"{workers} sync workers" if threads == 1 else f"{workers} workers × {threads} threads"
 
 
-def _summary(rows, log, problems, counts, users, duration, spawn_rate, region, server_shape, load_before, cpu) -> str:
+def _summary(rows, log, problems, counts, users, duration, spawn_rate, region, server_shape, load_before, jobs,
+             cpu) -> str:
     lines = [
         "",
         f"Load test: {users} users (spawned {spawn_rate:g}/s), {duration} s, gunicorn {server_shape} "
@@ -415,6 +458,8 @@ def _summary(rows, log, problems, counts, users, duration, spawn_rate, region, s
         f"server errors in the log: {len(log['problems'])}",
         "integrity: " + ("OK" if not problems else "FAILED") +
         f" ({autosaves} confirmed autosaves, {answers} answers checked against the database)",
+        "background jobs at the end: " + (", ".join(f"{status} {count}" for status, count in sorted(jobs["by_status"].items()))
+                                          or "none"),
         "CPU seconds: " + ", ".join(f"{name} {seconds:.1f} ({seconds / duration:.2f} cores)"
                                     for name, seconds in cpu.items()),
         f"server CPU per request (gunicorn + PostgreSQL backends): "
