@@ -62,6 +62,8 @@ class Organization(db.Model):
     )
     inn: Mapped[str | None] = mapped_column(String(12), index=True)
     ogrn: Mapped[str | None] = mapped_column(String(15))
+    # A branch shares its head's INN; the federal licence registry tells branches apart by their own KPP.
+    kpp: Mapped[str | None] = mapped_column(String(9))
     oktmo: Mapped[str | None] = mapped_column(String(11))
     municipality_id: Mapped[int] = mapped_column(ForeignKey("municipalities.id"), index=True)
     head_id: Mapped[int | None] = mapped_column(ForeignKey("organizations.id"), index=True)

@@ -18,6 +18,7 @@ class OrganizationRecord:
     oktmo: str | None = None
     head_inn: str | None = None
     address: str | None = None
+    kpp: str | None = None
 
 
 @dataclass(frozen=True)
@@ -41,10 +42,18 @@ def upsert_municipalities(entries: list[dict]) -> int:
     return created
 
 
-def upsert_organizations(records: list[OrganizationRecord]) -> UpsertResult:
-    """Matches by INN + full name; heads are resolved after every row is in, so order does not matter."""
+def upsert_organizations(records: list[OrganizationRecord], by_legal_identity: bool = False) -> UpsertResult:
+    """Matches by INN + full name; heads are resolved after every row is in, so order does not matter.
+
+    `by_legal_identity` (the federal licence registry) matches a legal entity by its INN and a branch by INN + KPP
+    first, so that a renamed organisation is updated, not created again; the name then is one of the values."""
     municipalities = {m.name: m for m in db.session.scalars(select(Municipality))}
-    existing = {(o.inn, o.full_name): o for o in db.session.scalars(select(Organization))}
+    everyone = list(db.session.scalars(select(Organization)))
+    existing = {(o.inn, o.full_name): o for o in everyone}
+    legal = {}
+    if by_legal_identity:
+        legal = {(o.inn, None): o for o in everyone if o.inn and o.kind != OrganizationKind.BRANCH}
+        legal |= {(o.inn, o.kpp): o for o in everyone if o.inn and o.kpp and o.kind == OrganizationKind.BRANCH}
     created = updated = unchanged = 0
     pending_heads: list[tuple[Organization, str | None, bool]] = []
     for record in records:
@@ -56,10 +65,18 @@ def upsert_organizations(records: list[OrganizationRecord]) -> UpsertResult:
             "address": record.address,
             "municipality": municipalities[record.municipality],
         }
-        organization = existing.get((record.inn, record.full_name))
+        organization = None
+        if by_legal_identity:
+            values |= {"full_name": record.full_name, "kpp": record.kpp}
+            if record.oktmo is None:
+                del values["oktmo"]  # the licence registry has none: the one on file stays
+            is_branch = record.kind == OrganizationKind.BRANCH
+            if not is_branch or record.kpp:
+                organization = legal.get((record.inn, record.kpp if is_branch else None))
+        organization = organization or existing.get((record.inn, record.full_name))
         fields_changed = True
         if organization is None:
-            organization = Organization(full_name=record.full_name, inn=record.inn, **values)
+            organization = Organization(inn=record.inn, **({"full_name": record.full_name} | values))
             db.session.add(organization)
             existing[(record.inn, record.full_name)] = organization
             created += 1
