@@ -183,6 +183,8 @@ def test_pdf_prints_every_field_of_every_row(client, database, login, director, 
     for row in doc["expected"]["indicators"]:
         assert printed(row["label"]) and printed(row["target_text"])
         assert printed(f"{row['current']} / {row['target']} / {row['max']}")
+    bars = rendering.chart_rows(doc)
+    assert bars and all(printed(f"{bar['score']} из {bar['max']} · {bar['label']}") for bar in bars)
 
 
 def test_user_text_is_printed_as_text_and_fetches_nothing(client, database, login, director, school, rendered):
