@@ -111,6 +111,7 @@ def test_pdf_holds_the_program_with_contents_page_numbers_and_bookmarks(client, 
     assert "УТВЕРЖДАЮ" in pages[0] and "Приказ №" in pages[0]
     assert "стр." not in pages[0]  # no page number on the title page
     assert f"стр. 2 из {len(pages)}" in pages[1]
+    assert all(f"{school.short_name} · Программа развития на" in page for page in pages[1:])  # the footer line
 
     # The contents page names every section with the page it starts on.
     contents = pages[1]
@@ -126,6 +127,9 @@ def test_pdf_holds_the_program_with_contents_page_numbers_and_bookmarks(client, 
     assert reader.metadata.title == build_document(program)["title"]
     outline = [item.title for item in reader.outline if not isinstance(item, list)]
     assert "1. Паспорт программы" in outline and "7. Дорожная карта" in outline
+    assert reader.trailer["/Root"]["/Lang"] == "ru"
+    fonts = {str(font.get_object()["/BaseFont"]) for page in reader.pages for font in page["/Resources"]["/Font"].values()}
+    assert fonts and all(re.fullmatch(r"/[A-Z]{6}\+CPP-Sans(-Bold)?", name) for name in fonts), fonts  # subsets only
     assert len(documents) == 1
 
 
