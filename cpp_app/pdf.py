@@ -187,4 +187,6 @@ def cyclic_gc_paused():
 def render_pdf(html: str, *, stylesheets: list[str] | None = None, base_url=None) -> bytes:
     """The PDF of a complete HTML document whose user-supplied text is already escaped."""
     with cyclic_gc_paused():
-        return render_document(html, stylesheets=stylesheets, base_url=base_url).write_pdf()
+        # Tagged (a structure tree with headings, lists, tables in reading order) for screen readers; the
+        # document's `lang` and its headings' bookmarks come from the HTML.
+        return render_document(html, stylesheets=stylesheets, base_url=base_url).write_pdf(pdf_tags=True)

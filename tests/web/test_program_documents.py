@@ -127,7 +127,8 @@ def test_pdf_holds_the_program_with_contents_page_numbers_and_bookmarks(client, 
     assert reader.metadata.title == build_document(program)["title"]
     outline = [item.title for item in reader.outline if not isinstance(item, list)]
     assert "1. Паспорт программы" in outline and "7. Дорожная карта" in outline
-    assert reader.trailer["/Root"]["/Lang"] == "ru"
+    catalog = reader.trailer["/Root"]
+    assert catalog["/Lang"] == "ru" and catalog["/MarkInfo"]["/Marked"] and "/StructTreeRoot" in catalog  # tagged
     fonts = {str(font.get_object()["/BaseFont"]) for page in reader.pages for font in page["/Resources"]["/Font"].values()}
     assert fonts and all(re.fullmatch(r"/[A-Z]{6}\+CPP-Sans(-Bold)?", name) for name in fonts), fonts  # subsets only
     assert len(documents) == 1
