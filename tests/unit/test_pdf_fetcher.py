@@ -223,3 +223,31 @@ def test_same_html_gives_the_same_bytes():
     # Bundled fonts and no timestamps: a PDF can be compared with the one printed before.
     html = '<html lang="ru"><head><title>Т</title></head><body><h1>Привет, <b>мир</b></h1></body></html>'
     assert pdf.render_pdf(html) == pdf.render_pdf(html)
+
+
+def test_the_cyclic_collector_is_paused_only_while_a_pdf_renders(monkeypatch):
+    import gc
+
+    seen = []
+    original = pdf.render_document
+
+    def render_document(*args, **kwargs):
+        seen.append(gc.isenabled())
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(pdf, "render_document", render_document)
+    assert gc.isenabled()
+    assert pdf.render_pdf('<html lang="ru"><body><p>Текст</p></body></html>').startswith(b"%PDF-")
+    assert seen == [False] and gc.isenabled()
+
+    monkeypatch.setattr(pdf, "render_document", lambda *args, **kwargs: 1 / 0)
+    with pytest.raises(ZeroDivisionError):
+        pdf.render_pdf("<p>x</p>")
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with pdf.cyclic_gc_paused():
+            pass
+        assert not gc.isenabled(), "a collector someone else paused stays paused"
+    finally:
+        gc.enable()
