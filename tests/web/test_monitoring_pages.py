@@ -5,15 +5,18 @@ import pytest
 from sqlalchemy import select
 
 from cpp_app.blueprints.methodology.services_versions import active_school_version, methodology_of
-from cpp_app.blueprints.monitoring import stats
+from cpp_app.blueprints.monitoring import figures, stats
 from cpp_app.domain.workflow import school_year
+from cpp_app.formatting import local_datetime
 from cpp_app.kernel.clock import local_today
 from cpp_app.models import (
     AccountStatus,
+    BackgroundJob,
     DevelopmentProgram,
     Diagnostic,
     DiagnosticAnswer,
     DiagnosticStatus,
+    JobStatus,
     Municipality,
     Organization,
     OrganizationKind,
@@ -102,8 +105,14 @@ def region(database):
         database.session.add(ProgramAction(program_id=program.id, indicator_code=first.code, from_score=0, to_score=1,
                                            text="Мероприятие", status=status))
     database.session.commit()
+    _rebuild(database)
     return {"alpha": alpha, "beta": beta, "a1": a1, "a2": a2, "a3": a3, "b1": b1, "first": first, "second": second,
             "program": program, "diagnostic": a1_diagnostic}
+
+
+def _rebuild(database):
+    figures.refresh()
+    database.session.commit()
 
 
 def _text(response) -> str:
@@ -150,7 +159,7 @@ def test_unknown_ids_are_404(client, signed_in_methodologist, region):
 
 
 def test_municipality_figures_from_grouped_queries(database, region):
-    alpha = stats.municipality_figures(region["alpha"].id, YEAR)
+    alpha = stats.municipality_figures(region["alpha"].id)
     assert alpha.organizations_total == 3 and alpha.organizations_by_kind == {"school": 2, "preschool": 1}
     assert (alpha.teachers_registered, alpha.teachers_confirmed) == (6, 3)
     sferum = alpha.platform("sferum")
@@ -158,12 +167,12 @@ def test_municipality_figures_from_grouped_queries(database, region):
     assert (sferum.organizations_with_active_confirmed, sferum.teachers_active_confirmed) == (1, 1)
     assert alpha.platform("resh").organizations_with_active == 1
     assert alpha.diagnostics_by_status == {"accepted": 1, "draft": 1} and alpha.levels == {"basic": 1}
-    assert stats.municipality_figures(999999, YEAR) is None
+    assert stats.municipality_figures(999999) is None
 
 
 def test_region_is_the_sum_of_municipalities(database, region):
-    region_figures = stats.region_figures(YEAR)
-    rows = stats.municipality_rows(YEAR)
+    region_figures = stats.region_figures()
+    rows = stats.municipality_rows()
     assert region_figures.organizations_total == sum(row.organizations_total for row in rows)
     assert region_figures.teachers_registered == 8 and region_figures.teachers_confirmed == 4
     assert region_figures.platform("sferum").organizations_with_active == 2
@@ -173,11 +182,11 @@ def test_region_is_the_sum_of_municipalities(database, region):
 
 
 def test_top_deficits_count_submitted_answers_below_the_maximum(database, region):
-    deficits = stats.top_deficits(YEAR)
+    deficits = stats.top_deficits()
     assert [(d.code, d.organizations, d.diagnostics) for d in deficits] == [
         (region["first"].code, 2, 2), (region["second"].code, 1, 2)]
     assert deficits[0].title == region["first"].label
-    assert stats.top_deficits(YEAR, limit=1)[0].code == region["first"].code
+    assert stats.top_deficits(limit=1)[0].code == region["first"].code
 
 
 def test_overview_shows_shares_with_bands_in_words(client, signed_in_methodologist, region):
@@ -195,7 +204,23 @@ def test_overview_shows_shares_with_bands_in_words(client, signed_in_methodologi
     assert 'data-level="basic"' in html and "базовый" in html
 
 
-def test_empty_overview(client, signed_in_methodologist):
+@pytest.mark.parametrize("path", ["/monitoring/", "/monitoring/municipalities", "/monitoring/inactive"])
+def test_first_visit_of_a_never_rebuilt_database_queues_the_rebuild_and_says_so(client, signed_in_methodologist,
+                                                                                database, path):
+    response = client.get(path)
+    html = _text(response)
+    assert "Показатели мониторинга готовятся" in html and "расчёт запущен в фоне" in html
+    assert "<table" not in html and response.headers["Refresh"] == "10"
+    # Without Redis the job ran once the request committed; with it a worker would, and the page says the same.
+    jobs = database.session.scalars(select(BackgroundJob).where(BackgroundJob.kind == figures.REFRESH_JOB)).all()
+    assert [job.status for job in jobs] == [JobStatus.SUCCEEDED.value]
+    html = _text(client.get(path))
+    assert "готовятся" not in html
+    assert f"по данным на {local_datetime(figures.refreshed_at())}" in html
+
+
+def test_empty_overview(client, signed_in_methodologist, database):
+    _rebuild(database)
     html = _text(client.get("/monitoring/"))
     assert "самодиагностик пока нет" in html and "дефициты появятся после подачи" in html
 
@@ -219,7 +244,8 @@ def test_municipality_table_values_and_sorting(client, signed_in_methodologist, 
     assert order("/monitoring/municipalities?sort=teachers&dir=desc")[1][:2] == [region["alpha"].id, region["beta"].id]
     assert order("/monitoring/municipalities?sort=sferum.organizations&dir=desc")[1][0] == region["beta"].id
     assert order("/monitoring/municipalities?sort=name&dir=asc")[1][:2] == [region["alpha"].id, region["beta"].id]
-    assert order("/monitoring/municipalities?sort=name&dir=desc")[0] == [region["beta"].id, region["alpha"].id]
+    # 60-odd municipalities, 50 a page: the «Аа-тест» ones close the last page in descending order.
+    assert order("/monitoring/municipalities?sort=name&dir=desc&page=99")[0] == [region["beta"].id, region["alpha"].id]
     assert order("/monitoring/municipalities?sort=__class__&dir=sideways")[1][:2] == [region["alpha"].id, region["beta"].id]
 
 
@@ -239,6 +265,7 @@ def test_municipality_page_lists_its_organisations(client, signed_in_methodologi
 def test_municipality_without_organisations(client, signed_in_methodologist, database):
     empty = _municipality(database, "Аа-тест Пустой")
     database.session.commit()
+    _rebuild(database)
     assert "нет действующих организаций" in _text(client.get(f"/monitoring/municipalities/{empty.id}"))
 
 
