@@ -2,6 +2,7 @@
 the rows of one municipality's organisations from grouped queries. A fixed number of queries whatever the number of
 municipalities, organisations or teachers; Python only merges grouped rows into plain figures."""
 from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from sqlalchemy import and_, case, func, literal, select, true
@@ -165,10 +166,16 @@ def sum_municipalities(rows: list[AreaFigures]) -> AreaFigures:
     return sum_areas(REGION_NAME, rows, [(code, name) for _, code, name in platform_list()])
 
 
-def _stored(condition) -> list[AreaFigures]:
+def _only(platforms, codes: Collection[str] | None):
+    """The platforms a page shows: building every platform's figures of 1,600 municipalities costs more than
+    reading them."""
+    return platforms if codes is None else [platform for platform in platforms if platform[1] in codes]
+
+
+def _stored(condition, codes: Collection[str] | None = None) -> list[AreaFigures]:
     """The stored figures of the municipalities where `condition` holds (a municipality added since the last
-    rebuild shows zeros), by name: two queries."""
-    platforms = platform_list()
+    rebuild shows zeros), by name, with the platforms of `codes` (all by default): three queries."""
+    platforms = _only(platform_list(), codes)
     area = MonitoringAreaFigures
     rows = db.session.execute(
         select(Municipality.id, Municipality.name, area.id, area.organizations_by_kind, area.teachers, area.confirmed,
@@ -186,7 +193,8 @@ def _stored_areas(rows, platforms, municipality_ids) -> list[AreaFigures]:
                figures.organizations_active_confirmed, figures.active_confirmed)
         .join(MonitoringAreaFigures, MonitoringAreaFigures.id == figures.area_id)
         .where(MonitoringAreaFigures.municipality_id.in_(municipality_ids)
-               if municipality_ids is not None else MonitoringAreaFigures.municipality_id.is_(None))
+               if municipality_ids is not None else MonitoringAreaFigures.municipality_id.is_(None),
+               figures.platform_id.in_([platform_id for platform_id, _, _ in platforms]))
     ):
         counts[area_id][platform_id] = tuple(values)
     areas = []
@@ -197,9 +205,9 @@ def _stored_areas(rows, platforms, municipality_ids) -> list[AreaFigures]:
     return areas
 
 
-def municipality_rows() -> list[AreaFigures]:
-    """Every municipality's stored figures, by name: three queries (the platforms' list among them)."""
-    return _stored(true())
+def municipality_rows(codes: Collection[str] | None = None) -> list[AreaFigures]:
+    """Every municipality's stored figures, by name, with the platforms of `codes` (all by default)."""
+    return _stored(true(), codes)
 
 
 def region_figures() -> AreaFigures | None:
@@ -218,9 +226,11 @@ def municipality_figures(municipality_id: int) -> AreaFigures | None:
     return found[0] if found else None
 
 
-def organization_rows(municipality_id: int, school_year: str) -> list[OrganizationFigures]:
-    """Every active organisation of the municipality with its staff, platform and diagnostic figures, by name."""
-    platforms = platform_list()
+def organization_rows(municipality_id: int, school_year: str,
+                      codes: Collection[str] | None = None) -> list[OrganizationFigures]:
+    """Every active organisation of the municipality with its staff, diagnostic and platform figures (those of
+    `codes`, all by default), by name."""
+    platforms = _only(platform_list(), codes)
     in_municipality = Organization.municipality_id == municipality_id
     groups = _grouped(Organization.id, in_municipality, school_year)
     organizations = db.session.execute(

@@ -64,6 +64,13 @@ def _chosen_platform(platforms: list[tuple[int, str, str]]) -> tuple[int, str, s
         (platforms[0] if platforms else None)
 
 
+def _shown_codes(chosen: tuple[int, str, str] | None, sort: str) -> set[str]:
+    """The platforms a wide table needs: the one it shows and the one it is sorted by."""
+    code, dot, _ = sort.partition(".")
+    shown = {chosen[1]} if chosen else set()
+    return shown | {code} if dot else shown
+
+
 def _platform_switch(endpoint: str, platforms, chosen, sort: str, descending: bool, **args) -> list[tuple]:
     """(name, url, is current) per platform; a sort by the shown platform's column moves to the same column of the
     next one, so switching keeps the order the user chose."""
@@ -102,10 +109,10 @@ def municipalities():
     if as_of is None:
         return preparing()
     columns, sort, descending = table_sorting(MUNICIPALITY_EXTRA_COLUMNS)
-    rows = sorted_rows(stats.municipality_rows(), columns, sort, descending)
-    page = _page(rows, request.args.get("page", 1, type=int))
     platforms = stats.platform_list()
     chosen = _chosen_platform(platforms)
+    rows = sorted_rows(stats.municipality_rows(_shown_codes(chosen, sort)), columns, sort, descending)
+    page = _page(rows, request.args.get("page", 1, type=int))
     return render_template(
         "monitoring/municipalities.html", result=page, sort=sort, descending=descending, platform=chosen,
         platform_links=_platform_switch("monitoring.municipalities", platforms, chosen, sort, descending),
@@ -121,10 +128,11 @@ def municipality(municipality_id: int):
     if as_of is None:
         return preparing()
     columns, sort, descending = table_sorting(ORGANIZATION_EXTRA_COLUMNS)
-    rows = sorted_rows(stats.organization_rows(municipality_id, year), columns, sort, descending)
-    page = _page(rows, request.args.get("page", 1, type=int))
     platforms = stats.platform_list()
     chosen = _chosen_platform(platforms)
+    rows = sorted_rows(stats.organization_rows(municipality_id, year, _shown_codes(chosen, sort)), columns, sort,
+                       descending)
+    page = _page(rows, request.args.get("page", 1, type=int))
     return render_template(
         "monitoring/municipality.html", figures=area, result=page, sort=sort, descending=descending,
         platform=chosen, platform_links=_platform_switch("monitoring.municipality", platforms, chosen, sort, descending,
