@@ -52,8 +52,10 @@ def _box(page) -> dict:
         }""")
 
 
-def test_wide_tables_fit_1366_and_keep_header_and_names_in_place(page, make_user):
+def test_wide_tables_fit_1366_and_keep_header_and_names_in_place(page, database, make_user):
     make_user(role=Role.METHODOLOGIST, email="methodist@kipk.example")
+    refresh()
+    database.session.commit()
     page.set_viewport_size({"width": 1366, "height": 768})
     sign_in(page, "methodist@kipk.example")
     page.goto("/monitoring/municipalities")
