@@ -60,7 +60,7 @@ def seed_scale_command(organizations: int, teachers: int, diagnostics: int):
 
 @click.command("refresh-monitoring")
 def refresh_monitoring_command():
-    """Rebuild the per-organisation figures the monitoring dashboards sum (run it from a timer)."""
+    """Rebuild the figures the monitoring pages read (per organisation, per municipality, the region); a timer runs it."""
     from .blueprints.monitoring.figures import refresh
 
     started = time.perf_counter()

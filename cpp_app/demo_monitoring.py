@@ -9,7 +9,6 @@ from datetime import date
 from sqlalchemy import select
 
 from .blueprints.monitoring.snapshots import MUNICIPALITY, REGION, metrics_of, month_start
-from .domain.workflow import school_year
 from .extensions import db
 from .models import MonitoringSnapshot, Organization, User
 from .scale import add_teachers
@@ -38,6 +37,7 @@ def _scaled(metrics: dict, factor: float) -> dict:
 
 
 def seed_demo_monitoring(today: date) -> dict[str, int]:
+    from .blueprints.monitoring.figures import refresh
     from .blueprints.monitoring.stats import municipality_rows, region_figures
 
     months = _months_before(month_start(today), DEMO_MONTHS)
@@ -45,9 +45,9 @@ def seed_demo_monitoring(today: date) -> dict[str, int]:
     missing = [month for month in months if month not in stored]
     if not missing:
         return {"demo_snapshots": 0}
-    year = school_year(today)
-    areas = [(REGION, None, metrics_of(region_figures(year)))]
-    areas += [(MUNICIPALITY, f.municipality_id, metrics_of(f)) for f in municipality_rows(year)]
+    refresh()  # the demo months are scaled from today's figures
+    areas = [(REGION, None, metrics_of(region_figures()))]
+    areas += [(MUNICIPALITY, f.municipality_id, metrics_of(f)) for f in municipality_rows()]
     created = 0
     for month in missing:
         factor = 0.4 + 0.1 * months.index(month)  # 40 % six months ago, growing towards today

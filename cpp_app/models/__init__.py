@@ -22,6 +22,9 @@ from .diagnostic import (
 )
 from .job import JOB_STATUS_LABELS, BackgroundJob, JobStatus
 from .monitoring import (
+    MonitoringAreaFigures,
+    MonitoringAreaPlatformFigures,
+    MonitoringDeficitFigures,
     MonitoringSnapshot,
     MonitoringThreshold,
     OrganizationPlatformFigures,
@@ -85,6 +88,9 @@ __all__ = [
     "PrivacyRequest",
     "PrivacyRequestKind",
     "LoginCode",
+    "MonitoringAreaFigures",
+    "MonitoringAreaPlatformFigures",
+    "MonitoringDeficitFigures",
     "MonitoringSnapshot",
     "MonitoringThreshold",
     "OrganizationPlatformFigures",

@@ -63,3 +63,48 @@ class OrganizationPlatformFigures(db.Model):
     active: Mapped[int]
     # Active, with both the teacher and the account's status confirmed by the organisation.
     active_confirmed: Mapped[int]
+
+
+class MonitoringAreaFigures(db.Model):
+    """The figures of the region (municipality_id None) or of one municipality as of the last rebuild, summed from
+    the per-organisation figures by the same rebuild, so that no page groups 40,000 organisations."""
+
+    __tablename__ = "monitoring_area_figures"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    municipality_id: Mapped[int | None] = mapped_column(
+        ForeignKey("municipalities.id", ondelete="CASCADE"), unique=True
+    )
+    school_year: Mapped[str] = mapped_column(String(9))  # the year the diagnostic counts are of
+    organizations_by_kind: Mapped[dict] = mapped_column(JSON)
+    teachers: Mapped[int]
+    confirmed: Mapped[int]
+    diagnostics_by_status: Mapped[dict] = mapped_column(JSON)
+    levels: Mapped[dict] = mapped_column(JSON)
+    refreshed_at: Mapped[datetime]
+
+
+class MonitoringAreaPlatformFigures(db.Model):
+    """One platform's counts in one area of MonitoringAreaFigures."""
+
+    __tablename__ = "monitoring_area_platform_figures"
+
+    area_id: Mapped[int] = mapped_column(ForeignKey("monitoring_area_figures.id", ondelete="CASCADE"), primary_key=True)
+    platform_id: Mapped[int] = mapped_column(ForeignKey("platforms.id", ondelete="CASCADE"), primary_key=True)
+    organizations_active: Mapped[int]
+    registered: Mapped[int]
+    active: Mapped[int]
+    organizations_active_confirmed: Mapped[int]
+    active_confirmed: Mapped[int]
+
+
+class MonitoringDeficitFigures(db.Model):
+    """How many of the year's submitted and accepted diagnostics of a methodology score an indicator below its
+    maximum, as of the last rebuild (the overview's «Самые частые дефициты» without reading every answer)."""
+
+    __tablename__ = "monitoring_deficit_figures"
+
+    methodology_code: Mapped[str] = mapped_column(String(50), primary_key=True)
+    indicator_code: Mapped[str] = mapped_column(String(100), primary_key=True)
+    organizations: Mapped[int]
+    diagnostics: Mapped[int]

@@ -6,6 +6,7 @@ from html.parser import HTMLParser
 
 import pytest
 
+from cpp_app.blueprints.monitoring.figures import refresh
 from cpp_app.domain.legal_deadlines import end_of_local_day, local_day
 from cpp_app.extensions import db
 from cpp_app.models import (
@@ -196,7 +197,10 @@ def test_the_methodologist_sees_the_review_queue_and_the_queues_to_work_through(
     assert 'href="/admin/workplaces"' in page and 'href="/admin/courses/external"' in page
 
 
-def test_the_region_figures_come_with_their_bands(app, methodologist):
+def test_the_region_figures_come_with_their_bands(app, database, methodologist):
+    assert "Показатели края ещё не рассчитывались" in text(signed_in(app, methodologist).get("/"))
+    refresh()  # as the timer does
+    database.session.commit()
     page = text(signed_in(app, methodologist).get("/"))
     assert re.search(r'data-figure="organizations">\d+<', page)
     assert page.count('<tr data-platform="') == 7

@@ -1,23 +1,22 @@
-"""Organisations without activity, by one reason at a time, computed in SQL with NOT EXISTS."""
+"""Organisations without activity, by one reason at a time, computed in SQL with NOT EXISTS: over the stored
+per-organisation figures (figures.py) for teachers and accounts, over the diagnostics as they are now."""
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from sqlalchemy import Select, and_, exists, func, select
+from sqlalchemy import Select, exists, func, select
 
 from ...extensions import db
 from ...models import (
-    AccountStatus,
     Diagnostic,
     DiagnosticStatus,
     Municipality,
     Organization,
     OrganizationKind,
+    OrganizationPlatformFigures,
+    OrganizationStaffFigures,
     Platform,
-    PlatformAccount,
-    User,
 )
 from ...queries import Page
-from ..school.services import STAFF_ROLES
 
 NO_CONFIRMED = "no_confirmed"
 NO_ACTIVE = "no_active"
@@ -57,25 +56,19 @@ class InactiveRow:
     confirmed: int
 
 
-def _teachers_of_organization():
-    # The same staff the dashboards count, so a list and its dashboard figure agree.
-    return and_(User.organization_id == Organization.id, User.role.in_(STAFF_ROLES), User.consent_withdrawn_at.is_(None),
-                User.email_confirmed)
-
-
 def _inactive_condition(filters: InactiveFilters):
+    # The staff the dashboards count (the same stored figures), so a list and its dashboard figure agree.
+    # Correlated on the organisation only: the rows' statement joins the staff figures too.
     if filters.reason == NO_CONFIRMED:
-        return ~exists().where(_teachers_of_organization(), User.confirmed_at.is_not(None))
+        return ~exists().where(OrganizationStaffFigures.organization_id == Organization.id,
+                               OrganizationStaffFigures.confirmed > 0).correlate(Organization)
     if filters.reason == NO_ACTIVE:
         if filters.platform is None:
             raise ValueError("the no_active reason needs a platform")
         # The status as the teachers state it: the complement of the dashboards' «ОО с активными педагогами».
-        return ~exists().where(
-            PlatformAccount.user_id == User.id,
-            _teachers_of_organization(),
-            PlatformAccount.platform_id == filters.platform.id,
-            PlatformAccount.status == AccountStatus.ACTIVE,
-        )
+        return ~exists().where(OrganizationPlatformFigures.organization_id == Organization.id,
+                               OrganizationPlatformFigures.platform_id == filters.platform.id,
+                               OrganizationPlatformFigures.active > 0).correlate(Organization)
     if filters.reason == NO_DIAGNOSTIC:
         return ~exists().where(
             Diagnostic.organization_id == Organization.id,
@@ -95,16 +88,10 @@ def _scope(filters: InactiveFilters) -> list:
 
 
 def _rows_statement(filters: InactiveFilters) -> Select:
-    teachers = select(func.count(User.id)).where(_teachers_of_organization()).correlate(Organization).scalar_subquery()
-    confirmed = (
-        select(func.count(User.id))
-        .where(_teachers_of_organization(), User.confirmed_at.is_not(None))
-        .correlate(Organization)
-        .scalar_subquery()
-    )
     return (
-        select(Organization, Municipality.name, teachers, confirmed)
+        select(Organization, Municipality.name, OrganizationStaffFigures.teachers, OrganizationStaffFigures.confirmed)
         .join(Municipality, Organization.municipality_id == Municipality.id)
+        .outerjoin(OrganizationStaffFigures, OrganizationStaffFigures.organization_id == Organization.id)
         .where(*_scope(filters), _inactive_condition(filters))
         .order_by(Municipality.name, Organization.short_name, Organization.id)
     )
@@ -145,5 +132,6 @@ def platforms() -> list[Platform]:
     return list(db.session.scalars(select(Platform).order_by(Platform.sort_order, Platform.id)))
 
 
-def municipalities() -> list[Municipality]:
-    return list(db.session.scalars(select(Municipality).order_by(Municipality.name)))
+def municipalities() -> list:
+    """(id, name) rows for a filter's choice: 1,600 of them at the country's scale, so not whole objects."""
+    return db.session.execute(select(Municipality.id, Municipality.name).order_by(Municipality.name)).all()

@@ -36,11 +36,6 @@ def month_start(day: date) -> date:
     return day.replace(day=1)
 
 
-def month_end(month: date) -> date:
-    following = date(month.year + (month.month == 12), month.month % 12 + 1, 1)
-    return date.fromordinal(following.toordinal() - 1)
-
-
 def metrics_of(figures) -> dict:
     """The stored metrics of one AreaFigures: flat keys, platform ones as «<code>.<metric>»."""
     metrics = {
@@ -59,18 +54,20 @@ def metrics_of(figures) -> dict:
 def take_snapshot(month: date) -> int:
     """Stores the region's and every municipality's figures as those of `month`, replacing that month's rows.
 
-    The figures are the current ones («as of now»): run it at the end of the month it closes. Flushes, never
-    commits. Returns the number of rows stored."""
-    from .stats import municipality_rows, region_figures  # the dashboards' own figures, so both agree
+    The figures are the current ones («as of now»): rebuilt first, then read as the dashboards read them, so both
+    agree. Run it at the end of the month it closes. Flushes, never commits. Returns the number of rows stored."""
+    from .figures import refresh
+    from .stats import municipality_rows, region_figures
+
+    refresh()
 
     month = month_start(month)
-    year = _school_year(month_end(month))
     # Through the session (a region and ~60 municipalities), so no stale row stays in the identity map.
     for old in db.session.scalars(select(MonitoringSnapshot).where(MonitoringSnapshot.month == month)):
         db.session.delete(old)
     db.session.flush()  # the unique key is free before the new rows go in
-    areas = [(REGION, None, region_figures(year))]
-    areas += [(MUNICIPALITY, figures.municipality_id, figures) for figures in municipality_rows(year)]
+    areas = [(REGION, None, region_figures())]
+    areas += [(MUNICIPALITY, figures.municipality_id, figures) for figures in municipality_rows()]
     for scope, municipality_id, figures in areas:
         db.session.add(MonitoringSnapshot(month=month, scope=scope, municipality_id=municipality_id,
                                           metrics=metrics_of(figures)))
@@ -78,33 +75,33 @@ def take_snapshot(month: date) -> int:
     return len(areas)
 
 
-def _school_year(day: date) -> str:
-    from ...domain.workflow import school_year
-
-    return school_year(day)
-
-
-def trend(scope: str, municipality_id: int | None, metric: str) -> list[tuple[date, float | int]]:
-    """The stored values of one metric in month order; months without the metric (or with no value) are left out."""
+def _stored_metrics(scope: str, municipality_id: int | None) -> list[tuple[date, dict]]:
+    """Every stored month of one area, in month order: one query."""
     statement = select(MonitoringSnapshot.month, MonitoringSnapshot.metrics).where(MonitoringSnapshot.scope == scope)
     if municipality_id is None:
         statement = statement.where(MonitoringSnapshot.municipality_id.is_(None))
     else:
         statement = statement.where(MonitoringSnapshot.municipality_id == municipality_id)
-    return [
-        (month, metrics[metric])
-        for month, metrics in db.session.execute(statement.order_by(MonitoringSnapshot.month))
-        if metrics.get(metric) is not None
-    ]
+    return [tuple(row) for row in db.session.execute(statement.order_by(MonitoringSnapshot.month))]
+
+
+def _points(months: list[tuple[date, dict]], metric: str) -> list[tuple[date, float | int]]:
+    return [(month, metrics[metric]) for month, metrics in months if metrics.get(metric) is not None]
+
+
+def trend(scope: str, municipality_id: int | None, metric: str) -> list[tuple[date, float | int]]:
+    """The stored values of one metric in month order; months without the metric (or with no value) are left out."""
+    return _points(_stored_metrics(scope, municipality_id), metric)
 
 
 def trend_series(scope: str, municipality_id: int | None) -> list[tuple[str, str, list[tuple[date, float]]]]:
-    """(metric, title, points) for every metric shown on the trends page; shares become percentages."""
-    series = [(metric, title, trend(scope, municipality_id, metric)) for metric, title in TREND_METRICS.items()]
+    """(metric, title, points) for every metric shown on the trends page; shares become percentages. Two queries."""
+    months = _stored_metrics(scope, municipality_id)
+    series = [(metric, title, _points(months, metric)) for metric, title in TREND_METRICS.items()]
     for platform in db.session.scalars(select(Platform).order_by(Platform.sort_order, Platform.id)):
         for metric, title in PLATFORM_METRICS.items():
             key = f"{platform.code}.{metric}"
-            points = [(month, round(value * 100, 1)) for month, value in trend(scope, municipality_id, key)]
+            points = [(month, round(value * 100, 1)) for month, value in _points(months, key)]
             series.append((key, f"{platform.name}: {title}, %", points))
     return series
 

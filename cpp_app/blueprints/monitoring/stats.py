@@ -1,9 +1,11 @@
-"""Monitoring figures from grouped SQL queries: a fixed number of queries whatever the number of municipalities,
-organisations or teachers. Python only merges grouped rows (a few per municipality) into plain figures."""
+"""Monitoring figures: the areas' (region, municipalities) and deficits as stored by the last rebuild (figures.py),
+the rows of one municipality's organisations from grouped queries. A fixed number of queries whatever the number of
+municipalities, organisations or teachers; Python only merges grouped rows into plain figures."""
 from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass
 
-from sqlalchemy import and_, case, func, select, true
+from sqlalchemy import and_, case, func, literal, select, true
 
 from ...domain.methodology import Methodology
 from ...domain.monitoring import (
@@ -21,6 +23,9 @@ from ...models import (
     Diagnostic,
     DiagnosticAnswer,
     MethodologyVersion,
+    MonitoringAreaFigures,
+    MonitoringAreaPlatformFigures,
+    MonitoringDeficitFigures,
     MonitoringThreshold,
     Municipality,
     Organization,
@@ -30,7 +35,6 @@ from ...models import (
     ProgramAction,
 )
 from ..methodology.services_versions import SCHOOL, methodology_of
-from .figures import ensure_fresh
 
 REGION_NAME = "Красноярский край"
 
@@ -91,7 +95,6 @@ def _grouped(key, condition, school_year: str) -> dict[int, _Grouped]:
         groups[value].by_kind[str(kind)] = count
 
     # Teachers and accounts come pre-aggregated per organisation (see figures.py).
-    ensure_fresh()
     for value, teachers, confirmed in db.session.execute(
         select(key, func.sum(OrganizationStaffFigures.teachers), func.sum(OrganizationStaffFigures.confirmed))
         .join(Organization, Organization.id == OrganizationStaffFigures.organization_id).where(area).group_by(key)
@@ -149,32 +152,85 @@ def _area(name: str, municipality_id: int | None, group: _Grouped, platforms) ->
 # ------------------------------------------------------------------------------------------------ the areas
 
 
-def municipality_rows(school_year: str) -> list[AreaFigures]:
-    """One row per municipality (also those without organisations), by name; six queries in all."""
+def computed_municipality_rows(school_year: str) -> list[AreaFigures]:
+    """One row per municipality (also those without organisations), by name, grouped from the per-organisation
+    figures: what the rebuild stores. Six queries in all."""
     platforms = platform_list()
     groups = _grouped(Organization.municipality_id, true(), school_year)
     municipalities = db.session.execute(select(Municipality.id, Municipality.name).order_by(Municipality.name))
     return [_area(name, municipality_id, groups[municipality_id], platforms) for municipality_id, name in municipalities]
 
 
-def region_figures(school_year: str) -> AreaFigures:
+def sum_municipalities(rows: list[AreaFigures]) -> AreaFigures:
     """The region as the sum of its municipalities: every organisation belongs to exactly one."""
-    platforms = platform_list()
-    return sum_areas(REGION_NAME, municipality_rows(school_year), [(code, name) for _, code, name in platforms])
+    return sum_areas(REGION_NAME, rows, [(code, name) for _, code, name in platform_list()])
 
 
-def municipality_figures(municipality_id: int, school_year: str) -> AreaFigures | None:
-    """None for an unknown municipality."""
-    name = db.session.scalar(select(Municipality.name).where(Municipality.id == municipality_id))
-    if name is None:
-        return None
-    groups = _grouped(Organization.municipality_id, Organization.municipality_id == municipality_id, school_year)
-    return _area(name, municipality_id, groups[municipality_id], platform_list())
+def _only(platforms, codes: Collection[str] | None):
+    """The platforms a page shows: building every platform's figures of 1,600 municipalities costs more than
+    reading them."""
+    return platforms if codes is None else [platform for platform in platforms if platform[1] in codes]
 
 
-def organization_rows(municipality_id: int, school_year: str) -> list[OrganizationFigures]:
-    """Every active organisation of the municipality with its staff, platform and diagnostic figures, by name."""
-    platforms = platform_list()
+def _stored(condition, codes: Collection[str] | None = None) -> list[AreaFigures]:
+    """The stored figures of the municipalities where `condition` holds (a municipality added since the last
+    rebuild shows zeros), by name, with the platforms of `codes` (all by default): three queries."""
+    platforms = _only(platform_list(), codes)
+    area = MonitoringAreaFigures
+    rows = db.session.execute(
+        select(Municipality.id, Municipality.name, area.id, area.organizations_by_kind, area.teachers, area.confirmed,
+               area.diagnostics_by_status, area.levels)
+        .outerjoin(area, area.municipality_id == Municipality.id).where(condition).order_by(Municipality.name)
+    ).all()
+    return _stored_areas(rows, platforms, select(Municipality.id).where(condition))
+
+
+def _stored_areas(rows, platforms, municipality_ids) -> list[AreaFigures]:
+    counts: dict[int, dict] = defaultdict(dict)
+    figures = MonitoringAreaPlatformFigures
+    for area_id, platform_id, *values in db.session.execute(
+        select(figures.area_id, figures.platform_id, figures.organizations_active, figures.registered, figures.active,
+               figures.organizations_active_confirmed, figures.active_confirmed)
+        .join(MonitoringAreaFigures, MonitoringAreaFigures.id == figures.area_id)
+        .where(MonitoringAreaFigures.municipality_id.in_(municipality_ids)
+               if municipality_ids is not None else MonitoringAreaFigures.municipality_id.is_(None),
+               figures.platform_id.in_([platform_id for platform_id, _, _ in platforms]))
+    ):
+        counts[area_id][platform_id] = tuple(values)
+    areas = []
+    for municipality_id, name, area_id, by_kind, teachers, confirmed, statuses, levels in rows:
+        group = _Grouped(dict(by_kind or {}), (teachers or 0, confirmed or 0), counts.get(area_id, {}),
+                         dict(statuses or {}), dict(levels or {}))
+        areas.append(_area(name, municipality_id, group, platforms))
+    return areas
+
+
+def municipality_rows(codes: Collection[str] | None = None) -> list[AreaFigures]:
+    """Every municipality's stored figures, by name, with the platforms of `codes` (all by default)."""
+    return _stored(true(), codes)
+
+
+def region_figures() -> AreaFigures | None:
+    """The region's stored figures; None before the first rebuild."""
+    area = MonitoringAreaFigures
+    rows = db.session.execute(
+        select(area.municipality_id, literal(REGION_NAME), area.id, area.organizations_by_kind, area.teachers,
+               area.confirmed, area.diagnostics_by_status, area.levels).where(area.municipality_id.is_(None))
+    ).all()
+    return _stored_areas(rows, platform_list(), None)[0] if rows else None
+
+
+def municipality_figures(municipality_id: int) -> AreaFigures | None:
+    """The municipality's stored figures; None for an unknown municipality."""
+    found = _stored(Municipality.id == municipality_id)
+    return found[0] if found else None
+
+
+def organization_rows(municipality_id: int, school_year: str,
+                      codes: Collection[str] | None = None) -> list[OrganizationFigures]:
+    """Every active organisation of the municipality with its staff, diagnostic and platform figures (those of
+    `codes`, all by default), by name."""
+    platforms = _only(platform_list(), codes)
     in_municipality = Organization.municipality_id == municipality_id
     groups = _grouped(Organization.id, in_municipality, school_year)
     organizations = db.session.execute(
@@ -217,9 +273,10 @@ class DeficitCount:
         return self.organizations / self.diagnostics if self.diagnostics else None
 
 
-def top_deficits(school_year: str, limit: int = 10) -> list[DeficitCount]:
-    """The indicators most often below their maximum in this year's submitted and accepted diagnostics: the answers
-    are counted by score in SQL, the maxima (a few dozen indicators) come from the active methodology versions."""
+def computed_deficits(school_year: str) -> list[dict]:
+    """Per indicator of an active methodology, the year's submitted and accepted diagnostics scoring it below its
+    maximum (and all of them of that methodology): what the rebuild stores. The answers are counted by score in
+    SQL, the maxima (a few dozen indicators) come from the active methodology versions."""
     submitted = and_(Diagnostic.school_year == school_year, Diagnostic.status.in_(SUBMITTED_STATUSES))
     rows = db.session.execute(
         select(MethodologyVersion.code, DiagnosticAnswer.indicator_code, DiagnosticAnswer.score,
@@ -241,12 +298,28 @@ def top_deficits(school_year: str, limit: int = 10) -> list[DeficitCount]:
         indicator = methodology.indicator(indicator_code) if methodology else None
         if indicator is not None and score < indicator.max_score:
             counts[methodology_code, indicator_code] += count
-    deficits = [
-        DeficitCount(code, methodologies[methodology_code].indicator(code).label, count, totals.get(methodology_code, 0))
-        for (methodology_code, code), count in counts.items()
-    ]
-    deficits.sort(key=lambda deficit: (-deficit.organizations, deficit.code))
-    return deficits[:limit]
+    return [{"methodology_code": methodology_code, "indicator_code": code, "organizations": count,
+             "diagnostics": totals.get(methodology_code, 0)}
+            for (methodology_code, code), count in counts.items()]
+
+
+def top_deficits(limit: int = 10) -> list[DeficitCount]:
+    """The indicators most often below their maximum, as of the last rebuild; one query (and the methodologies,
+    for the indicators' titles)."""
+    methodologies = active_methodologies()
+    deficits = []
+    for methodology_code, code, organizations, diagnostics in db.session.execute(
+        select(MonitoringDeficitFigures.methodology_code, MonitoringDeficitFigures.indicator_code,
+               MonitoringDeficitFigures.organizations, MonitoringDeficitFigures.diagnostics)
+        .order_by(MonitoringDeficitFigures.organizations.desc(), MonitoringDeficitFigures.indicator_code)
+    ):
+        methodology = methodologies.get(methodology_code)
+        indicator = methodology.indicator(code) if methodology else None
+        if indicator is not None:  # a methodology retired since the rebuild is left out
+            deficits.append(DeficitCount(code, indicator.label, organizations, diagnostics))
+        if len(deficits) == limit:
+            break
+    return deficits
 
 
 # ------------------------------------------------------------------------------------------ one organisation

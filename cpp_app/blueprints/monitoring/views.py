@@ -1,5 +1,5 @@
 """Monitoring pages for the institute: region → municipality → organisation."""
-from flask import abort, render_template, request, url_for
+from flask import abort, make_response, render_template, request, url_for
 
 from ...domain import charts
 from ...domain.monitoring import sort_columns, sorted_rows
@@ -10,10 +10,11 @@ from ...models import ORGANIZATION_KIND_LABELS, DiagnosticStatus, Organization, 
 from ...queries import Page
 from ...security import role_required
 from ..school.services import staff_counts
-from . import bp, stats
-from .figures import refreshed_at
+from . import bp, figures, stats
 
-ORGANIZATIONS_PER_PAGE = 50
+ROWS_PER_PAGE = 50
+# The page shown until the first rebuild of the figures has finished reloads itself this often.
+PREPARING_REFRESH_SECONDS = 10
 MUNICIPALITY_EXTRA_COLUMNS = {
     "organizations": lambda f: f.organizations_total,
     "diagnostics": lambda f: f.diagnostics_submitted,
@@ -28,15 +29,23 @@ monitoring_roles = role_required(Role.METHODOLOGIST, Role.ADMIN)
 DEFAULT_PLATFORM = "sferum"
 
 
-def _common(year: str) -> dict:
-    """What every monitoring page shows: thresholds, platforms, labels."""
+def _common(year: str, as_of=None) -> dict:
+    """What every monitoring page shows: thresholds, platforms, labels, the time its stored figures are of."""
     methodologies = stats.active_methodologies()
     return {
         "year": year, "thresholds": stats.thresholds(), "levels": stats.level_titles(methodologies),
         "kind_labels": {str(kind): label for kind, label in ORGANIZATION_KIND_LABELS.items()},
         "status_labels": {str(status): status.label for status in DiagnosticStatus},
-        "figures_as_of": refreshed_at(),
+        "figures_as_of": as_of,
     }
+
+
+def preparing():
+    """What a page of stored figures shows before the first rebuild (which as_of() has just asked for): a message
+    that reloads itself, not an empty table that would pass for data."""
+    response = make_response(render_template("monitoring/preparing.html", seconds=PREPARING_REFRESH_SECONDS))
+    response.headers["Refresh"] = str(PREPARING_REFRESH_SECONDS)
+    return response
 
 
 def table_sorting(extra: dict, default_dir: str = "asc") -> tuple[dict, str, bool]:
@@ -53,6 +62,13 @@ def _chosen_platform(platforms: list[tuple[int, str, str]]) -> tuple[int, str, s
     by_code = {platform[1]: platform for platform in platforms}
     return by_code.get(request.args.get("platform", "")) or by_code.get(DEFAULT_PLATFORM) or \
         (platforms[0] if platforms else None)
+
+
+def _shown_codes(chosen: tuple[int, str, str] | None, sort: str) -> set[str]:
+    """The platforms a wide table needs: the one it shows and the one it is sorted by."""
+    code, dot, _ = sort.partition(".")
+    shown = {chosen[1]} if chosen else set()
+    return shown | {code} if dot else shown
 
 
 def _platform_switch(endpoint: str, platforms, chosen, sort: str, descending: bool, **args) -> list[tuple]:
@@ -78,41 +94,50 @@ def _platform_chart(figures) -> str:
 @bp.get("/")
 @monitoring_roles
 def overview():
-    year = school_year(local_today())
-    figures = stats.region_figures(year)
-    return render_template("monitoring/overview.html", figures=figures, deficits=stats.top_deficits(year),
-                           chart=_platform_chart(figures), **_common(year))
+    as_of = figures.as_of()
+    region = stats.region_figures() if as_of else None
+    if region is None:
+        return preparing()
+    return render_template("monitoring/overview.html", figures=region, deficits=stats.top_deficits(),
+                           chart=_platform_chart(region), **_common(school_year(local_today()), as_of))
 
 
 @bp.get("/municipalities")
 @monitoring_roles
 def municipalities():
-    year = school_year(local_today())
+    as_of = figures.as_of()
+    if as_of is None:
+        return preparing()
     columns, sort, descending = table_sorting(MUNICIPALITY_EXTRA_COLUMNS)
-    rows = sorted_rows(stats.municipality_rows(year), columns, sort, descending)
     platforms = stats.platform_list()
     chosen = _chosen_platform(platforms)
+    rows = sorted_rows(stats.municipality_rows(_shown_codes(chosen, sort)), columns, sort, descending)
+    page = _page(rows, request.args.get("page", 1, type=int))
     return render_template(
-        "monitoring/municipalities.html", rows=rows, sort=sort, descending=descending, platform=chosen,
+        "monitoring/municipalities.html", result=page, sort=sort, descending=descending, platform=chosen,
         platform_links=_platform_switch("monitoring.municipalities", platforms, chosen, sort, descending),
-        **_common(year))
+        **_common(school_year(local_today()), as_of))
 
 
 @bp.get("/municipalities/<int:municipality_id>")
 @monitoring_roles
 def municipality(municipality_id: int):
     year = school_year(local_today())
-    figures = stats.municipality_figures(municipality_id, year) or abort(404)
+    area = stats.municipality_figures(municipality_id) or abort(404)
+    as_of = figures.as_of()
+    if as_of is None:
+        return preparing()
     columns, sort, descending = table_sorting(ORGANIZATION_EXTRA_COLUMNS)
-    rows = sorted_rows(stats.organization_rows(municipality_id, year), columns, sort, descending)
-    page = _page(rows, request.args.get("page", 1, type=int))
     platforms = stats.platform_list()
     chosen = _chosen_platform(platforms)
+    rows = sorted_rows(stats.organization_rows(municipality_id, year, _shown_codes(chosen, sort)), columns, sort,
+                       descending)
+    page = _page(rows, request.args.get("page", 1, type=int))
     return render_template(
-        "monitoring/municipality.html", figures=figures, result=page, sort=sort, descending=descending,
+        "monitoring/municipality.html", figures=area, result=page, sort=sort, descending=descending,
         platform=chosen, platform_links=_platform_switch("monitoring.municipality", platforms, chosen, sort, descending,
                                                          municipality_id=municipality_id),
-        **_common(year))
+        **_common(year, as_of))
 
 
 @bp.get("/organizations/<int:organization_id>")
@@ -128,8 +153,7 @@ def organization(organization_id: int):
 
 def _page(rows: list, number: int) -> Page:
     """A page of an already computed list; a number past the end shows the last page."""
-    pages = max(1, -(-len(rows) // ORGANIZATIONS_PER_PAGE))
+    pages = max(1, -(-len(rows) // ROWS_PER_PAGE))
     number = min(max(number, 1), pages)
-    start = (number - 1) * ORGANIZATIONS_PER_PAGE
-    return Page(items=rows[start:start + ORGANIZATIONS_PER_PAGE], total=len(rows), page=number,
-                per_page=ORGANIZATIONS_PER_PAGE)
+    start = (number - 1) * ROWS_PER_PAGE
+    return Page(items=rows[start:start + ROWS_PER_PAGE], total=len(rows), page=number, per_page=ROWS_PER_PAGE)

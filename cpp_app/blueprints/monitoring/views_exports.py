@@ -65,7 +65,7 @@ def _platforms_response(figures, fmt: str, year: str):
 def export_region_platforms(fmt: str):
     _format_or_404(fmt)
     year = school_year(local_today())
-    return _platforms_response(stats.region_figures(year), fmt, year)
+    return _platforms_response(stats.region_figures() or abort(404), fmt, year)
 
 
 @bp.get("/municipalities/<int:municipality_id>/platforms.<fmt>")
@@ -73,7 +73,7 @@ def export_region_platforms(fmt: str):
 def export_municipality_platforms(municipality_id: int, fmt: str):
     _format_or_404(fmt)
     year = school_year(local_today())
-    figures = stats.municipality_figures(municipality_id, year) or abort(404)
+    figures = stats.municipality_figures(municipality_id) or abort(404)
     return _platforms_response(figures, fmt, year)
 
 
@@ -95,7 +95,7 @@ def export_deficits(fmt: str):
     _format_or_404(fmt)
     year = school_year(local_today())
     rows = [[number, d.title, d.organizations, d.diagnostics, d.share]
-            for number, d in enumerate(stats.top_deficits(year), start=1)]
+            for number, d in enumerate(stats.top_deficits(), start=1)]
     return export_response(f"Дефициты {_file_year(year)}", fmt, DEFICIT_COLUMNS, rows)
 
 
@@ -133,7 +133,7 @@ def export_municipalities(fmt: str):
     year = school_year(local_today())
     platforms = stats.platform_list()
     columns, sort, descending = table_sorting(MUNICIPALITY_EXTRA_COLUMNS)
-    rows = sorted_rows(stats.municipality_rows(year), columns, sort, descending)
+    rows = sorted_rows(stats.municipality_rows(), columns, sort, descending)
     # The region's total is the sum of the rows: summed here, not queried again.
     figures = [*rows, sum_areas(stats.REGION_NAME, rows, [(code, name) for _, code, name in platforms])]
     header = [

@@ -9,7 +9,7 @@ from ...extensions import db
 from ...kernel.clock import local_today
 from ...models import Municipality, OrganizationKind, Role
 from ...security import role_required
-from . import bp
+from . import bp, figures
 from .inactive import (
     NO_ACTIVE,
     NO_CONFIRMED,
@@ -23,6 +23,7 @@ from .inactive import (
     platforms,
 )
 from .snapshots import TREND_METRICS, trend_series
+from .views import preparing
 
 STAFF = (Role.METHODOLOGIST, Role.ADMIN)
 PER_PAGE = 50
@@ -71,6 +72,9 @@ def _filters(platform_list) -> tuple[InactiveFilters, dict[str, str]]:
 @bp.get("/inactive")
 @role_required(*STAFF)
 def inactive():
+    as_of = figures.as_of()
+    if as_of is None:
+        return preparing()
     platform_list = platforms()
     filters, link_args = _filters(platform_list)
     fmt = request.args.get("format")
@@ -96,6 +100,7 @@ def inactive():
         municipalities=municipalities(),
         kinds=list(OrganizationKind),
         filtered=any(request.args.get(name) for name in ("reason", "platform", "municipality", "kind")),
+        figures_as_of=as_of,
     )
 
 

@@ -32,7 +32,7 @@ from ...models import (
     SelfAssessmentStatus,
 )
 from ..methodology.services_versions import TEACHER
-from ..monitoring.figures import ensure_fresh
+from ..monitoring.figures import as_of
 
 # «3 — использую регулярно»: from here on an item's statement says the teacher works with the platform.
 RATED_FROM = 3
@@ -111,14 +111,14 @@ class ResponseRate:
     by_municipality: list[ResponseRow]
     by_kind: list[ResponseRow]
     total: ResponseRow
-    figures_as_of: datetime
+    figures_as_of: datetime | None  # None before the monitoring figures' first rebuild (queued by as_of())
 
 
 def response_rate(filters: Filters) -> ResponseRate:
     """Teachers in ЦПП (the monitoring's count: teachers and school staff with a confirmed address who work at an
     organisation) and those of them who submitted at least one assessment, by the organisation they submitted
     from. Four queries."""
-    as_of = ensure_fresh()
+    figures_as_of = as_of()
     cells = defaultdict(lambda: [0, 0])
     for municipality_id, kind, teachers in db.session.execute(
         select(Organization.municipality_id, Organization.kind, func.sum(OrganizationStaffFigures.teachers))
@@ -153,7 +153,7 @@ def response_rate(filters: Filters) -> ResponseRate:
                  for kind, label in ORGANIZATION_KIND_LABELS.items() if str(kind) in by_kind]
     teachers_total = sum(row.teachers for row in municipality_rows)
     return ResponseRate(municipality_rows, kind_rows, ResponseRow(None, "Край, всего", teachers_total,
-                                                                  respondents_total), as_of)
+                                                                  respondents_total), figures_as_of)
 
 
 # ---------------------------------------------------------------------------------------- distributions

@@ -150,7 +150,7 @@ class InstituteTodo:
     school_year: str
     review_waiting: int
     oldest_waiting_days: int | None  # days since the longest-waiting submission, None when the queue is empty
-    region: AreaFigures
+    region: AreaFigures | None  # None before the monitoring figures' first rebuild
     thresholds: Thresholds
     inactive_organizations: int
     workplaces_to_match: int
@@ -172,7 +172,7 @@ def institute_todo(today: date) -> InstituteTodo:
         school_year=year,
         review_waiting=waiting,
         oldest_waiting_days=oldest_days,
-        region=stats.region_figures(year),
+        region=stats.region_figures(),
         thresholds=stats.thresholds(),
         inactive_organizations=inactive_count(InactiveFilters(reason=NO_CONFIRMED, school_year=year)),
         workplaces_to_match=unmatched_count(),
