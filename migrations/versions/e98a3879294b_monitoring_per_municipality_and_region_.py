@@ -1,7 +1,7 @@
 """monitoring: per-municipality and region figures and deficit counts, rebuilt with the per-organisation ones
 
 Revision ID: e98a3879294b
-Revises: 2154c404a573
+Revises: 75e64db27dad
 Create Date: 2026-12-04 19:15:43.237373
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'e98a3879294b'
-down_revision = '2154c404a573'
+down_revision = '75e64db27dad'
 branch_labels = None
 depends_on = None
 
