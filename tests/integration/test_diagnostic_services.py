@@ -249,12 +249,12 @@ def test_gaps_come_from_one_query_and_name_only_confirmed_staff(database, make_u
 
 def test_live_data_falls_back_to_the_confirmed_staff_when_no_count_is_stated(database, make_user, school, diagnostic):
     methodology = methodology_of(diagnostic)
-    live = live_data(diagnostic, methodology, methodology.section("cos"))
+    live = live_data(diagnostic, methodology, methodology.section("cos"), gap_names=30)
     assert live.from_profiles and live.staff_count == 2  # the two confirmed admins
     assert set(live.suggestions) == {"cos.moya_shkola", "cos.sferum"}
     assert set(live.gaps) == {"moya_shkola", "cok_library", "sferum"}
     diagnostic.staff_count = 40
-    live = live_data(diagnostic, methodology, methodology.section("cos"))
+    live = live_data(diagnostic, methodology, methodology.section("cos"), gap_names=30)
     assert not live.from_profiles and live.staff_count == 40
     assert any("0 из 40 педагогов" in reason for reason in live.suggestions["cos.sferum"].reasons)
     assert live_data(diagnostic, methodology, methodology.section("eios")) is None

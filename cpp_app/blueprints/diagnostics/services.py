@@ -3,7 +3,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from ... import audit
@@ -249,8 +249,10 @@ class PlatformGap:
 
     code: str
     name: str
-    not_registered: tuple[str, ...]  # full names, by surname
+    not_registered: tuple[str, ...]  # full names, by surname: the first ones when the names were limited
     unconfirmed: tuple[str, ...]
+    not_registered_count: int  # how many there are in all
+    unconfirmed_count: int
 
 
 @dataclass(frozen=True)
@@ -270,8 +272,10 @@ def rule_platforms(indicator: Indicator) -> tuple[str, ...]:
     return tuple(dict.fromkeys(codes))
 
 
-def live_data(diagnostic: Diagnostic, methodology: Methodology, section: Section | None = None) -> LiveData | None:
-    """Suggested scores with their figures and the teachers behind the gaps; None when the section has no rules."""
+def live_data(diagnostic: Diagnostic, methodology: Methodology, section: Section | None = None,
+              gap_names: int | None = None) -> LiveData | None:
+    """Suggested scores with their figures and, when `gap_names` is given, the teachers behind the gaps (that many
+    names per list at most); None when the section has no rules."""
     indicators = section.indicators if section is not None else methodology.indicators
     platforms = tuple(dict.fromkeys(code for indicator in indicators for code in rule_platforms(indicator)))
     if not platforms:
@@ -283,21 +287,29 @@ def live_data(diagnostic: Diagnostic, methodology: Methodology, section: Section
     }
     from_profiles = diagnostic.staff_count is None
     staff = counts.confirmed if from_profiles else diagnostic.staff_count
+    names = {item.code: item.name for item in counts.platforms}
     return LiveData(
         suggestions=suggest_all(methodology, by_platform, staff),
         staff_count=staff,
         from_profiles=from_profiles,
         counts=counts,
-        gaps=platform_gaps(diagnostic.organization_id, platforms, {item.code: item.name for item in counts.platforms}),
+        gaps={} if gap_names is None else platform_gaps(diagnostic.organization_id, platforms, names, gap_names),
     )
 
 
 def platform_gaps(organization_id: int, platform_codes: tuple[str, ...],
-                  names: Mapping[str, str] | None = None) -> dict[str, PlatformGap]:
-    """One query: each confirmed teacher × each platform, where the teacher has no confirmed registration."""
-    registered = PlatformAccount.status.in_(REGISTERED_STATUSES)
-    rows = db.session.execute(
-        select(Platform.code, PlatformAccount.status, User.last_name, User.first_name, User.middle_name)
+                  names: Mapping[str, str] | None = None, limit: int | None = None) -> dict[str, PlatformGap]:
+    """One query: each confirmed teacher × each platform, where the teacher has no confirmed registration; with a
+    `limit`, only that many names per platform and list (the counts are of all), so a school of thousands reads
+    a page's worth."""
+    unconfirmed = PlatformAccount.status.in_(REGISTERED_STATUSES)
+    kind = case((unconfirmed, 1), else_=0)
+    ranked = (
+        select(Platform.code, kind.label("unconfirmed"), User.last_name, User.first_name, User.middle_name,
+               func.row_number().over(partition_by=(Platform.code, kind),
+                                      order_by=(User.last_name, User.first_name, User.middle_name, User.id))
+               .label("place"),
+               func.count().over(partition_by=(Platform.code, kind)).label("total"))
         .select_from(User)
         .join(Platform, Platform.code.in_(platform_codes))
         .outerjoin(PlatformAccount,
@@ -308,18 +320,24 @@ def platform_gaps(organization_id: int, platform_codes: tuple[str, ...],
             User.email_confirmed,
             User.confirmed_at.is_not(None),
             User.consent_withdrawn_at.is_(None),
-            or_(PlatformAccount.id.is_(None), ~registered, PlatformAccount.confirmed_at.is_(None)),
+            or_(PlatformAccount.id.is_(None), ~unconfirmed, PlatformAccount.confirmed_at.is_(None)),
         )
-        .order_by(Platform.code, User.last_name, User.first_name, User.middle_name, User.id)
-    ).all()
+        .subquery()
+    )
+    statement = select(ranked.c.code, ranked.c.unconfirmed, ranked.c.total, ranked.c.last_name, ranked.c.first_name,
+                       ranked.c.middle_name).order_by(ranked.c.code, ranked.c.unconfirmed, ranked.c.place)
+    if limit is not None:
+        statement = statement.where(ranked.c.place <= limit)
     missing: dict[str, list[str]] = {code: [] for code in platform_codes}
-    unconfirmed: dict[str, list[str]] = {code: [] for code in platform_codes}
-    for code, status, *name_parts in rows:
-        full_name = " ".join(part for part in name_parts if part)
-        (unconfirmed if status in REGISTERED_STATUSES else missing)[code].append(full_name)
+    waiting: dict[str, list[str]] = {code: [] for code in platform_codes}
+    totals: dict[tuple[str, int], int] = {}
+    for code, is_unconfirmed, total, *name_parts in db.session.execute(statement):
+        (waiting if is_unconfirmed else missing)[code].append(" ".join(part for part in name_parts if part))
+        totals[code, is_unconfirmed] = total
     names = names or {}
     return {
-        code: PlatformGap(code, names.get(code, code), tuple(missing[code]), tuple(unconfirmed[code]))
+        code: PlatformGap(code, names.get(code, code), tuple(missing[code]), tuple(waiting[code]),
+                          totals.get((code, 0), 0), totals.get((code, 1), 0))
         for code in platform_codes
     }
 
