@@ -118,7 +118,8 @@ def staff_counts(organization_id: int) -> StaffCounts:
             func.count(case((and_(active, confirmed_account), 1))),
         )
         .join(User, User.id == PlatformAccount.user_id)
-        .where(_staff_of(organization_id))
+        # Every figure counts registered or active accounts: the others need not be read.
+        .where(_staff_of(organization_id), registered)
         .group_by(PlatformAccount.platform_id)
     ).all()
     by_platform = {row[0]: row[1:] for row in rows}
