@@ -62,6 +62,9 @@ class PlatformCounts:
     active: int
     registered_confirmed: int  # the same, confirmed by the organisation for a confirmed teacher
     active_confirmed: int
+    # Registered or active as stated by teachers the organisation confirmed, whatever it says of the status: with
+    # `confirmed_teachers` and `registered_confirmed`, the counts of the self-diagnostic's gaps.
+    registered_by_confirmed: int
 
     @property
     def registered_share(self) -> float | None:
@@ -115,6 +118,7 @@ def staff_counts(organization_id: int) -> StaffCounts:
             func.count(case((active, 1))).label("active"),
             func.count(case((and_(registered, confirmed_account), 1))).label("registered_confirmed"),
             func.count(case((and_(active, confirmed_account), 1))).label("active_confirmed"),
+            func.count(case((User.confirmed_at.is_not(None), 1))).label("registered_by_confirmed"),
         )
         .join(User, User.id == PlatformAccount.user_id)
         # Every figure counts registered or active accounts: the others need not be read.
@@ -123,7 +127,8 @@ def staff_counts(organization_id: int) -> StaffCounts:
         .subquery()
     )
     figures = [func.coalesce(column, 0) for column in
-               (accounts.c.registered, accounts.c.active, accounts.c.registered_confirmed, accounts.c.active_confirmed)]
+               (accounts.c.registered, accounts.c.active, accounts.c.registered_confirmed, accounts.c.active_confirmed,
+                accounts.c.registered_by_confirmed)]
     # The staff's single row joined to every platform (none: still that row, for the counts).
     rows = db.session.execute(
         select(staff.c.teachers, staff.c.confirmed, Platform.id, Platform.code, Platform.name, *figures)
