@@ -20,6 +20,7 @@ and the SQL statements of one request.
 Not part of the test suite. CPP_BENCH_POSTGRES_URL overrides the server (default: postgres@127.0.0.1:5432, trust auth).
 """
 import random
+import statistics
 import sys
 import tempfile
 import time
@@ -241,6 +242,30 @@ def template_baseline(app, path: str, name: str, context: dict, user):
     return render
 
 
+def sql_ms(engine, action, repeats: int) -> float:
+    """The median time one call of `action` spends in its SQL statements (sent, executed, first rows back)."""
+    from sqlalchemy import event
+
+    spent = []
+
+    def started(conn, cursor, statement, parameters, context, executemany):
+        conn.info["bench_started"] = time.perf_counter()
+
+    def finished(conn, cursor, statement, parameters, context, executemany):
+        spent[-1] += time.perf_counter() - conn.info.pop("bench_started")
+
+    event.listen(engine, "before_cursor_execute", started)
+    event.listen(engine, "after_cursor_execute", finished)
+    try:
+        for _ in range(repeats):
+            spent.append(0.0)
+            action()
+    finally:
+        event.remove(engine, "before_cursor_execute", started)
+        event.remove(engine, "after_cursor_execute", finished)
+    return statistics.median(spent) * 1000
+
+
 def run(scale: str) -> list[dict]:
     from flask_migrate import upgrade
 
@@ -273,7 +298,8 @@ def run(scale: str) -> list[dict]:
         ]
         bare = median_ms(lambda: fetch(clients["director"], "/bench-baseline"), repeats)
         print(f"Median of {repeats} requests and of {repeats} renders of the same template with the captured "
-              f"context; queries per request (and per baseline render). The bare route, signed in: {bare:.2f} ms.")
+              f"context; queries per request (and per baseline render) and the time in them. The bare route, "
+              f"signed in: {bare:.2f} ms.")
         results = []
         for page, who, path in pages:
             client = clients[who]
@@ -286,9 +312,10 @@ def run(scale: str) -> list[dict]:
             baseline = median_ms(render, repeats)
             queries = queries_of(engine, lambda c=client, p=path: fetch(c, p))
             render_queries = queries_of(engine, render)
+            in_sql = sql_ms(engine, lambda c=client, p=path: fetch(c, p), repeats)
             results.append(result(page, scale, median, baseline, queries))
             print(f"  {page:<30} {median:8.2f} ms   template {name:<28} {baseline:7.2f} ms   "
-                  f"× {median / baseline:4.2f}   {queries} queries ({render_queries})")
+                  f"× {median / baseline:4.2f}   {queries} queries ({render_queries}) taking {in_sql:6.2f} ms")
         with app.app_context():
             db.engine.dispose()
     return results
