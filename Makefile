@@ -28,7 +28,7 @@ test: setup-dev
 	$(BIN)/bandit -q -r cpp_app -c pyproject.toml
 	CPP_TEST_DATABASE=sqlite $(BIN)/python -m pytest
 	CPP_TEST_DATABASE=postgresql $(BIN)/python -m pytest -m "not e2e"
-	for bench in monitoring staff_page program_pdf research; do $(BIN)/python bench/$$bench.py --smoke || exit 1; done
+	for bench in monitoring pages program_pdf research; do $(BIN)/python bench/$$bench.py --smoke || exit 1; done
 
 setup: $(VENV)/.installed-run
 setup-dev: $(VENV)/.installed-dev node_modules/.installed

@@ -18,6 +18,7 @@ from cpp_app.blueprints.diagnostics.services import (
     submit,
 )
 from cpp_app.blueprints.methodology.services_versions import methodology_of, publish_methodology
+from cpp_app.blueprints.school.services import staff_counts
 from cpp_app.domain.methodology import load_methodology_file, parse_methodology
 from cpp_app.domain.workflow import TransitionRefused
 from cpp_app.kernel.actor import Actor
@@ -229,32 +230,38 @@ def test_gaps_come_from_one_query_and_name_only_confirmed_staff(database, make_u
     database.session.commit()
 
     statements, school_id = [], school.id
+    counts = staff_counts(school_id)
 
     def remember(connection, cursor, statement, *args):
         statements.append(statement)
 
     event.listen(database.engine, "before_cursor_execute", remember)
     try:
-        gaps = platform_gaps(school_id, ("sferum", "moya_shkola"), {"sferum": "Сферум"})
+        gaps = platform_gaps(school_id, counts, ("sferum", "moya_shkola"), limit=30)
     finally:
         event.remove(database.engine, "before_cursor_execute", remember)
     assert len(statements) == 1
     sferum, moya = gaps["sferum"], gaps["moya_shkola"]
-    assert sferum.name == "Сферум" and moya.name == "moya_shkola"
+    assert sferum.name == "Сферум" and moya.name == platforms["moya_shkola"].name
     # The two admins of the fixture are confirmed staff without accounts.
     assert [n.split()[0] for n in sferum.not_registered] == ["Петрова", "Петрова"]
     assert [n.split()[0] for n in sferum.unconfirmed] == ["Борисов"]
-    assert sorted(n.split()[0] for n in moya.not_registered) == ["Абрамова", "Борисов", "Петрова", "Петрова"]
+    assert [n.split()[0] for n in moya.not_registered] == ["Абрамова", "Борисов", "Петрова", "Петрова"]
+    assert (sferum.not_registered_count, sferum.unconfirmed_count, moya.not_registered_count) == (2, 1, 4)
+    # Limited, the lists keep the first by surname and the counts stay whole.
+    first = platform_gaps(school_id, counts, ("sferum", "moya_shkola"), limit=1)
+    assert (first["moya_shkola"].not_registered, first["moya_shkola"].not_registered_count) == (
+        moya.not_registered[:1], 4)
 
 
 def test_live_data_falls_back_to_the_confirmed_staff_when_no_count_is_stated(database, make_user, school, diagnostic):
     methodology = methodology_of(diagnostic)
-    live = live_data(diagnostic, methodology, methodology.section("cos"))
+    live = live_data(diagnostic, methodology, methodology.section("cos"), gap_names=30)
     assert live.from_profiles and live.staff_count == 2  # the two confirmed admins
     assert set(live.suggestions) == {"cos.moya_shkola", "cos.sferum"}
     assert set(live.gaps) == {"moya_shkola", "cok_library", "sferum"}
     diagnostic.staff_count = 40
-    live = live_data(diagnostic, methodology, methodology.section("cos"))
+    live = live_data(diagnostic, methodology, methodology.section("cos"), gap_names=30)
     assert not live.from_profiles and live.staff_count == 40
     assert any("0 из 40 педагогов" in reason for reason in live.suggestions["cos.sferum"].reasons)
     assert live_data(diagnostic, methodology, methodology.section("eios")) is None

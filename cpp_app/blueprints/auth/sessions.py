@@ -8,12 +8,13 @@ import secrets
 
 from flask import current_app, g, session
 from sqlalchemy import and_, or_, select, update
+from sqlalchemy.orm import joinedload
 
 from ...domain import session_lifetime
 from ...domain.session_lifetime import Limits, SessionState, SessionTimes
 from ...extensions import db
 from ...kernel.actor import Actor
-from ...models import AuthSession, User, utcnow
+from ...models import AuthSession, Organization, User, utcnow
 
 
 def token_hash(token: str) -> str:
@@ -70,7 +71,10 @@ def load_session_user(token: str) -> User | None:
     if not token:
         return None
     row = db.session.execute(
-        select(AuthSession, User).join(User, AuthSession.user_id == User.id).where(AuthSession.token_hash == token_hash(token))
+        select(AuthSession, User).join(User, AuthSession.user_id == User.id)
+        # The person's organisation is on most pages (header, cabinet, school pages): loaded here, not lazily.
+        .options(joinedload(User.organization).joinedload(Organization.municipality))
+        .where(AuthSession.token_hash == token_hash(token))
     ).first()
     now = utcnow()
     if row is None:

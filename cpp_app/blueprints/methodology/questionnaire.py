@@ -136,8 +136,8 @@ class GapView:
     def of(cls, gap: PlatformGap) -> "GapView":
         return cls(
             gap.code, gap.name,
-            gap.not_registered[:MAX_NAMES], max(0, len(gap.not_registered) - MAX_NAMES),
-            gap.unconfirmed[:MAX_NAMES], max(0, len(gap.unconfirmed) - MAX_NAMES),
+            gap.not_registered, gap.not_registered_count - len(gap.not_registered),
+            gap.unconfirmed, gap.unconfirmed_count - len(gap.unconfirmed),
         )
 
 
@@ -282,7 +282,7 @@ def page_view(
         return PageView(questionnaire, (), _general_view(diagnostic, posted, errors), None, _return_note(diagnostic),
                         errors=bool(errors))
     stored = answers_by_code(diagnostic)
-    live = live_data(diagnostic, questionnaire.methodology, questionnaire.section)
+    live = live_data(diagnostic, questionnaire.methodology, questionnaire.section, gap_names=MAX_NAMES)
     conflict_by_code = {conflict.indicator_code: conflict for conflict in conflicts}
     names = user_names(conflict.changed_by_id for conflict in conflicts)
     returned = diagnostic.status == DiagnosticStatus.RETURNED

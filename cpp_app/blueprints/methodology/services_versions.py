@@ -17,10 +17,22 @@ SCHOOL, TEACHER = "school", "teacher"  # MethodologyVersion.subject
 SUBJECT_LABELS = {SCHOOL: "для школы", TEACHER: "для педагога"}
 
 
+# Parsed indicator sets by content hash: a published version never changes, and a page asks for its version's
+# several times (result, proposals, road map), each parse about half a millisecond.
+_PARSED: dict[tuple[str, str], Methodology] = {}
+_PARSED_LIMIT = 64
+
+
 def methodology_of(diagnostic_or_version) -> Methodology:
-    """The indicator set a diagnostic was made with; parsing the stored JSON costs well under a millisecond."""
+    """The indicator set a diagnostic was made with."""
     version = getattr(diagnostic_or_version, "methodology", diagnostic_or_version)
-    return parse_methodology(version.content, source=f"{version.code} v{version.version}")
+    key = (version.sha256, f"{version.code} v{version.version}")
+    parsed = _PARSED.get(key)
+    if parsed is None:
+        if len(_PARSED) >= _PARSED_LIMIT:
+            _PARSED.clear()
+        parsed = _PARSED[key] = parse_methodology(version.content, source=key[1])
+    return parsed
 
 
 def active_version(code: str, subject: str) -> MethodologyVersion | None:

@@ -42,8 +42,10 @@ class ConsentSituation(enum.StrEnum):
 
 
 def consent_situation(user_id: int) -> ConsentSituation:
+    # One query with the current edition's number: the consent gate runs it on every request.
+    current = select(func.max(ConsentDocument.version)).scalar_subquery()
     last_event = db.session.execute(
-        select(ConsentEvent.action, ConsentDocument.version)
+        select(ConsentEvent.action, ConsentDocument.version, current.label("current"))
         .join(ConsentDocument, ConsentEvent.document_id == ConsentDocument.id)
         .where(ConsentEvent.user_id == user_id)
         .order_by(ConsentEvent.id.desc())
@@ -53,8 +55,7 @@ def consent_situation(user_id: int) -> ConsentSituation:
         return ConsentSituation.NEVER_GIVEN
     if last_event.action != ConsentAction.GRANTED:
         return ConsentSituation.WITHDRAWN
-    current = db.session.scalar(select(func.max(ConsentDocument.version)))
-    return ConsentSituation.CURRENT if last_event.version == current else ConsentSituation.OUTDATED
+    return ConsentSituation.CURRENT if last_event.version == last_event.current else ConsentSituation.OUTDATED
 
 
 def has_current_consent(user_id: int) -> bool:

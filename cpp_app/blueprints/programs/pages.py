@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import select
-from sqlalchemy.orm import defer, selectinload
+from sqlalchemy.orm import defer, joinedload, selectinload
 
 from ...domain.methodology import Methodology
 from ...domain.program import (
@@ -26,6 +26,7 @@ from ...models import (
     MethodologyVersion,
     Organization,
     ProgramAction,
+    ProgramActionEvent,
     ProgramRevision,
 )
 from ...queries import Page, paginate
@@ -37,6 +38,15 @@ BASE_STATUSES = (DiagnosticStatus.SUBMITTED, DiagnosticStatus.ACCEPTED)
 REGION_PAGE_SIZE = 25
 # The lists show each program's approved revisions (numbers and links), never their content snapshots.
 REVISION_NUMBERS = selectinload(DevelopmentProgram.revisions).options(defer(ProgramRevision.snapshot))
+# Everything the constructor and the road map read, in a fixed number of queries however many actions and events.
+WHOLE_PROGRAM = (
+    joinedload(DevelopmentProgram.organization),
+    joinedload(DevelopmentProgram.diagnostic).options(joinedload(Diagnostic.methodology),
+                                                       selectinload(Diagnostic.answers)),
+    selectinload(DevelopmentProgram.actions).selectinload(ProgramAction.events)
+    .joinedload(ProgramActionEvent.actor),
+    REVISION_NUMBERS,
+)
 
 
 # ------------------------------------------------------------------------------------------------ lookups
@@ -66,13 +76,14 @@ def school_program(organization_id: int | None, program_id: int) -> DevelopmentP
     """The organisation's own program; another organisation's is None (and so a 404)."""
     if organization_id is None:
         return None
-    return db.session.scalar(select(DevelopmentProgram).where(
+    return db.session.scalar(select(DevelopmentProgram).options(*WHOLE_PROGRAM).where(
         DevelopmentProgram.id == program_id, DevelopmentProgram.organization_id == organization_id
     ))
 
 
 def region_program(program_id: int) -> DevelopmentProgram | None:
-    return db.session.get(DevelopmentProgram, program_id)
+    return db.session.scalar(select(DevelopmentProgram).options(*WHOLE_PROGRAM)
+                             .where(DevelopmentProgram.id == program_id))
 
 
 def region_programs(municipality_id: int | None, page: int) -> Page[DevelopmentProgram]:

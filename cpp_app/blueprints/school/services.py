@@ -4,7 +4,7 @@ from collections import defaultdict
 from dataclasses import asdict, dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, case, delete, exists, func, insert, or_, select, update
+from sqlalchemy import and_, case, delete, exists, func, insert, or_, select, true, update
 
 from ... import audit
 from ...extensions import db
@@ -62,6 +62,9 @@ class PlatformCounts:
     active: int
     registered_confirmed: int  # the same, confirmed by the organisation for a confirmed teacher
     active_confirmed: int
+    # Registered or active as stated by teachers the organisation confirmed, whatever it says of the status: with
+    # `confirmed_teachers` and `registered_confirmed`, the counts of the self-diagnostic's gaps.
+    registered_by_confirmed: int
 
     @property
     def registered_share(self) -> float | None:
@@ -101,37 +104,45 @@ class StaffCounts:
 
 
 def staff_counts(organization_id: int) -> StaffCounts:
-    """Three aggregate queries (users, accounts, platforms) whatever the number of teachers."""
-    teachers, confirmed = db.session.execute(
-        select(func.count(User.id), func.count(User.confirmed_at)).where(_staff_of(organization_id))
-    ).one()
+    """One query whatever the number of teachers: the staff's counts, and each platform's accounts counted."""
+    staff = (select(func.count(User.id).label("teachers"), func.count(User.confirmed_at).label("confirmed"))
+             .where(_staff_of(organization_id)).subquery())
     registered = PlatformAccount.status.in_(REGISTERED_STATUSES)
     active = PlatformAccount.status == AccountStatus.ACTIVE
     # Only a status the school confirmed, of a teacher the school confirmed, counts as confirmed.
     confirmed_account = and_(PlatformAccount.confirmed_at.is_not(None), User.confirmed_at.is_not(None))
-    rows = db.session.execute(
+    accounts = (
         select(
             PlatformAccount.platform_id,
-            func.count(case((registered, 1))),
-            func.count(case((active, 1))),
-            func.count(case((and_(registered, confirmed_account), 1))),
-            func.count(case((and_(active, confirmed_account), 1))),
+            func.count(case((registered, 1))).label("registered"),
+            func.count(case((active, 1))).label("active"),
+            func.count(case((and_(registered, confirmed_account), 1))).label("registered_confirmed"),
+            func.count(case((and_(active, confirmed_account), 1))).label("active_confirmed"),
+            func.count(case((User.confirmed_at.is_not(None), 1))).label("registered_by_confirmed"),
         )
         .join(User, User.id == PlatformAccount.user_id)
-        .where(_staff_of(organization_id))
+        # Every figure counts registered or active accounts: the others need not be read.
+        .where(_staff_of(organization_id), registered)
         .group_by(PlatformAccount.platform_id)
+        .subquery()
+    )
+    figures = [func.coalesce(column, 0) for column in
+               (accounts.c.registered, accounts.c.active, accounts.c.registered_confirmed, accounts.c.active_confirmed,
+                accounts.c.registered_by_confirmed)]
+    # The staff's single row joined to every platform (none: still that row, for the counts).
+    rows = db.session.execute(
+        select(staff.c.teachers, staff.c.confirmed, Platform.id, Platform.code, Platform.name, *figures)
+        .select_from(staff)
+        .outerjoin(Platform, true())
+        .outerjoin(accounts, accounts.c.platform_id == Platform.id)
+        .order_by(Platform.sort_order, Platform.id)
     ).all()
-    by_platform = {row[0]: row[1:] for row in rows}
-    platforms = db.session.execute(
-        select(Platform.id, Platform.code, Platform.name).order_by(Platform.sort_order, Platform.id)
-    ).all()
+    teachers, confirmed = rows[0][:2]
     return StaffCounts(
         teachers=teachers,
         confirmed=confirmed,
-        platforms=tuple(
-            PlatformCounts(platform_id, code, name, teachers, confirmed, *by_platform.get(platform_id, (0, 0, 0, 0)))
-            for platform_id, code, name in platforms
-        ),
+        platforms=tuple(PlatformCounts(platform_id, code, name, teachers, confirmed, *figures)
+                        for _, _, platform_id, code, name, *figures in rows if platform_id is not None),
     )
 
 
