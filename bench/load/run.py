@@ -42,6 +42,7 @@ POSTGRES_URL = os.environ.get("CPP_BENCH_POSTGRES_URL", "postgresql+psycopg://po
 REDIS_URL = os.environ.get("CPP_LOAD_REDIS_URL", "redis://127.0.0.1:6379/13")
 WORKERS = 2  # the issue's production setup under test; --workers to compare
 STARTUP_SECONDS = 60
+WORKER_NICE = 5
 STOP_TIMEOUT_SECONDS = 15  # locust lets a running task (an autosave on its way) finish before stopping
 LOG_PROBLEM = re.compile(r"Traceback|\[(ERROR|CRITICAL)\]|WORKER TIMEOUT")
 PRESETS = {
@@ -85,7 +86,8 @@ def main(argv=None) -> int:
         env = _production_env(database_url, paths, port, args.workers, args.threads)
         server = _start(["gunicorn", "-c", "deploy/gunicorn.conf.py", "wsgi:app"], env, paths.server_log)
         _wait_until_healthy(host, server, paths.server_log)
-        worker = _start(["flask", "worker"], env, paths.worker_log)
+        # At the priority deploy/systemd/cpp-worker.service gives it (Nice=5): documents yield to people's requests.
+        worker = _start(["flask", "worker"], env, paths.worker_log, nice=WORKER_NICE)
         print(f"gunicorn ({_server_shape(args.workers, args.threads)}, production settings) up at {host} in "
               f"{time.monotonic() - started:.1f} s; locust: {users} users, {spawn_rate:g}/s, {duration} s …", flush=True)
         server_boot = sum(_proc_cpu(lambda command, group: group == server.pid).values())
@@ -225,10 +227,10 @@ def _production_env(database_url: str, paths: Paths, port: int, workers: int, th
     }
 
 
-def _start(command: list[str], env: dict, log_path: Path) -> subprocess.Popen:
+def _start(command: list[str], env: dict, log_path: Path, nice: int = 0) -> subprocess.Popen:
     log = log_path.open("w")
     return subprocess.Popen([str(BIN / command[0]), *command[1:]], cwd=ROOT, env=env, stdout=log,
-                            stderr=subprocess.STDOUT, start_new_session=True)
+                            stderr=subprocess.STDOUT, start_new_session=True, preexec_fn=lambda: os.nice(nice))
 
 
 def _wait_until_healthy(host: str, server: subprocess.Popen, log: Path) -> None:
