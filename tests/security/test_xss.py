@@ -140,7 +140,7 @@ def test_every_user_text_column_is_probed(app):
         "self_assessments": "a status code and JSON scores checked against the instrument",
         "background_jobs": "job keys and the job runner's error messages, shown autoescaped to admins only",
     }
-    codes = {"email", "pending_email", "phone", "password_hash", "token_hash", "code_hash", "sha256", "document_sha256", "inn", "ogrn",
+    codes = {"email", "pending_email", "phone", "password_hash", "token_hash", "code_hash", "sha256", "document_sha256", "inn", "ogrn", "kpp",
              "oktmo", "oktmo_prefix", "ip", "indicator_code", "methodology_code", "code", "certificate_file",
              "certificate_mime", "scope", "kind", "search_name",  # search_name: the names' words, never shown
              "subject",  # subject: school | teacher, validated by the methodology parser
