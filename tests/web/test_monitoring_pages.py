@@ -221,6 +221,15 @@ def test_first_visit_of_a_never_rebuilt_database_queues_the_rebuild_and_says_so(
     assert f"по данным на {local_datetime(figures.refreshed_at())}" in html
 
 
+def test_a_municipality_before_the_first_rebuild_is_being_prepared_not_missing(client, signed_in_methodologist,
+                                                                                database):
+    municipality_id = database.session.scalar(select(Municipality.id).limit(1))
+
+    response = client.get(f"/monitoring/municipalities/{municipality_id}")
+
+    assert response.status_code == 200 and "Показатели мониторинга готовятся" in _text(response)
+
+
 def test_empty_overview(client, signed_in_methodologist, database):
     _rebuild(database)
     html = _text(client.get("/monitoring/"))

@@ -123,10 +123,10 @@ def municipalities():
 @monitoring_roles
 def municipality(municipality_id: int):
     year = school_year(local_today())
-    area = stats.municipality_figures(municipality_id) or abort(404)
     as_of = figures.as_of()
-    if as_of is None:
+    if as_of is None:  # before the first rebuild no municipality has figures: not a 404
         return preparing()
+    area = stats.municipality_figures(municipality_id) or abort(404)
     columns, sort, descending = table_sorting(ORGANIZATION_EXTRA_COLUMNS)
     platforms = stats.platform_list()
     chosen = _chosen_platform(platforms)
