@@ -95,6 +95,8 @@ class User(UserMixin, db.Model):
 
     # Set by the session loader: Flask-Login keeps this token, not the user id, in its cookies.
     auth_token = None
+    # Also set by the session loader: whether the person consented to the current edition (the consent gate asks).
+    consent_current = False
 
     def get_id(self):
         return self.auth_token

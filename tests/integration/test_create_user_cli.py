@@ -2,7 +2,7 @@
 import pytest
 from sqlalchemy import func, select
 
-from cpp_app.blueprints.privacy.services import has_current_consent
+from cpp_app.blueprints.privacy.services import ConsentSituation, consent_situation
 from cpp_app.domain.inn import inn10_with_check_digit
 from cpp_app.models import AuditEvent, Municipality, Organization, OrganizationKind, Role, User
 from cpp_app.security import check_password
@@ -59,7 +59,7 @@ def test_creates_an_admin_with_the_password_option(runner, database):
     assert user.role == Role.ADMIN and user.last_name == "Орлов" and user.first_name == "Дмитрий"
     assert user.organization is None
     assert check_password(user, PASSWORD)
-    assert not has_current_consent(user.id)  # asked at first sign-in by the consent gate
+    assert consent_situation(user.id) is ConsentSituation.NEVER_GIVEN  # asked at first sign-in by the consent gate
     event = database.session.scalar(select(AuditEvent).where(AuditEvent.action == "user.created_by_cli"))
     assert event.target_id == user.id and event.actor_id is None and event.details["role"] == "admin"
 

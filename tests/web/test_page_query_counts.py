@@ -81,6 +81,15 @@ def test_the_cabinet_overview(app, database, make_user, school, platforms):
     same_count_for_1_and_8(signed_in(app, teacher), "/cabinet/", add_rows)
 
 
+def test_the_session_the_person_and_the_consent_are_one_statement(app, make_user, school):
+    """Every signed-in request pays for them: the consent gate reads what the session loader read."""
+    teacher = make_user(organization=school, email="gate@school.example", confirmed_at=utcnow())
+    client = signed_in(app, teacher)
+    client.get("/cabinet/")
+    reading_consent = [statement for statement in statements_of(client, "/cabinet/") if "consent_events" in statement]
+    assert len(reading_consent) == 1 and "auth_sessions" in reading_consent[0]
+
+
 def test_a_step_of_the_self_diagnostic(app, database, make_user, school, director, platforms):
     diagnostic = diagnostic_through_services(database, school, director, submitted=False)
 

@@ -15,6 +15,7 @@ from ...domain.session_lifetime import Limits, SessionState, SessionTimes
 from ...extensions import db
 from ...kernel.actor import Actor
 from ...models import AuthSession, Organization, User, utcnow
+from ..privacy.services import current_consent_column
 
 
 def token_hash(token: str) -> str:
@@ -71,7 +72,7 @@ def load_session_user(token: str) -> User | None:
     if not token:
         return None
     row = db.session.execute(
-        select(AuthSession, User).join(User, AuthSession.user_id == User.id)
+        select(AuthSession, User, current_consent_column(User.id)).join(User, AuthSession.user_id == User.id)
         # The person's organisation is on most pages (header, cabinet, school pages): loaded here, not lazily.
         .options(joinedload(User.organization).joinedload(Organization.municipality))
         .where(AuthSession.token_hash == token_hash(token))
@@ -79,7 +80,7 @@ def load_session_user(token: str) -> User | None:
     now = utcnow()
     if row is None:
         return _ended(SessionState.EXPIRED, remember=False)  # removed by housekeeping long after it ended
-    auth_session, user = row
+    auth_session, user, consent_current = row
     times = SessionTimes(auth_session.last_seen_at, auth_session.expires_at, auth_session.remember, auth_session.revoked_at)
     if not user.is_active:  # a block also revokes the sessions; the block is the reason to tell
         return _ended(None, auth_session.remember)
@@ -91,6 +92,7 @@ def load_session_user(token: str) -> User | None:
         with db.engine.begin() as connection:
             connection.execute(update(AuthSession).where(AuthSession.id == auth_session.id).values(last_seen_at=now))
     user.auth_token = token
+    user.consent_current = bool(consent_current)
     return user
 
 

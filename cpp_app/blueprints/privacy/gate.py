@@ -3,8 +3,6 @@ to read it before anything else — except where they must be able to go without
 from flask import current_app, redirect, request, url_for
 from flask_login import current_user
 
-from .services import has_current_consent
-
 
 def reachable_without_consent(view):
     """Marks a view someone who declines a new consent text must still reach: signing out, taking their data,
@@ -18,6 +16,6 @@ def consent_gate():
         return None
     if getattr(current_app.view_functions.get(request.endpoint), "reachable_without_consent", False):
         return None
-    if has_current_consent(current_user.id):
+    if current_user.consent_current:  # read with the session (`load_session_user`)
         return None
     return redirect(url_for("privacy.renew", next=request.full_path if request.method == "GET" else None))

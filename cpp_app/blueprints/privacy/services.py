@@ -1,7 +1,7 @@
 """Consent documents and the evidence of consent."""
 import enum
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, select
 
 from ... import audit
 from ...domain.documents import document_hash
@@ -58,8 +58,18 @@ def consent_situation(user_id: int) -> ConsentSituation:
     return ConsentSituation.CURRENT if last_event.version == last_event.current else ConsentSituation.OUTDATED
 
 
-def has_current_consent(user_id: int) -> bool:
-    return consent_situation(user_id) == ConsentSituation.CURRENT
+def current_consent_column(user_id):
+    """SQL: whether the user's last consent event grants the current edition (NULL with no event) — for the
+    session loader to read with the user, so that the consent gate costs no statement of its own."""
+    current = select(func.max(ConsentDocument.version)).scalar_subquery()
+    return (
+        select(and_(ConsentEvent.action == ConsentAction.GRANTED, ConsentDocument.version == current))
+        .join(ConsentDocument, ConsentEvent.document_id == ConsentDocument.id)
+        .where(ConsentEvent.user_id == user_id)
+        .order_by(ConsentEvent.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
 
 
 def grant_consent(user: User, document: ConsentDocument, actor: Actor) -> ConsentEvent:
