@@ -1,8 +1,9 @@
 """The school self-diagnostic: starting, saving answers without lost updates, and status transitions."""
+import functools
 from dataclasses import dataclass, field, replace
 from datetime import date
 
-from sqlalchemy import and_, literal, or_, select, union_all
+from sqlalchemy import Integer, and_, bindparam, literal, or_, select, union_all
 from sqlalchemy.orm import selectinload
 
 from ... import audit
@@ -295,14 +296,14 @@ def live_data(diagnostic: Diagnostic, methodology: Methodology, section: Section
     )
 
 
-def platform_gaps(organization_id: int, counts: StaffCounts, platform_codes: tuple[str, ...],
-                  limit: int) -> dict[str, PlatformGap]:
-    """Confirmed teachers keeping each platform's figure down: how many (from the staff's counts) and the first
-    `limit` of each list by surname, in one query of small sorted reads however many teachers the school has."""
+@functools.lru_cache(maxsize=64)
+def _gap_names_statement(platform_codes: tuple[str, ...]):
+    """Built once per set of platforms (building and keying it cost more than running it)."""
     stated = PlatformAccount.status.in_(REGISTERED_STATUSES)
     # The school and the limit are written into the statement: once the driver prepares it, PostgreSQL's generic
     # plan, blind to them, took three times as long as the plan made for the school at hand.
-    school = literal(organization_id, literal_execute=True)
+    school = bindparam("school", type_=Integer, literal_execute=True)
+    limit = bindparam("limit", type_=Integer, literal_execute=True)
     lists = []
     for code in platform_codes:
         for unconfirmed, condition in ((0, or_(PlatformAccount.id.is_(None), ~stated)),
@@ -323,15 +324,22 @@ def platform_gaps(organization_id: int, counts: StaffCounts, platform_codes: tup
                     condition,
                 )
                 .order_by(User.last_name, User.first_name, User.middle_name, User.id)
-                .limit(literal(limit, literal_execute=True))
+                .limit(limit)
                 .subquery()
             )
+    rows = union_all(*(select(part) for part in lists)).subquery()
+    return select(rows).order_by(rows.c.code, rows.c.unconfirmed, rows.c.last_name, rows.c.first_name,
+                                 rows.c.middle_name, rows.c.id)
+
+
+def platform_gaps(organization_id: int, counts: StaffCounts, platform_codes: tuple[str, ...],
+                  limit: int) -> dict[str, PlatformGap]:
+    """Confirmed teachers keeping each platform's figure down: how many (from the staff's counts) and the first
+    `limit` of each list by surname, in one query of small sorted reads however many teachers the school has."""
     names: dict[tuple[str, int], list[str]] = {}
-    if lists:
-        rows = union_all(*(select(part) for part in lists)).subquery()
+    if platform_codes:
         for code, unconfirmed, *name_parts, _ in db.session.execute(
-                select(rows).order_by(rows.c.code, rows.c.unconfirmed, rows.c.last_name, rows.c.first_name,
-                                      rows.c.middle_name, rows.c.id)):
+                _gap_names_statement(platform_codes), {"school": organization_id, "limit": limit}):
             names.setdefault((code, unconfirmed), []).append(" ".join(part for part in name_parts if part))
     gaps = {}
     for code in platform_codes:

@@ -1,10 +1,11 @@
 """An organisation's staff: the list, the counts its indicators use, confirmation, detachment and the register."""
 import enum
+import functools
 from collections import defaultdict
 from dataclasses import asdict, dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, case, delete, exists, func, insert, or_, select, true, update
+from sqlalchemy import and_, bindparam, case, delete, exists, func, insert, or_, select, true, update
 
 from ... import audit
 from ...extensions import db
@@ -103,10 +104,12 @@ class StaffCounts:
         return next((counts for counts in self.platforms if counts.code == code), None)
 
 
-def staff_counts(organization_id: int) -> StaffCounts:
-    """One query whatever the number of teachers: the staff's counts, and each platform's accounts counted."""
+@functools.cache
+def _staff_counts_statement():
+    """Built once per process (building and keying it cost more than running it): the organisation is a parameter."""
+    school = bindparam("organization_id")
     staff = (select(func.count(User.id).label("teachers"), func.count(User.confirmed_at).label("confirmed"))
-             .where(_staff_of(organization_id)).subquery())
+             .where(_staff_of(school)).subquery())
     registered = PlatformAccount.status.in_(REGISTERED_STATUSES)
     active = PlatformAccount.status == AccountStatus.ACTIVE
     # Only a status the school confirmed, of a teacher the school confirmed, counts as confirmed.
@@ -122,7 +125,7 @@ def staff_counts(organization_id: int) -> StaffCounts:
         )
         .join(User, User.id == PlatformAccount.user_id)
         # Every figure counts registered or active accounts: the others need not be read.
-        .where(_staff_of(organization_id), registered)
+        .where(_staff_of(school), registered)
         .group_by(PlatformAccount.platform_id)
         .subquery()
     )
@@ -130,13 +133,18 @@ def staff_counts(organization_id: int) -> StaffCounts:
                (accounts.c.registered, accounts.c.active, accounts.c.registered_confirmed, accounts.c.active_confirmed,
                 accounts.c.registered_by_confirmed)]
     # The staff's single row joined to every platform (none: still that row, for the counts).
-    rows = db.session.execute(
+    return (
         select(staff.c.teachers, staff.c.confirmed, Platform.id, Platform.code, Platform.name, *figures)
         .select_from(staff)
         .outerjoin(Platform, true())
         .outerjoin(accounts, accounts.c.platform_id == Platform.id)
         .order_by(Platform.sort_order, Platform.id)
-    ).all()
+    )
+
+
+def staff_counts(organization_id: int) -> StaffCounts:
+    """One query whatever the number of teachers: the staff's counts, and each platform's accounts counted."""
+    rows = db.session.execute(_staff_counts_statement(), {"organization_id": organization_id}).all()
     teachers, confirmed = rows[0][:2]
     return StaffCounts(
         teachers=teachers,
