@@ -5,7 +5,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from urllib.parse import urlsplit
 
 from sqlalchemy import select
-from sqlalchemy.orm import contains_eager, selectinload
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from ...domain.methodology import Methodology
 from ...domain.scoring import Result, Suggestion
@@ -105,10 +105,11 @@ def reviewable(diagnostic_id: int) -> Diagnostic | None:
         select(Diagnostic)
         .where(Diagnostic.id == diagnostic_id, Diagnostic.status != DiagnosticStatus.DRAFT)
         .options(
+            # Many-to-one in the same statement, each collection in one more.
+            joinedload(Diagnostic.organization).joinedload(Organization.municipality),
+            joinedload(Diagnostic.methodology),
             selectinload(Diagnostic.answers),
-            selectinload(Diagnostic.events).selectinload(DiagnosticEvent.actor),
-            selectinload(Diagnostic.organization).selectinload(Organization.municipality),
-            selectinload(Diagnostic.methodology),
+            selectinload(Diagnostic.events).joinedload(DiagnosticEvent.actor),
         )
     )
 
