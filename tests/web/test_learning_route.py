@@ -25,6 +25,7 @@ from cpp_app.models import (
     PlatformAccount,
     Role,
     SelfAssessment,
+    User,
     utcnow,
 )
 from tests.conftest import extract_csrf
@@ -358,3 +359,20 @@ def test_items_are_due_within_the_period(client, teacher, database):
     route = route_of(database, assessment_id)
     assert all(route.period_start <= item.due_on <= route.period_end for item in route.items)
     assert route.period_end.month == 5 and route.period_end >= date.today() - timedelta(days=1)
+
+
+def test_the_overview_card_reads_a_new_draft_and_the_current_routes_progress(app, client, teacher, database):
+    from cpp_app.blueprints.selfassessment.services import card
+
+    first = submitted(client)
+    route_url = built(client, first)
+    route_id = int(route_url.rstrip("/").rsplit("/", 1)[1])
+    item = database.session.scalars(select(LearningRouteItem).where(LearningRouteItem.route_id == route_id)).first()
+    item.done_at = utcnow()
+    database.session.commit()
+    assert client.post(f"{START}/start", data={"csrf_token": extract_csrf(client.get(START))}).status_code == 302
+    with app.test_request_context():
+        overview = card(database.session.get(User, teacher.id))
+    assert overview.draft is not None and overview.draft.status == "draft"
+    assert overview.submitted is not None and overview.submitted.id == first
+    assert (overview.route.route_id, overview.route.done) == (route_id, 1) and overview.route.total >= 1
