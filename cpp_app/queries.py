@@ -69,9 +69,11 @@ class Page(Generic[T]):
         return numbers
 
 
-def paginate(statement: Select, page: int, per_page: int) -> Page:
-    """One COUNT and one LIMIT/OFFSET query; a page number past the end shows the last page."""
-    total = db.session.scalar(select(func.count()).select_from(statement.order_by(None).subquery())) or 0
+def paginate(statement: Select, page: int, per_page: int, total: int | None = None) -> Page:
+    """One COUNT (none when the caller knows the `total` already) and one LIMIT/OFFSET query; a page number past
+    the end shows the last page."""
+    if total is None:
+        total = db.session.scalar(select(func.count()).select_from(statement.order_by(None).subquery())) or 0
     pages = max(1, -(-total // per_page))
     page = min(max(page, 1), pages)
     items = list(db.session.scalars(statement.limit(per_page).offset((page - 1) * per_page)).unique())

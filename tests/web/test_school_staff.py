@@ -6,7 +6,7 @@ import pytest
 from openpyxl import Workbook
 from sqlalchemy import func, select
 
-from cpp_app.blueprints.school.services import staff_counts
+from cpp_app.blueprints.school.services import StaffFilters, StateFilter, staff_counts, staff_page
 from cpp_app.models import (
     AccountStatus,
     AuditEvent,
@@ -323,6 +323,29 @@ def test_pagination_by_fifty_keeps_the_filters(client, make_user, login, databas
     links = re.findall(r'href="([^"]*page=2[^"]*)"', first.get_data(as_text=True))
     assert links and all("state=pending" in link for link in links)
     assert len(row_ids(client.get(links[0].replace("&amp;", "&")), "user")) == 5
+
+
+def test_a_list_without_search_takes_its_total_from_the_staff_counts_and_it_is_the_counted_one(
+        app, make_user, database, organizations, school_admin):
+    for n in range(7):
+        teacher(make_user, f"Учитель{n:02d}", organizations[0], confirmed=n % 3 == 0)
+    teacher(make_user, "Чужой", organizations[1])
+    withdrawn = teacher(make_user, "Отозвавший", organizations[0])
+    withdrawn.consent_withdrawn_at = utcnow()
+    database.session.commit()
+    school_id = organizations[0].id
+    with app.test_request_context():
+        counts = staff_counts(school_id)
+        for state in (None, StateFilter.PENDING, StateFilter.CONFIRMED):
+            filters = StaffFilters(state=state)
+            with statements_run(database.engine) as statements:
+                known = staff_page(school_id, filters, per_page=3, counts=counts).result
+            assert not any("count(*)" in statement for statement in statements)
+            with statements_run(database.engine) as statements:
+                counted = staff_page(school_id, filters, per_page=3).result
+            assert any("count(*)" in statement for statement in statements)
+            assert (known.total, [user.id for user in known.items]) == (counted.total, [user.id for user in counted.items])
+        assert staff_page(school_id, StaffFilters(), counts=counts).result.total == 8  # seven and the admin
 
 
 def test_the_staff_page_issues_the_same_number_of_queries_for_5_and_40_teachers(

@@ -248,8 +248,18 @@ def _account_condition(platform_id: int, wanted: PlatformFilter):
     }[wanted]
 
 
-def staff_page(organization_id: int, filters: StaffFilters, page: int = 1, per_page: int = PER_PAGE) -> StaffPage:
-    """One page of the staff (pending first), and the platform accounts of that page in one query."""
+def _known_total(filters: StaffFilters, counts: StaffCounts | None) -> int | None:
+    """The list's length when the staff counts the page shows already tell it (no search, no platform filter)."""
+    if counts is None or filters.query.strip() or filters.platform_status is not None:
+        return None
+    return {None: counts.teachers, StateFilter.PENDING: counts.pending,
+            StateFilter.CONFIRMED: counts.confirmed}[filters.state]
+
+
+def staff_page(organization_id: int, filters: StaffFilters, page: int = 1, per_page: int = PER_PAGE,
+               counts: StaffCounts | None = None) -> StaffPage:
+    """One page of the staff (pending first), and the platform accounts of that page in one query; with the
+    staff's `counts` at hand, an unfiltered list needs no COUNT of its own."""
     conditions = [_staff_of(organization_id)]
     for term in fold(filters.query[:MAX_QUERY_LENGTH]).split():
         pattern = contains_pattern(term)
@@ -269,7 +279,7 @@ def staff_page(organization_id: int, filters: StaffFilters, page: int = 1, per_p
         .order_by(case((User.confirmed_at.is_(None), 0), else_=1), User.last_name, User.first_name,
                   User.middle_name, User.id)
     )
-    result = paginate(statement, page, per_page)
+    result = paginate(statement, page, per_page, _known_total(filters, counts))
     accounts: dict[int, dict[int, PlatformAccount]] = defaultdict(dict)
     if result.items:
         for account in db.session.scalars(

@@ -74,7 +74,7 @@ def staff():
     filters = StaffFilterForm(request.args, platforms=counts.platforms)
     filters.validate()
     register = register_state(organization_id)
-    listing = staff_page(organization_id, filters.filters, _page_arg())
+    listing = staff_page(organization_id, filters.filters, _page_arg(), counts=counts)
     list_args = {**filters.link_args(), **({"page": listing.result.page} if listing.result.page > 1 else {})}
     return render_template(
         "school/staff.html",
