@@ -48,6 +48,11 @@ MEASURE_LABELS = {
     TEACHERS: "доля педагогов",
     STUDENTS: "доля обучающихся",
 }
+# «доля педагогов …» of one organisation kind's rule.
+KIND_GENITIVE = {
+    "school": "школ", "branch": "филиалов", "college": "профессиональных образовательных организаций",
+    "preschool": "дошкольных образовательных организаций", "additional": "организаций дополнительного образования",
+}
 # A rule's organisation kind that applies to every kind without a rule of its own.
 ANY_KIND = "any"
 # Not counted in the organisation share: «кроме организаций дополнительного образования» (the seed's Сферум monitoring).
@@ -81,25 +86,30 @@ class Thresholds:
         """The band of a share: the kind's own rule, else the platform and measure's rule for any kind."""
         return self.rules.get((platform, measure, kind or ANY_KIND)) or self.rules.get((platform, measure, ANY_KIND))
 
-    def legend(self, platform_names: Mapping[str, str], kind_labels: Mapping[str, str]) -> tuple[str, ...]:
-        """One sentence per source, naming it first: the platforms it bands and each measure's values."""
+    def legend(self, platform_names: Mapping[str, str]) -> tuple[str, ...]:
+        """One sentence per source naming it first, then the platforms it bands and each measure's values; last,
+        the platforms of `platform_names` (code → name) no source gives a band for."""
         grouped: dict[str, dict[str, list[str]]] = {}  # source → a measure's values → platform codes
         for (platform, measure, kind), threshold in sorted(self.rules.items(), key=_rule_order(platform_names)):
             if platform in platform_names:
-                text = _rule_text(measure, kind, threshold, kind_labels)
-                grouped.setdefault(threshold.source, {}).setdefault(text, []).append(platform)
+                grouped.setdefault(threshold.source, {}).setdefault(_rule_text(measure, kind, threshold), []).append(
+                    platform)
         sentences = []
         for source, rules in grouped.items():
             platforms = dict.fromkeys(code for codes in rules.values() for code in codes)
             names = ", ".join(platform_names[code] for code in platforms)
             sentences.append(f"Пороги: {source}. {names}: {'; '.join(rules)}; между ними — «средний уровень».")
+        banded = {platform for platform, _, _ in self.rules}
+        unbanded = [name for code, name in platform_names.items() if code not in banded]
+        without = "доля зарегистрированных педагогов" + (f" и все доли: {', '.join(unbanded)}" if unbanded else "")
+        sentences.append(f"Без уровня — источники порогов для них не дают: {without}.")
         return tuple(sentences)
 
 
-def _rule_text(measure: str, kind: str, threshold: Threshold, kind_labels: Mapping[str, str]) -> str:
+def _rule_text(measure: str, kind: str, threshold: Threshold) -> str:
     what = MEASURE_LABELS.get(measure, measure)
     if kind != ANY_KIND:
-        what = f"{what} ({kind_labels.get(kind, kind)})"
+        what = f"{what.split(' (')[0]} {KIND_GENITIVE.get(kind, kind)}"
     return (f"{what} — «ниже нормы» до {percent_text(threshold.below_max)} включительно, "
             f"«хорошо» от {percent_text(threshold.good_min)}")
 
@@ -248,6 +258,9 @@ class AreaFigures:
 
     def platform(self, code: str) -> PlatformFigures | None:
         return next((figures for figures in self.platforms if figures.code == code), None)
+
+    def platform_names(self) -> dict[str, str]:
+        return {figures.code: figures.name for figures in self.platforms}
 
 
 @dataclass(frozen=True)

@@ -384,6 +384,13 @@ def organization_diagnostics(organization_id: int) -> list[Diagnostic]:
     ))
 
 
+def latest_student_figure(diagnostics: list[Diagnostic]) -> Diagnostic | None:
+    """The diagnostic whose Сферум student figure the organisation's card shows: the latest stating it and a
+    student count, as the rebuild's sums take it."""
+    return max((d for d in diagnostics if d.sferum_students is not None and d.student_count),
+               key=lambda d: d.id, default=None)
+
+
 def organization_programs(organization_id: int) -> list[ProgramProgress]:
     """The organisation's programs with their road-map progress: two queries."""
     programs = db.session.execute(
