@@ -194,14 +194,22 @@ def test_top_deficits_count_submitted_answers_below_the_maximum(database, region
 def test_overview_shows_shares_with_bands_in_words(client, signed_in_methodologist, region):
     html = _text(client.get("/monitoring/"))
     sferum = _row(html, "data-platform", "sferum")
-    assert _cell(sferum, "registered") == "50 % (4 из 8) хорошо"
+    # No source gives the registered share a band: it is shown alone.
+    assert _cell(sferum, "registered") == "50 % (4 из 8)"
     assert _cell(sferum, "active") == "38 % (3 из 8) хорошо"
     assert 'class="band band-good"' in sferum
     assert "ниже нормы" in _cell(sferum, "organizations")  # 2 of 60-odd organisations
+    assert _cell(sferum, "preschool_active") == "нет данных"  # the kindergarten has no staff in ЦПП
     vk = _row(html, "data-platform", "vk_messenger")
     assert _cell(vk, "active") == "0 % (0 из 8) ниже нормы" and "band-below" in vk
     resh = _row(html, "data-platform", "resh")
-    assert _cell(resh, "active") == "12 % (1 из 8) средний уровень" and "band-medium" in resh
+    # РЭШ has no band in the seed: never silently Сферум's.
+    assert _cell(resh, "active") == "13 % (1 из 8)" and 'data-band="none"' in resh and "band-medium" not in resh
+    legend = re.search(r'<div class="muted small band-legend">(.*?)</div>', html, re.S).group(1)
+    assert "Пороги: Мониторинг подключения образовательных организаций к информационно-коммуникационной платформе " \
+           "Сферум в субъектах РФ (Минпросвещения России, Минцифры России), показатели с 25.05.2023" in legend
+    assert "доля педагогов дошкольных образовательных организаций — «ниже нормы» до 2,5" in legend
+    assert "все доли: ФГИС «Моя школа», Библиотека ЦОК, КИАСУО / электронный дневник, РЭШ, Госуслуги" in legend
     assert region["first"].label in html and "<svg" in html
     assert 'data-level="basic"' in html and "базовый" in html
 
@@ -241,10 +249,10 @@ def test_municipality_table_values_and_sorting(client, signed_in_methodologist, 
     alpha = _row(html, "data-municipality-id", region["alpha"].id)
     assert _cell(alpha, "organizations") == "3" and _cell(alpha, "teachers") == "6"
     assert _cell(alpha, "sferum.organizations") == "33 % ниже нормы"
-    assert _cell(alpha, "sferum.registered") == "50 % хорошо"
+    assert _cell(alpha, "sferum.registered") == "50 %"
     assert "resh." not in alpha  # one platform at a time, Сферум first
     resh = _row(_text(client.get("/monitoring/municipalities?platform=resh")), "data-municipality-id", region["alpha"].id)
-    assert _cell(resh, "resh.active") == "17 % средний уровень" and "sferum." not in resh
+    assert _cell(resh, "resh.active") == "17 %" and "sferum." not in resh
     assert _cell(_row(html, "data-municipality-id", region["beta"].id), "sferum.organizations") == "100 % хорошо"
     assert f'href="/monitoring/municipalities/{region["alpha"].id}?platform=sferum"' in html
 
