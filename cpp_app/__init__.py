@@ -83,8 +83,8 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _register_template_helpers(app: Flask) -> None:
-    from .domain.phone import format_phone
     from .domain.monitoring import banded_percent
+    from .domain.phone import format_phone
     from .formatting import local_date, local_datetime
     from .kernel.forms import EmptyForm, error_items
     from .kernel.plural import genitive, plural
