@@ -43,11 +43,9 @@ def band(share: float | None, below_max: float, good_min: float) -> Band | None:
 
 # What a band judges: the share of organisations with an active user, of active teachers, of students.
 ORGANIZATIONS, TEACHERS, STUDENTS = "organizations", "teachers", "students"
-MEASURE_LABELS = {
-    ORGANIZATIONS: "доля организаций (кроме организаций дополнительного образования)",
-    TEACHERS: "доля педагогов",
-    STUDENTS: "доля обучающихся",
-}
+MEASURE_LABELS = {ORGANIZATIONS: "доля организаций", TEACHERS: "доля педагогов", STUDENTS: "доля обучающихся"}
+# What a measure's share of every kind leaves out, said next to its band.
+MEASURE_NOTES = {ORGANIZATIONS: " (кроме организаций дополнительного образования)"}
 # «доля педагогов …» of one organisation kind's rule.
 KIND_GENITIVE = {
     "school": "школ", "branch": "филиалов", "college": "профессиональных образовательных организаций",
@@ -108,8 +106,7 @@ class Thresholds:
 
 def _rule_text(measure: str, kind: str, threshold: Threshold) -> str:
     what = MEASURE_LABELS.get(measure, measure)
-    if kind != ANY_KIND:
-        what = f"{what.split(' (')[0]} {KIND_GENITIVE.get(kind, kind)}"
+    what = what + MEASURE_NOTES.get(measure, "") if kind == ANY_KIND else f"{what} {KIND_GENITIVE.get(kind, kind)}"
     return (f"{what} — «ниже нормы» до {percent_text(threshold.below_max)} включительно, "
             f"«хорошо» от {percent_text(threshold.good_min)}")
 
@@ -125,10 +122,9 @@ def _rule_order(platform_names: Mapping[str, str]):
     return key
 
 
-def percent_text(share: float, decimals: int | None = None) -> str:
+def percent_text(share: float) -> str:
     """«50 %», «2,5 %»: a threshold as the seed writes it (as few decimals as it needs), Russian comma."""
-    value = Decimal(repr(share)) * 100
-    return _shown(value.normalize() if decimals is None else value.quantize(Decimal(1).scaleb(-decimals)))
+    return _shown((Decimal(repr(share)) * 100).normalize())
 
 
 def banded_percent(share: float | None, threshold: Threshold | None) -> str:
