@@ -93,9 +93,9 @@ _PRESCHOOL = Organization.kind == OrganizationKind.PRESCHOOL
 _IN_ORGANIZATION_SHARE = Organization.kind.not_in(KINDS_OUTSIDE_ORGANIZATION_SHARE)
 
 
-def _grouped(key, condition, school_year: str) -> dict[int, _Grouped]:
+def _grouped(key, condition, school_year: str, students: bool = True) -> dict[int, _Grouped]:
     """Four grouped queries keyed by `key` (a column of Organization) over the active organisations where
-    `condition` holds."""
+    `condition` holds, and a fifth for the schools' Сферум student figures when `students` (the rebuild's)."""
     area = and_(Organization.is_active, condition)
     groups: dict[int, _Grouped] = defaultdict(lambda: _Grouped({}, (0, 0, 0), {}, {}, {}))
 
@@ -140,13 +140,15 @@ def _grouped(key, condition, school_year: str) -> dict[int, _Grouped]:
         if level_code and str(status) in SUBMITTED_STATUSES:
             group.levels[level_code] = group.levels.get(level_code, 0) + count
 
-    for value, schools, students, registered, earliest, latest in db.session.execute(
+    if not students:
+        return groups
+    for value, schools, count, registered, earliest, latest in db.session.execute(
         select(key, func.count(Diagnostic.id), func.sum(Diagnostic.student_count), func.sum(Diagnostic.sferum_students),
                func.min(Diagnostic.sferum_students_on), func.max(Diagnostic.sferum_students_on))
         .join(Organization, Organization.id == Diagnostic.organization_id)
         .where(area, Diagnostic.id.in_(_latest_student_figures())).group_by(key)
     ):
-        groups[value].students = StudentFigures(schools, int(students), int(registered), earliest, latest)
+        groups[value].students = StudentFigures(schools, int(count), int(registered), earliest, latest)
     return groups
 
 
@@ -187,7 +189,7 @@ def _area(name: str, municipality_id: int | None, group: _Grouped, platforms) ->
 
 def computed_municipality_rows(school_year: str) -> list[AreaFigures]:
     """One row per municipality (also those without organisations), by name, grouped from the per-organisation
-    figures: what the rebuild stores. Six queries in all."""
+    figures: what the rebuild stores. Seven queries in all."""
     platforms = platform_list()
     groups = _grouped(Organization.municipality_id, true(), school_year)
     municipalities = db.session.execute(select(Municipality.id, Municipality.name).order_by(Municipality.name))
@@ -271,7 +273,7 @@ def organization_rows(municipality_id: int, school_year: str,
     `codes`, all by default), by name."""
     platforms = _only(platform_list(), codes)
     in_municipality = Organization.municipality_id == municipality_id
-    groups = _grouped(Organization.id, in_municipality, school_year)
+    groups = _grouped(Organization.id, in_municipality, school_year, students=False)  # the card reads its own
     organizations = db.session.execute(
         select(Organization.id, Organization.short_name, Organization.kind)
         .where(in_municipality, Organization.is_active).order_by(Organization.short_name, Organization.id)
