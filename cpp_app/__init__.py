@@ -83,6 +83,7 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _register_template_helpers(app: Flask) -> None:
+    from .domain.monitoring import banded_percent
     from .domain.phone import format_phone
     from .formatting import local_date, local_datetime
     from .kernel.forms import EmptyForm, error_items
@@ -93,6 +94,7 @@ def _register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["plural"] = plural
     app.jinja_env.filters["genitive"] = genitive
     app.jinja_env.filters["local_date"] = local_date
+    app.jinja_env.filters["banded_percent"] = banded_percent
     app.jinja_env.filters["local_datetime"] = local_datetime
     app.jinja_env.filters["error_items"] = error_items
 

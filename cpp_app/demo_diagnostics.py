@@ -11,6 +11,7 @@ from sqlalchemy import select
 from .blueprints.cabinet.profile_services import set_account
 from .blueprints.diagnostics.services import (
     AnswerInput,
+    GeneralFacts,
     accept,
     return_for_rework,
     save_answers,
@@ -165,13 +166,23 @@ def _has_diagnostic(school: Organization, year: str) -> bool:
     ) is not None
 
 
+def _sferum_students(school: Organization, students: int, today: date) -> tuple[int | None, date | None]:
+    """Most demo schools state their students on Сферум, some leave it blank: a generator of its own, so the
+    rest of the demo draws the same numbers as before."""
+    rng = random.Random(f"sferum-students-{school.short_name}")
+    if rng.random() < 0.3:
+        return None, None
+    return round(students * rng.uniform(0.05, 0.45)), today - timedelta(days=rng.randrange(0, 45))
+
+
 def _demo_diagnostic(
     school: Organization, status: str, level: int | None, methodology: Methodology, reviewer: Actor, today: date,
     rng: random.Random,
 ) -> Diagnostic:
     diagnostic = start(school, SEED_ACTOR, today)
     staff = rng.randrange(18, 75)
-    set_counts(diagnostic, staff, staff * rng.randrange(9, 16))
+    students = staff * rng.randrange(9, 16)
+    set_counts(diagnostic, GeneralFacts(staff, students, *_sferum_students(school, students, today)))
     if status == "draft":
         answers = _answers_for(methodology, MEDIUM, rng)
         codes = [indicator.code for indicator in methodology.indicators]

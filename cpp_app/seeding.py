@@ -74,11 +74,12 @@ def seed_consent_editions() -> int:
     return published
 
 
-def _upsert_by_key(model, key: str, rows: list[dict], create_only: bool = False) -> int:
-    existing = {getattr(obj, key): obj for obj in db.session.scalars(select(model))}
+def _upsert_by_key(model, key: str | tuple[str, ...], rows: list[dict], create_only: bool = False) -> int:
+    names = (key,) if isinstance(key, str) else key
+    existing = {tuple(getattr(obj, name) for name in names): obj for obj in db.session.scalars(select(model))}
     created = 0
     for row in rows:
-        obj = existing.get(row[key])
+        obj = existing.get(tuple(row[name] for name in names))
         if obj is None:
             db.session.add(model(**row))
             created += 1
@@ -112,7 +113,9 @@ def seed_reference_data() -> dict[str, int]:
         methodologies += db.session.scalar(select(func.count(MethodologyVersion.id))) - before
     measures = seed_measures()  # after the courses and methodologies: it resolves course titles and levels
     thresholds = _upsert_by_key(
-        MonitoringThreshold, "metric", load_yaml(SEEDS_DIR / "monitoring_thresholds.yaml"), create_only=True
+        # The seed's bands are the reference: a re-seed applies a corrected source or value.
+        MonitoringThreshold, ("platform_code", "measure", "organization_kind"),
+        load_yaml(SEEDS_DIR / "monitoring_thresholds.yaml"),
     )
     consent_created = seed_consent_editions()
     return {

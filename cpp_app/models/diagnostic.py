@@ -1,6 +1,6 @@
 """Methodology versions, school self-diagnostics, their answers and their status history."""
 import enum
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, event
 from sqlalchemy import Enum as SAEnum
@@ -78,6 +78,9 @@ class Diagnostic(db.Model):
     # The counts the live-data suggestions are computed against, as the school states them.
     staff_count: Mapped[int | None]
     student_count: Mapped[int | None]
+    # Students registered on Сферум as the school states them, and the day the figure is of.
+    sferum_students: Mapped[int | None]
+    sferum_students_on: Mapped[date | None]
     # Totals cached at submission, so that lists and monitoring need no rescoring.
     total_points: Mapped[int | None]
     max_points: Mapped[int | None]

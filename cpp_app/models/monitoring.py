@@ -9,17 +9,21 @@ from ._common import utcnow
 
 
 class MonitoringThreshold(db.Model):
-    """Colour bands of a share: ≤ below_max is «ниже нормы», ≥ good_min is «хорошо», between is «средний уровень»."""
+    """Colour bands of one platform's share of one measure for one organisation kind («any»: every kind without a
+    row of its own): ≤ below_max is «ниже нормы», ≥ good_min is «хорошо», between is «средний уровень». A share
+    without a row is shown without a band; `source` names the document the band comes from in every legend."""
 
     __tablename__ = "monitoring_thresholds"
+    __table_args__ = (UniqueConstraint("platform_code", "measure", "organization_kind", name="platform_measure_kind"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    metric: Mapped[str] = mapped_column(String(50), unique=True)  # organizations | teachers
-    title: Mapped[str] = mapped_column(String(200))
+    platform_code: Mapped[str] = mapped_column(String(50))
+    measure: Mapped[str] = mapped_column(String(30))  # organizations | teachers | students
+    organization_kind: Mapped[str] = mapped_column(String(20))  # an OrganizationKind value or «any»
     below_max: Mapped[float]
     good_min: Mapped[float]
+    source: Mapped[str] = mapped_column(String(300))
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
-    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
 
 class MonitoringSnapshot(db.Model):
@@ -81,6 +85,13 @@ class MonitoringAreaFigures(db.Model):
     confirmed: Mapped[int]
     diagnostics_by_status: Mapped[dict] = mapped_column(JSON)
     levels: Mapped[dict] = mapped_column(JSON)
+    preschool_teachers: Mapped[int] = mapped_column(server_default="0")
+    # Students on Сферум as the schools state them (StudentFigures): each school's latest figure.
+    student_schools: Mapped[int] = mapped_column(server_default="0")
+    students: Mapped[int] = mapped_column(server_default="0")
+    sferum_students: Mapped[int] = mapped_column(server_default="0")
+    sferum_students_earliest: Mapped[date | None]
+    sferum_students_latest: Mapped[date | None]
     refreshed_at: Mapped[datetime]
 
 
@@ -96,6 +107,7 @@ class MonitoringAreaPlatformFigures(db.Model):
     active: Mapped[int]
     organizations_active_confirmed: Mapped[int]
     active_confirmed: Mapped[int]
+    preschool_active: Mapped[int] = mapped_column(server_default="0")
 
 
 class MonitoringDeficitFigures(db.Model):

@@ -5,7 +5,7 @@ from datetime import date
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from cpp_app.blueprints.diagnostics.services import AnswerInput, save_answers, set_counts, start, submit
+from cpp_app.blueprints.diagnostics.services import AnswerInput, GeneralFacts, save_answers, set_counts, start, submit
 from cpp_app.blueprints.methodology.services_versions import methodology_of
 from cpp_app.kernel.actor import Actor
 from cpp_app.models import Organization, OrganizationKind, Role, utcnow
@@ -15,7 +15,7 @@ from tests.e2e.test_diagnostic_fill import indicator, sign_in
 def submitted_diagnostic(database, admin, school):
     actor = Actor(admin.id, None, None)
     diagnostic = start(school, actor, date.today())
-    set_counts(diagnostic, 20, 250)
+    set_counts(diagnostic, GeneralFacts(20, 250))
     answers = {item.code: AnswerInput(score=item.max_score) for item in methodology_of(diagnostic).indicators}
     save_answers(diagnostic, answers, actor)
     submit(diagnostic, actor, "school_admin")

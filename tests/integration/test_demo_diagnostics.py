@@ -120,3 +120,12 @@ def test_demo_teachers_work_at_the_directors_school_with_mixed_accounts(seeded):
     assert {a.confirmed_by_id for a in confirmed} == {director.id}
     # Every teacher has at least one platform missing, so the live suggestions have names to show.
     assert all(sum(1 for a in accounts if a.user_id == t.id) < 7 for t in numbered)
+
+
+def test_some_demo_schools_state_their_students_on_sferum(seeded):
+    found = diagnostics(seeded)
+    stated = [d for d in found if d.sferum_students is not None]
+    assert 0 < len(stated) < len(found)  # some leave it blank, as real schools do
+    for d in stated:
+        assert 0 <= d.sferum_students <= d.student_count and d.sferum_students_on <= local_today()
+    assert all(d.sferum_students_on is None for d in found if d.sferum_students is None)

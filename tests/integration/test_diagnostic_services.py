@@ -8,6 +8,7 @@ from sqlalchemy import event, func, select, update
 from cpp_app.blueprints.auth.sessions import token_hash
 from cpp_app.blueprints.diagnostics.services import (
     AnswerInput,
+    GeneralFacts,
     StepInput,
     ended_session_user,
     live_data,
@@ -125,12 +126,12 @@ def test_invalid_answers_are_refused_and_nothing_is_saved(database, diagnostic, 
 
 
 def test_the_general_step_saves_counts_and_says_whether_anything_changed(database, diagnostic, actors):
-    step = StepInput(answers={}, general=True, staff_count=24, student_count=310)
+    step = StepInput(answers={}, general=True, facts=GeneralFacts(24, 310))
     assert save_step(diagnostic, step, actors[0]).saved == 1
     assert (diagnostic.staff_count, diagnostic.student_count) == (24, 310)
     assert save_step(diagnostic, step, actors[0]).saved == 0
     with pytest.raises(FieldErrors) as refused:
-        save_step(diagnostic, StepInput(answers={}, general=True, staff_count=200_000), actors[0])
+        save_step(diagnostic, StepInput(answers={}, general=True, facts=GeneralFacts(staff_count=200_000)), actors[0])
     assert "staff_count" in refused.value.errors
 
 
@@ -141,7 +142,7 @@ def test_nothing_can_be_saved_once_submitted(database, diagnostic, actors):
     with pytest.raises(TransitionRefused):
         save_answers(diagnostic, {"cos.sferum": AnswerInput(1, "", "", 1)}, actors[0])
     with pytest.raises(TransitionRefused):
-        save_step(diagnostic, StepInput(answers={}, general=True, staff_count=3), actors[0])
+        save_step(diagnostic, StepInput(answers={}, general=True, facts=GeneralFacts(staff_count=3)), actors[0])
 
 
 # ------------------------------------------------------------------------------------------------ stash

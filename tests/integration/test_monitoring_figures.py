@@ -115,8 +115,15 @@ def test_each_municipality_is_the_sum_of_its_organisations_and_the_region_of_its
             assert area.teachers_registered == sum(p.teachers_registered for p in parts)
             assert area.teachers_active == sum(p.teachers_active for p in parts)
             assert area.teachers_active_confirmed == sum(p.teachers_active_confirmed for p in parts)
-            assert area.organizations_with_active == sum(1 for p in parts if p.teachers_active)
-            assert area.organizations_with_active_confirmed == sum(1 for p in parts if p.teachers_active_confirmed)
+            # Organisations of additional education are outside the organisation share (an organisation's row
+            # says so by its organizations_total of 0), however active their teachers.
+            assert area.organizations_total == sum(p.organizations_total for p in parts)
+            assert area.organizations_with_active == sum(p.organizations_total for p in parts if p.teachers_active)
+            assert area.organizations_with_active_confirmed == \
+                sum(p.organizations_total for p in parts if p.teachers_active_confirmed)
+            preschools = [(o, p) for o, p in zip(organizations, parts, strict=True) if o.kind == "preschool"]
+            assert area.preschool_teachers_total == sum(o.teachers_registered for o, _ in preschools)
+            assert area.preschool_teachers_active == sum(p.teachers_active for _, p in preschools)
     region = stats.region_figures()
     assert region.teachers_registered == sum(m.teachers_registered for m in municipalities) > 0
     assert region.organizations_total == sum(m.organizations_total for m in municipalities)

@@ -6,7 +6,6 @@ from cpp_app.domain.monitoring import (
     Band,
     OrganizationFigures,
     PlatformFigures,
-    Thresholds,
     band,
     sort_columns,
     sorted_rows,
@@ -37,13 +36,6 @@ def test_no_share_has_no_band():
 
 def test_band_labels_are_russian_words():
     assert [b.label for b in Band] == ["ниже нормы", "средний уровень", "хорошо"]
-
-
-def test_thresholds_from_rows_fall_back_to_the_seed_values():
-    thresholds = Thresholds.from_rows([("teachers", 0.2, 0.3), ("students", 0.15, 0.25)])
-    assert (thresholds.teachers.below_max, thresholds.teachers.good_min) == (0.2, 0.3)
-    assert (thresholds.organizations.below_max, thresholds.organizations.good_min) == (0.5, 0.9)
-    assert thresholds.organizations.band(0.9) is Band.GOOD
 
 
 def test_platform_shares_and_empty_denominators():

@@ -11,7 +11,7 @@ from sqlalchemy import func, select, update
 from cpp_app.blueprints.diagnostics.services import return_for_rework
 from cpp_app.domain.workflow import school_year
 from cpp_app.kernel.actor import Actor
-from cpp_app.kernel.clock import KRASNOYARSK_TIME
+from cpp_app.kernel.clock import KRASNOYARSK_TIME, local_today
 from cpp_app.models import (
     AccountStatus,
     AuditEvent,
@@ -212,6 +212,64 @@ def test_general_step_and_a_section_are_saved_step_by_step(signed_in, database):
     # «Сохранить и далее» from the last section leads to the check page.
     response = post_step(signed_in, diagnostic_id, "eios", action="next", **{score_field("eios.internet"): "1"})
     assert response.headers["Location"].endswith(f"/diagnostics/{diagnostic_id}/check")
+
+
+def test_students_on_sferum_are_saved_with_the_date_of_the_figure(signed_in, database):
+    diagnostic_id = start(signed_in)
+    body = unescaped(signed_in.get(step_url(diagnostic_id)))
+    assert 'for="sferum_students">Обучающихся зарегистрировано в Сферуме' in body
+    assert 'for="sferum_students_on">На дату (ДД.ММ.ГГГГ)' in body
+    yesterday = local_today() - timedelta(days=1)
+
+    response = post_step(signed_in, diagnostic_id, staff_count="24", student_count="310", sferum_students="1 20",
+                         sferum_students_on=yesterday.strftime("%d.%m.%Y"))
+    assert response.status_code == 302
+    saved = fresh(database, Diagnostic, diagnostic_id)
+    assert (saved.sferum_students, saved.sferum_students_on) == (120, yesterday)
+    body = unescaped(signed_in.get(step_url(diagnostic_id)))
+    assert 'value="120"' in body and f'value="{yesterday.strftime("%d.%m.%Y")}"' in body
+    check = unescaped(signed_in.get(f"/diagnostics/{diagnostic_id}/check"))
+    assert f"<dt>На дату (ДД.ММ.ГГГГ)</dt><dd>{yesterday.strftime('%d.%m.%Y')}</dd>" in check
+
+    # All of it may be cleared again; the ISO form a date picker posts is read too.
+    assert post_step(signed_in, diagnostic_id, sferum_students="", sferum_students_on="").status_code == 302
+    assert fresh(database, Diagnostic, diagnostic_id).sferum_students is None
+    assert post_step(signed_in, diagnostic_id, student_count="310", sferum_students="310",
+                     sferum_students_on=yesterday.isoformat()).status_code == 302
+    assert fresh(database, Diagnostic, diagnostic_id).sferum_students_on == yesterday
+
+
+@pytest.mark.parametrize(("fields", "messages"), [
+    ({"student_count": "300", "sferum_students": "301", "sferum_students_on": "{tomorrow}"},
+     {"sferum_students": "Больше, чем обучающихся в школе (300)",
+      "sferum_students_on": "Дата не может быть позже сегодняшней."}),
+    ({"student_count": "300", "sferum_students": "-5", "sferum_students_on": "31.02.2026"},
+     {"sferum_students": "Число не может быть отрицательным.",
+      "sferum_students_on": "Введите дату в виде ДД.ММ.ГГГГ"}),
+    ({"staff_count": "двадцать", "sferum_students": "40"},
+     {"staff_count": "Введите целое число", "sferum_students_on": "Укажите дату, на которую дано число"}),
+    ({"sferum_students_on": "{yesterday}"},
+     {"sferum_students": "Укажите, сколько обучающихся зарегистрировано в Сферуме на эту дату."}),
+])
+def test_students_on_sferum_errors_come_all_at_once_with_the_values_kept(signed_in, database, fields, messages):
+    diagnostic_id = start(signed_in)
+    today = local_today()
+    dates = {"tomorrow": (today + timedelta(days=1)).strftime("%d.%m.%Y"),
+             "yesterday": (today - timedelta(days=1)).strftime("%d.%m.%Y")}
+    fields = {name: value.format(**dates) for name, value in fields.items()}
+
+    response = post_step(signed_in, diagnostic_id, **fields)
+
+    assert response.status_code == 400
+    body = unescaped(response)
+    assert "Исправьте ошибки:" in body
+    for name, message in messages.items():
+        assert re.search(rf'<a href="#{name}">[^<]*{re.escape(message)}', body), name
+        assert re.search(rf'id="{name}"[^>]*aria-invalid="true"', body), name
+    for name, value in fields.items():
+        assert f'value="{value}"' in body
+    saved = fresh(database, Diagnostic, diagnostic_id)
+    assert (saved.student_count, saved.sferum_students, saved.sferum_students_on) == (None, None, None)
 
 
 def test_bad_input_is_shown_back_and_the_sections_other_answers_are_saved(signed_in, database):
@@ -567,7 +625,8 @@ def test_answers_posted_after_the_session_went_idle_come_back_after_sign_in(sign
     response = signed_in.post(step_url(diagnostic_id), data={**fields, "staff_count": "17"})
     assert response.status_code == 302 and response.headers["Location"].startswith("/login?next=")
     [stash] = database.session.scalars(select(FormStash)).all()
-    assert stash.user_id == admin.id and stash.payload == {"staff_count": "17", "student_count": ""}
+    assert stash.user_id == admin.id and stash.payload == {"staff_count": "17", "student_count": "", "sferum_students": "",
+                                                            "sferum_students_on": ""}
 
     sign_in(signed_in, admin)
     assert 'value="17"' in signed_in.get(step_url(diagnostic_id)).get_data(as_text=True)

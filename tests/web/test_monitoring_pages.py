@@ -3,10 +3,11 @@ import re
 from datetime import date
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from cpp_app.blueprints.methodology.services_versions import active_school_version, methodology_of
 from cpp_app.blueprints.monitoring import figures, stats
+from cpp_app.domain.monitoring import StudentFigures
 from cpp_app.domain.workflow import school_year
 from cpp_app.formatting import local_datetime
 from cpp_app.kernel.clock import local_today
@@ -194,14 +195,22 @@ def test_top_deficits_count_submitted_answers_below_the_maximum(database, region
 def test_overview_shows_shares_with_bands_in_words(client, signed_in_methodologist, region):
     html = _text(client.get("/monitoring/"))
     sferum = _row(html, "data-platform", "sferum")
-    assert _cell(sferum, "registered") == "50 % (4 из 8) хорошо"
+    # No source gives the registered share a band: it is shown alone.
+    assert _cell(sferum, "registered") == "50 % (4 из 8)"
     assert _cell(sferum, "active") == "38 % (3 из 8) хорошо"
     assert 'class="band band-good"' in sferum
     assert "ниже нормы" in _cell(sferum, "organizations")  # 2 of 60-odd organisations
+    assert _cell(sferum, "preschool_active") == "нет данных"  # the kindergarten has no staff in ЦПП
     vk = _row(html, "data-platform", "vk_messenger")
     assert _cell(vk, "active") == "0 % (0 из 8) ниже нормы" and "band-below" in vk
     resh = _row(html, "data-platform", "resh")
-    assert _cell(resh, "active") == "12 % (1 из 8) средний уровень" and "band-medium" in resh
+    # РЭШ has no band in the seed: never silently Сферум's.
+    assert _cell(resh, "active") == "13 % (1 из 8)" and 'data-band="none"' in resh and "band-medium" not in resh
+    legend = re.search(r'<div class="muted small band-legend">(.*?)</div>', html, re.S).group(1)
+    assert "Пороги: Мониторинг подключения образовательных организаций к информационно-коммуникационной платформе " \
+           "Сферум в субъектах РФ (Минпросвещения России, Минцифры России), показатели с 25.05.2023" in legend
+    assert "доля педагогов дошкольных образовательных организаций — «ниже нормы» до 2,5" in legend
+    assert "все доли: ФГИС «Моя школа», Библиотека ЦОК, КИАСУО / электронный дневник, РЭШ, Госуслуги" in legend
     assert region["first"].label in html and "<svg" in html
     assert 'data-level="basic"' in html and "базовый" in html
 
@@ -241,10 +250,10 @@ def test_municipality_table_values_and_sorting(client, signed_in_methodologist, 
     alpha = _row(html, "data-municipality-id", region["alpha"].id)
     assert _cell(alpha, "organizations") == "3" and _cell(alpha, "teachers") == "6"
     assert _cell(alpha, "sferum.organizations") == "33 % ниже нормы"
-    assert _cell(alpha, "sferum.registered") == "50 % хорошо"
+    assert _cell(alpha, "sferum.registered") == "50 %"
     assert "resh." not in alpha  # one platform at a time, Сферум first
     resh = _row(_text(client.get("/monitoring/municipalities?platform=resh")), "data-municipality-id", region["alpha"].id)
-    assert _cell(resh, "resh.active") == "17 % средний уровень" and "sferum." not in resh
+    assert _cell(resh, "resh.active") == "17 %" and "sferum." not in resh
     assert _cell(_row(html, "data-municipality-id", region["beta"].id), "sferum.organizations") == "100 % хорошо"
     assert f'href="/monitoring/municipalities/{region["alpha"].id}?platform=sferum"' in html
 
@@ -289,6 +298,81 @@ def test_organisation_page(client, signed_in_methodologist, region):
     assert f'/programs/{region["program"].id}"' in program and 'data-progress="50"' in program
     empty = _text(client.get(f"/monitoring/organizations/{region['a3'].id}"))
     assert "ни один педагог" in empty and "ещё не начинала" in empty and "Программы развития пока нет" in empty
+
+
+@pytest.fixture
+def gamma(database, region):
+    """Гамма: a school, a kindergarten whose 1 active teacher of 25 is 4 % (medium by the preschool band, below the
+    norm by the schools'), a house of creativity (additional education) with an active teacher, and two schools
+    stating their students on Сферум in their self-diagnostics."""
+    active, registered = AccountStatus.ACTIVE, AccountStatus.REGISTERED
+    gamma = _municipality(database, "Аа-тест Гамма")
+    school = _organization(database, gamma, "Гамма школа")
+    kindergarten = _organization(database, gamma, "Гамма детсад", OrganizationKind.PRESCHOOL)
+    club = _organization(database, gamma, "Гамма дом творчества", OrganizationKind.ADDITIONAL)
+    other = _organization(database, gamma, "Гамма школа 2")
+    _teacher(database, school, [("sferum", registered)])
+    _teacher(database, club, [("sferum", active)])
+    for number in range(25):
+        _teacher(database, kindergarten, [("sferum", active)] if number == 0 else [])
+    older = _diagnostic(database, school, DiagnosticStatus.ACCEPTED, "basic", year=PREVIOUS_YEAR)
+    older.student_count, older.sferum_students, older.sferum_students_on = 400, 10, date(2024, 5, 1)
+    latest = _diagnostic(database, school, DiagnosticStatus.DRAFT)
+    latest.student_count, latest.sferum_students, latest.sferum_students_on = 400, 80, date(2025, 10, 6)
+    unknown = _diagnostic(database, other, DiagnosticStatus.DRAFT)  # no student count: no share to sum
+    unknown.sferum_students, unknown.sferum_students_on = 50, date(2025, 10, 1)
+    database.session.commit()
+    _rebuild(database)
+    return {"gamma": gamma, "school": school, "kindergarten": kindergarten, "club": club}
+
+
+def test_rebuild_leaves_additional_education_out_of_the_organisation_share(database, gamma):
+    figures_of = stats.municipality_figures(gamma["gamma"].id)
+    sferum = figures_of.platform("sferum")
+    assert figures_of.organizations_total == 4 and figures_of.organizations_by_kind["additional"] == 1
+    # The club's active teacher does not make it count: the kindergarten is the one organisation with activity.
+    assert (sferum.organizations_with_active, sferum.organizations_total) == (1, 3)
+    assert (sferum.preschool_teachers_total, sferum.preschool_teachers_active) == (25, 1)
+    assert (sferum.teachers_total, sferum.teachers_active) == (27, 2) and sferum.other_active_share == 0.5
+    region_sferum = stats.region_figures().platform("sferum")
+    organizations = database.session.scalar(select(func.count(Organization.id)).where(
+        Organization.is_active, Organization.kind != OrganizationKind.ADDITIONAL))
+    assert region_sferum.organizations_total == organizations
+    assert region_sferum.preschool_teachers_total == 25
+    assert figures_of.students == StudentFigures(1, 400, 80, date(2025, 10, 6), date(2025, 10, 6))
+
+
+def test_preschool_teachers_are_judged_by_their_own_band(client, signed_in_methodologist, gamma):
+    html = _text(client.get(f"/monitoring/municipalities/{gamma['gamma'].id}"))
+    sferum = _row(html, "data-platform", "sferum")
+    assert _cell(sferum, "preschool_active") == "4 % (1 из 25) средний уровень"
+    assert _cell(sferum, "active") == "50 % (1 из 2) хорошо"
+    assert _cell(sferum, "organizations") == "33 % (1 из 3) ниже нормы"
+    assert _cell(_row(html, "data-organization-id", gamma["kindergarten"].id), "sferum.active") == "4 % средний уровень"
+    assert _cell(_row(html, "data-organization-id", gamma["school"].id), "sferum.active") == "0 % ниже нормы"
+    row = _row(_text(client.get("/monitoring/municipalities")), "data-municipality-id", gamma["gamma"].id)
+    assert _cell(row, "sferum.preschool_active") == "4 % средний уровень"
+    card = _text(client.get(f"/monitoring/organizations/{gamma['kindergarten'].id}"))
+    assert _cell(_row(card, "data-platform", "sferum"), "active") == "4 % (1 из 25) средний уровень"
+
+
+def _figure(html: str, name: str) -> str:
+    match = re.search(rf'<p data-figure="{name}">(.*?)</p>', html, re.S)
+    assert match, f"no figure {name}"
+    return " ".join(re.sub(r"<[^>]+>", " ", match.group(1)).replace("&nbsp;", " ").split())
+
+
+def test_students_on_sferum_are_shown_as_the_schools_own_figure(client, signed_in_methodologist, gamma):
+    expected = ("Обучающиеся, зарегистрированные в Сферуме: 20 % (80 из 400) средний уровень — по данным "
+                "самодиагностики 1 школы на 06.10.2025")
+    assert _figure(_text(client.get(f"/monitoring/municipalities/{gamma['gamma'].id}")), "sferum-students") == expected
+    assert _figure(_text(client.get("/monitoring/")), "sferum-students") == expected
+    card = _text(client.get(f"/monitoring/organizations/{gamma['school'].id}"))
+    assert _figure(card, "sferum-students") == ("Обучающиеся, зарегистрированные в Сферуме: 20 % (80 из 400) "
+                                                "средний уровень — по данным самодиагностики школы на 06.10.2025")
+    empty = _text(client.get(f"/monitoring/organizations/{gamma['club'].id}"))
+    assert _figure(empty, "sferum-students") == "Обучающиеся, зарегистрированные в Сферуме: школа не указала в " \
+                                                 "самодиагностике."
 
 
 # ---------------------------------------------------------------------------------------------- query counts

@@ -9,16 +9,30 @@ import hashlib
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date, datetime
 
 from ...domain.methodology import Section
-from .services import MAX_COMMENT_LENGTH, MAX_EVIDENCE_LENGTH, AnswerInput, StepInput
+from ...kernel.clock import local_today
+from .services import (
+    MAX_COMMENT_LENGTH,
+    MAX_EVIDENCE_LENGTH,
+    AnswerInput,
+    GeneralFacts,
+    StepInput,
+    general_facts_errors,
+)
 
 SCORE, COMMENT, EVIDENCE, REVISION, ORIGINAL = "score", "comment", "evidence", "rev", "orig"
 STAFF_COUNT, STUDENT_COUNT = "staff_count", "student_count"
-COUNT_LABELS = {
+SFERUM_STUDENTS, SFERUM_STUDENTS_ON = "sferum_students", "sferum_students_on"
+GENERAL_LABELS = {
     STAFF_COUNT: "Численность педагогических работников",
     STUDENT_COUNT: "Численность обучающихся",
+    SFERUM_STUDENTS: "Обучающихся зарегистрировано в Сферуме",
+    SFERUM_STUDENTS_ON: "На дату (ДД.ММ.ГГГГ)",
 }
+DATE_FIELDS = frozenset({SFERUM_STUDENTS_ON})
+DATE_FORMATS = ("%d.%m.%Y", "%Y-%m-%d")
 MAX_COUNT_LENGTH = 12
 MAX_SCORE_LENGTH = 3
 DIGEST_LENGTH = 16
@@ -69,8 +83,7 @@ class PostedAnswer:
 class PostedStep:
     answers: dict[str, PostedAnswer] = field(default_factory=dict)
     general: bool = False
-    staff_count: int | None = None
-    student_count: int | None = None
+    facts: GeneralFacts = GeneralFacts()
     raw_counts: dict[str, str] = field(default_factory=dict)  # as typed, to show a wrong value back
     errors: dict[str, str] = field(default_factory=dict)  # keyed like the services' FieldErrors
 
@@ -81,8 +94,7 @@ class PostedStep:
             answers={code: answer.as_input() for code, answer in self.answers.items()
                      if answer.changed and code not in self.errors},
             general=self.general,
-            staff_count=self.staff_count,
-            student_count=self.student_count,
+            facts=self.facts,
         )
 
 
@@ -105,21 +117,39 @@ def parse_section(section: Section, formdata: Mapping[str, str]) -> PostedStep:
 
 
 def parse_general(formdata: Mapping[str, str]) -> PostedStep:
-    raw = {name: (formdata.get(name) or "").strip() for name in (STAFF_COUNT, STUDENT_COUNT)}
+    raw = {name: (formdata.get(name) or "").strip() for name in GENERAL_LABELS}
     values, errors = {}, {}
     for name, text in raw.items():
+        if name in DATE_FIELDS:
+            values[name] = _date_or_none(text)
+            if text and values[name] is None:
+                errors[name] = "Введите дату в виде ДД.ММ.ГГГГ, например 01.09.2026."
+            continue
         digits = text.replace(" ", "").replace("\u00a0", "")
         values[name] = _int_or_none(digits)
-        if digits and values[name] is None:
+        if digits.startswith(("-", "−")) and _int_or_none(digits[1:]) is not None:
+            errors[name] = "Число не может быть отрицательным."
+        elif digits and values[name] is None:
             errors[name] = "Введите целое число, например 42."
-    return PostedStep(general=True, staff_count=values[STAFF_COUNT], student_count=values[STUDENT_COUNT],
-                      raw_counts=raw, errors=errors)
+    facts = GeneralFacts(**values)
+    # Every message at once: the facts' rules for the fields that could be read.
+    errors = {**general_facts_errors(facts, local_today()), **errors}
+    return PostedStep(general=True, facts=facts, raw_counts=raw, errors=errors)
+
+
+def _date_or_none(text: str) -> date | None:
+    for pattern in DATE_FORMATS:
+        try:
+            return datetime.strptime(text, pattern).date()
+        except ValueError:
+            continue
+    return None
 
 
 def step_fields(section: Section | None) -> dict[str, int]:
     """Every field the form of a step posts (the section's, or «Общие сведения» for None), with its bound."""
     if section is None:
-        return {STAFF_COUNT: _COUNT_BOUND, STUDENT_COUNT: _COUNT_BOUND}
+        return {name: _COUNT_BOUND for name in GENERAL_LABELS}
     return {field_name(kind, indicator.code): bound
             for indicator in section.indicators for kind, bound in _FIELD_BOUNDS.items()}
 

@@ -13,6 +13,7 @@ from ...domain.scoring import Result, Suggestion, score, suggest_all
 from ...domain.workflow import TransitionRefused, is_editable, school_year, transition_for
 from ...extensions import db
 from ...kernel.actor import Actor
+from ...kernel.clock import local_today
 from ...kernel.stash import STASH_LIFETIME
 from ...models import (
     AuthSession,
@@ -195,16 +196,43 @@ def save_answers(diagnostic: Diagnostic, inputs: dict[str, AnswerInput], actor: 
     return SaveOutcome(saved=saved, conflicts=tuple(conflicts), errors=errors)
 
 
-def set_counts(diagnostic: Diagnostic, staff_count: int | None, student_count: int | None) -> None:
-    if not is_editable(diagnostic.status):
-        raise TransitionRefused("Самодиагностика отправлена на проверку: изменить её нельзя.")
+@dataclass(frozen=True)
+class GeneralFacts:
+    """«Общие сведения» as posted: the counts, and the students registered on Сферум with the day of that figure."""
+
+    staff_count: int | None = None
+    student_count: int | None = None
+    sferum_students: int | None = None
+    sferum_students_on: date | None = None
+
+
+def general_facts_errors(facts: GeneralFacts, today: date) -> dict[str, str]:
     errors = {}
-    for name, value in (("staff_count", staff_count), ("student_count", student_count)):
+    for name in ("staff_count", "student_count", "sferum_students"):
+        value = getattr(facts, name)
         if value is not None and not 0 <= value <= 100_000:
             errors[name] = "Укажите число от 0 до 100 000."
-    if errors:
+    students, on = facts.sferum_students, facts.sferum_students_on
+    if "sferum_students" not in errors and students is not None and facts.student_count is not None \
+            and students > facts.student_count:
+        errors["sferum_students"] = (f"Больше, чем обучающихся в школе ({facts.student_count}): "
+                                     "проверьте оба числа.")
+    if students is not None and on is None:
+        errors["sferum_students_on"] = "Укажите дату, на которую дано число обучающихся в Сферуме."
+    if students is None and on is not None:
+        errors["sferum_students"] = "Укажите, сколько обучающихся зарегистрировано в Сферуме на эту дату."
+    if on is not None and on > today:
+        errors["sferum_students_on"] = "Дата не может быть позже сегодняшней."
+    return errors
+
+
+def set_counts(diagnostic: Diagnostic, facts: GeneralFacts) -> None:
+    if not is_editable(diagnostic.status):
+        raise TransitionRefused("Самодиагностика отправлена на проверку: изменить её нельзя.")
+    if errors := general_facts_errors(facts, local_today()):
         raise FieldErrors(errors)
-    diagnostic.staff_count, diagnostic.student_count = staff_count, student_count
+    diagnostic.staff_count, diagnostic.student_count = facts.staff_count, facts.student_count
+    diagnostic.sferum_students, diagnostic.sferum_students_on = facts.sferum_students, facts.sferum_students_on
 
 
 @dataclass(frozen=True)
@@ -213,8 +241,7 @@ class StepInput:
 
     answers: dict[str, AnswerInput]
     general: bool = False
-    staff_count: int | None = None
-    student_count: int | None = None
+    facts: GeneralFacts = GeneralFacts()
 
 
 def save_step(diagnostic: Diagnostic, step: StepInput, actor: Actor) -> SaveOutcome:
@@ -222,9 +249,13 @@ def save_step(diagnostic: Diagnostic, step: StepInput, actor: Actor) -> SaveOutc
     the counts are last-write-wins."""
     if not step.general:
         return save_answers(diagnostic, step.answers, actor, keep_valid=True)
-    before = (diagnostic.staff_count, diagnostic.student_count)
-    set_counts(diagnostic, step.staff_count, step.student_count)
-    changed = before != (diagnostic.staff_count, diagnostic.student_count)
+    def facts() -> tuple:
+        return (diagnostic.staff_count, diagnostic.student_count, diagnostic.sferum_students,
+                diagnostic.sferum_students_on)
+
+    before = facts()
+    set_counts(diagnostic, step.facts)
+    changed = before != facts()
     if changed:
         diagnostic.updated_at = utcnow()
     db.session.flush()

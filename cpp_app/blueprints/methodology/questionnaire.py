@@ -12,13 +12,12 @@ from ...kernel.plural import points_word
 from ...models import Diagnostic, DiagnosticAnswer, DiagnosticStatus
 from ..diagnostics.forms import (
     COMMENT,
-    COUNT_LABELS,
+    DATE_FIELDS,
     EVIDENCE,
+    GENERAL_LABELS,
     ORIGINAL,
     REVISION,
     SCORE,
-    STAFF_COUNT,
-    STUDENT_COUNT,
     PostedAnswer,
     PostedStep,
     answer_digest,
@@ -240,6 +239,7 @@ class GeneralView:
     labels: dict[str, str]
     errors: Mapping[str, str]
     staff: StaffCounts  # the organisation's staff in ЦПП, for comparison
+    date_fields: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -333,12 +333,11 @@ def _general_view(diagnostic: Diagnostic, posted: PostedStep | None, errors: Map
     if posted is not None and posted.general:
         values = dict(posted.raw_counts)
     else:
-        values = {
-            STAFF_COUNT: "" if diagnostic.staff_count is None else str(diagnostic.staff_count),
-            STUDENT_COUNT: "" if diagnostic.student_count is None else str(diagnostic.student_count),
-        }
-    return GeneralView(values, COUNT_LABELS, {name: errors[name] for name in COUNT_LABELS if name in errors},
-                       staff_counts(diagnostic.organization_id))
+        stored = {name: getattr(diagnostic, name) for name in GENERAL_LABELS}
+        values = {name: "" if value is None else value.strftime("%d.%m.%Y") if name in DATE_FIELDS else str(value)
+                  for name, value in stored.items()}
+    return GeneralView(values, GENERAL_LABELS, {name: errors[name] for name in GENERAL_LABELS if name in errors},
+                       staff_counts(diagnostic.organization_id), DATE_FIELDS)
 
 
 # --------------------------------------------------------------------------------------------- check page

@@ -71,14 +71,17 @@ def refresh(now: datetime | None = None) -> datetime:
         {"id": number, "municipality_id": area.municipality_id, "school_year": year,
          "organizations_by_kind": area.organizations_by_kind, "teachers": area.teachers_registered,
          "confirmed": area.teachers_confirmed, "diagnostics_by_status": area.diagnostics_by_status,
-         "levels": area.levels, "refreshed_at": now}
+         "levels": area.levels, "preschool_teachers": area.teachers_preschool,
+         "student_schools": area.students.schools, "students": area.students.students,
+         "sferum_students": area.students.registered, "sferum_students_earliest": area.students.earliest,
+         "sferum_students_latest": area.students.latest, "refreshed_at": now}
         for number, area in enumerate(areas, start=1)
     ])
     platform_rows = [
         {"area_id": number, "platform_id": platform_id, "organizations_active": p.organizations_with_active,
          "registered": p.teachers_registered, "active": p.teachers_active,
          "organizations_active_confirmed": p.organizations_with_active_confirmed,
-         "active_confirmed": p.teachers_active_confirmed}
+         "active_confirmed": p.teachers_active_confirmed, "preschool_active": p.preschool_teachers_active}
         for number, area in enumerate(areas, start=1)
         for platform_id, p in zip(_platform_ids(), area.platforms, strict=True)
     ]

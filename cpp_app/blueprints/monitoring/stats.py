@@ -3,16 +3,18 @@ the rows of one municipality's organisations from grouped queries. A fixed numbe
 municipalities, organisations or teachers; Python only merges grouped rows into plain figures."""
 from collections import defaultdict
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import and_, case, func, literal, select, true
 
 from ...domain.methodology import Methodology
 from ...domain.monitoring import (
+    KINDS_OUTSIDE_ORGANIZATION_SHARE,
     SUBMITTED_STATUSES,
     AreaFigures,
     OrganizationFigures,
     PlatformFigures,
+    StudentFigures,
     Thresholds,
     sum_areas,
 )
@@ -29,6 +31,7 @@ from ...models import (
     MonitoringThreshold,
     Municipality,
     Organization,
+    OrganizationKind,
     OrganizationPlatformFigures,
     OrganizationStaffFigures,
     Platform,
@@ -43,10 +46,10 @@ REGION_NAME = "Красноярский край"
 
 
 def thresholds() -> Thresholds:
-    rows = db.session.execute(
-        select(MonitoringThreshold.metric, MonitoringThreshold.below_max, MonitoringThreshold.good_min)
-    ).all()
-    return Thresholds.from_rows(rows)
+    rule = MonitoringThreshold
+    return Thresholds.from_rows(db.session.execute(
+        select(rule.platform_code, rule.measure, rule.organization_kind, rule.below_max, rule.good_min, rule.source)
+    ).all())
 
 
 def platform_list() -> list[tuple[int, str, str]]:
@@ -77,17 +80,24 @@ class _Grouped:
     """The grouped rows of one area key (a municipality id or an organisation id)."""
 
     by_kind: dict
-    teachers: tuple[int, int]
-    platforms: dict  # platform id → (orgs active, registered, active, orgs active confirmed, active confirmed)
+    teachers: tuple[int, int, int]  # teachers, confirmed, preschool teachers
+    # platform id → (orgs active, registered, active, orgs active confirmed, active confirmed, preschool active)
+    platforms: dict
     statuses: dict
     levels: dict
+    students: StudentFigures = field(default_factory=StudentFigures)
 
 
-def _grouped(key, condition, school_year: str) -> dict[int, _Grouped]:
+_PRESCHOOL = Organization.kind == OrganizationKind.PRESCHOOL
+# The organisations the organisation share counts (the seed leaves out those of additional education).
+_IN_ORGANIZATION_SHARE = Organization.kind.not_in(KINDS_OUTSIDE_ORGANIZATION_SHARE)
+
+
+def _grouped(key, condition, school_year: str, students: bool = True) -> dict[int, _Grouped]:
     """Four grouped queries keyed by `key` (a column of Organization) over the active organisations where
-    `condition` holds."""
+    `condition` holds, and a fifth for the schools' Сферум student figures when `students` (the rebuild's)."""
     area = and_(Organization.is_active, condition)
-    groups: dict[int, _Grouped] = defaultdict(lambda: _Grouped({}, (0, 0), {}, {}, {}))
+    groups: dict[int, _Grouped] = defaultdict(lambda: _Grouped({}, (0, 0, 0), {}, {}, {}))
 
     for value, kind, count in db.session.execute(
         select(key, Organization.kind, func.count(Organization.id)).where(area).group_by(key, Organization.kind)
@@ -95,21 +105,24 @@ def _grouped(key, condition, school_year: str) -> dict[int, _Grouped]:
         groups[value].by_kind[str(kind)] = count
 
     # Teachers and accounts come pre-aggregated per organisation (see figures.py).
-    for value, teachers, confirmed in db.session.execute(
-        select(key, func.sum(OrganizationStaffFigures.teachers), func.sum(OrganizationStaffFigures.confirmed))
-        .join(Organization, Organization.id == OrganizationStaffFigures.organization_id).where(area).group_by(key)
+    staff = OrganizationStaffFigures
+    for value, teachers, confirmed, preschool in db.session.execute(
+        select(key, func.sum(staff.teachers), func.sum(staff.confirmed),
+               func.sum(case((_PRESCHOOL, staff.teachers), else_=0)))
+        .join(Organization, Organization.id == staff.organization_id).where(area).group_by(key)
     ):
-        groups[value].teachers = (int(teachers), int(confirmed))
+        groups[value].teachers = (int(teachers), int(confirmed), int(preschool))
 
     figures = OrganizationPlatformFigures
     for value, platform_id, *counts in db.session.execute(
         select(
             key, figures.platform_id,
-            func.count(case((figures.active > 0, 1))),
+            func.count(case((and_(figures.active > 0, _IN_ORGANIZATION_SHARE), 1))),
             func.sum(figures.registered),
             func.sum(figures.active),
-            func.count(case((figures.active_confirmed > 0, 1))),
+            func.count(case((and_(figures.active_confirmed > 0, _IN_ORGANIZATION_SHARE), 1))),
             func.sum(figures.active_confirmed),
+            func.sum(case((_PRESCHOOL, figures.active), else_=0)),
         )
         .join(Organization, Organization.id == figures.organization_id)
         .where(area).group_by(key, figures.platform_id)
@@ -126,26 +139,48 @@ def _grouped(key, condition, school_year: str) -> dict[int, _Grouped]:
         group.statuses[str(status)] = group.statuses.get(str(status), 0) + count
         if level_code and str(status) in SUBMITTED_STATUSES:
             group.levels[level_code] = group.levels.get(level_code, 0) + count
+
+    if not students:
+        return groups
+    for value, schools, count, registered, earliest, latest in db.session.execute(
+        select(key, func.count(Diagnostic.id), func.sum(Diagnostic.student_count), func.sum(Diagnostic.sferum_students),
+               func.min(Diagnostic.sferum_students_on), func.max(Diagnostic.sferum_students_on))
+        .join(Organization, Organization.id == Diagnostic.organization_id)
+        .where(area, Diagnostic.id.in_(_latest_student_figures())).group_by(key)
+    ):
+        groups[value].students = StudentFigures(schools, int(count), int(registered), earliest, latest)
     return groups
 
 
-def _platform_figures(group: _Grouped, platforms, organizations_total: int) -> tuple[PlatformFigures, ...]:
-    teachers = group.teachers[0]
+def _latest_student_figures():
+    """Each organisation's latest diagnostic that states both its student count and its students on Сферум."""
+    return (select(func.max(Diagnostic.id))
+            .where(Diagnostic.sferum_students.is_not(None), Diagnostic.student_count > 0)
+            .group_by(Diagnostic.organization_id))
+
+
+def _platform_figures(group: _Grouped, platforms, organizations_total: int,
+                      split_preschool: bool = True) -> tuple[PlatformFigures, ...]:
+    """One organisation's row is judged by its kind's band, so only areas count their preschool teachers apart."""
+    teachers, _, preschool = group.teachers
     figures = []
     for platform_id, code, name in platforms:
-        orgs_active, registered, active, orgs_confirmed, active_confirmed = group.platforms.get(platform_id, (0,) * 5)
-        figures.append(PlatformFigures(code, name, organizations_total, orgs_active, teachers, registered, active,
-                                       orgs_confirmed, active_confirmed))
+        orgs_active, registered, active, orgs_confirmed, active_confirmed, preschool_active = \
+            group.platforms.get(platform_id, (0,) * 6)
+        figures.append(PlatformFigures(
+            code, name, organizations_total, orgs_active, teachers, registered, active, orgs_confirmed,
+            active_confirmed, preschool if split_preschool else 0, preschool_active if split_preschool else 0))
     return tuple(figures)
 
 
 def _area(name: str, municipality_id: int | None, group: _Grouped, platforms) -> AreaFigures:
-    organizations_total = sum(group.by_kind.values())
+    in_share = sum(count for kind, count in group.by_kind.items() if kind not in KINDS_OUTSIDE_ORGANIZATION_SHARE)
     return AreaFigures(
         name=name, municipality_id=municipality_id, organizations_by_kind=dict(group.by_kind),
-        organizations_total=organizations_total, teachers_registered=group.teachers[0],
-        teachers_confirmed=group.teachers[1], platforms=_platform_figures(group, platforms, organizations_total),
-        diagnostics_by_status=dict(group.statuses), levels=dict(group.levels),
+        organizations_total=sum(group.by_kind.values()), teachers_registered=group.teachers[0],
+        teachers_confirmed=group.teachers[1], platforms=_platform_figures(group, platforms, in_share),
+        diagnostics_by_status=dict(group.statuses), levels=dict(group.levels), students=group.students,
+        teachers_preschool=group.teachers[2],
     )
 
 
@@ -154,7 +189,7 @@ def _area(name: str, municipality_id: int | None, group: _Grouped, platforms) ->
 
 def computed_municipality_rows(school_year: str) -> list[AreaFigures]:
     """One row per municipality (also those without organisations), by name, grouped from the per-organisation
-    figures: what the rebuild stores. Six queries in all."""
+    figures: what the rebuild stores. Seven queries in all."""
     platforms = platform_list()
     groups = _grouped(Organization.municipality_id, true(), school_year)
     municipalities = db.session.execute(select(Municipality.id, Municipality.name).order_by(Municipality.name))
@@ -178,11 +213,17 @@ def _stored(condition, codes: Collection[str] | None = None) -> list[AreaFigures
     platforms = _only(platform_list(), codes)
     area = MonitoringAreaFigures
     rows = db.session.execute(
-        select(Municipality.id, Municipality.name, area.id, area.organizations_by_kind, area.teachers, area.confirmed,
-               area.diagnostics_by_status, area.levels)
+        select(Municipality.id, Municipality.name, *_stored_columns())
         .outerjoin(area, area.municipality_id == Municipality.id).where(condition).order_by(Municipality.name)
     ).all()
     return _stored_areas(rows, platforms, select(Municipality.id).where(condition))
+
+
+def _stored_columns():
+    area = MonitoringAreaFigures
+    return (area.id, area.organizations_by_kind, area.teachers, area.confirmed, area.preschool_teachers,
+            area.diagnostics_by_status, area.levels, area.student_schools, area.students, area.sferum_students,
+            area.sferum_students_earliest, area.sferum_students_latest)
 
 
 def _stored_areas(rows, platforms, municipality_ids) -> list[AreaFigures]:
@@ -190,7 +231,7 @@ def _stored_areas(rows, platforms, municipality_ids) -> list[AreaFigures]:
     figures = MonitoringAreaPlatformFigures
     for area_id, platform_id, *values in db.session.execute(
         select(figures.area_id, figures.platform_id, figures.organizations_active, figures.registered, figures.active,
-               figures.organizations_active_confirmed, figures.active_confirmed)
+               figures.organizations_active_confirmed, figures.active_confirmed, figures.preschool_active)
         .join(MonitoringAreaFigures, MonitoringAreaFigures.id == figures.area_id)
         .where(MonitoringAreaFigures.municipality_id.in_(municipality_ids)
                if municipality_ids is not None else MonitoringAreaFigures.municipality_id.is_(None),
@@ -198,9 +239,10 @@ def _stored_areas(rows, platforms, municipality_ids) -> list[AreaFigures]:
     ):
         counts[area_id][platform_id] = tuple(values)
     areas = []
-    for municipality_id, name, area_id, by_kind, teachers, confirmed, statuses, levels in rows:
-        group = _Grouped(dict(by_kind or {}), (teachers or 0, confirmed or 0), counts.get(area_id, {}),
-                         dict(statuses or {}), dict(levels or {}))
+    for municipality_id, name, area_id, by_kind, teachers, confirmed, preschool, statuses, levels, *students in rows:
+        group = _Grouped(dict(by_kind or {}), (teachers or 0, confirmed or 0, preschool or 0), counts.get(area_id, {}),
+                         dict(statuses or {}), dict(levels or {}),
+                         StudentFigures(*students) if area_id is not None else StudentFigures())
         areas.append(_area(name, municipality_id, group, platforms))
     return areas
 
@@ -214,8 +256,7 @@ def region_figures() -> AreaFigures | None:
     """The region's stored figures; None before the first rebuild."""
     area = MonitoringAreaFigures
     rows = db.session.execute(
-        select(area.municipality_id, literal(REGION_NAME), area.id, area.organizations_by_kind, area.teachers,
-               area.confirmed, area.diagnostics_by_status, area.levels).where(area.municipality_id.is_(None))
+        select(area.municipality_id, literal(REGION_NAME), *_stored_columns()).where(area.municipality_id.is_(None))
     ).all()
     return _stored_areas(rows, platform_list(), None)[0] if rows else None
 
@@ -232,7 +273,7 @@ def organization_rows(municipality_id: int, school_year: str,
     `codes`, all by default), by name."""
     platforms = _only(platform_list(), codes)
     in_municipality = Organization.municipality_id == municipality_id
-    groups = _grouped(Organization.id, in_municipality, school_year)
+    groups = _grouped(Organization.id, in_municipality, school_year, students=False)  # the card reads its own
     organizations = db.session.execute(
         select(Organization.id, Organization.short_name, Organization.kind)
         .where(in_municipality, Organization.is_active).order_by(Organization.short_name, Organization.id)
@@ -251,7 +292,9 @@ def organization_rows(municipality_id: int, school_year: str,
         group = groups[organization_id]
         rows.append(OrganizationFigures(
             id=organization_id, name=name, kind=str(kind), teachers_registered=group.teachers[0],
-            teachers_confirmed=group.teachers[1], platforms=_platform_figures(group, platforms, 1),
+            teachers_confirmed=group.teachers[1],
+            platforms=_platform_figures(group, platforms, int(kind not in KINDS_OUTSIDE_ORGANIZATION_SHARE),
+                                        split_preschool=False),
             **dict(zip(("diagnostic_id", "diagnostic_status", "level_code"),
                        diagnostics.get(organization_id, (None, None, None)), strict=True)),
         ))
@@ -341,6 +384,13 @@ def organization_diagnostics(organization_id: int) -> list[Diagnostic]:
         select(Diagnostic).where(Diagnostic.organization_id == organization_id)
         .order_by(Diagnostic.school_year.desc(), Diagnostic.id.desc())
     ))
+
+
+def latest_student_figure(diagnostics: list[Diagnostic]) -> Diagnostic | None:
+    """The diagnostic whose Сферум student figure the organisation's card shows: the latest stating it and a
+    student count, as the rebuild's sums take it."""
+    return max((d for d in diagnostics if d.sferum_students is not None and d.student_count),
+               key=lambda d: d.id, default=None)
 
 
 def organization_programs(organization_id: int) -> list[ProgramProgress]:

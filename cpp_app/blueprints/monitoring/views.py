@@ -145,9 +145,10 @@ def municipality(municipality_id: int):
 def organization(organization_id: int):
     year = school_year(local_today())
     found = db.session.get(Organization, organization_id) or abort(404)
+    diagnostics = stats.organization_diagnostics(found.id)
     return render_template(
-        "monitoring/organization.html", organization=found, counts=staff_counts(found.id),
-        diagnostics=stats.organization_diagnostics(found.id), programs=stats.organization_programs(found.id),
+        "monitoring/organization.html", organization=found, counts=staff_counts(found.id), diagnostics=diagnostics,
+        student_figure=stats.latest_student_figure(diagnostics), programs=stats.organization_programs(found.id),
         **_common(year))
 
 

@@ -2,16 +2,18 @@
 rows in the order the page's ?sort= and ?dir= show them."""
 from flask import abort
 
-from ...domain.monitoring import sorted_rows, sum_areas
+from ...domain.monitoring import ORGANIZATIONS, TEACHERS, sorted_rows, sum_areas
 from ...domain.workflow import school_year
 from ...exports import FORMATS, Column, export_response
 from ...extensions import db
 from ...kernel.clock import local_today
-from ...models import DIAGNOSTIC_STATUS_LABELS, ORGANIZATION_KIND_LABELS, Municipality
+from ...models import DIAGNOSTIC_STATUS_LABELS, ORGANIZATION_KIND_LABELS, Municipality, OrganizationKind
 from . import bp, stats
 from .views import MUNICIPALITY_EXTRA_COLUMNS, ORGANIZATION_EXTRA_COLUMNS, monitoring_roles, table_sorting
 
 NO_DATA = "нет данных"
+NO_THRESHOLD = "порог не задан"
+PRESCHOOL = str(OrganizationKind.PRESCHOOL)
 
 
 def _format_or_404(fmt: str) -> str:
@@ -25,6 +27,8 @@ def _file_year(year: str) -> str:
 
 
 def _band(threshold, value) -> str:
+    if threshold is None:
+        return NO_THRESHOLD
     band = threshold.band(value)
     return band.label if band else NO_DATA
 
@@ -42,9 +46,13 @@ PLATFORM_COLUMNS = [
     Column("Педагогов всего", "int"),
     Column("Доля зарегистрированных", "percent"),
     Column("Уровень: зарегистрированы"),
-    Column("Педагоги активны", "int"),
-    Column("Доля активных", "percent"),
-    Column("Уровень: активны"),
+    Column("Педагоги активны (кроме дошкольных ОО)", "int"),
+    Column("Доля активных (кроме дошкольных ОО)", "percent"),
+    Column("Уровень: активны (кроме дошкольных ОО)"),
+    Column("Педагоги дошкольных ОО", "int"),
+    Column("Педагоги дошкольных ОО активны", "int"),
+    Column("Доля активных педагогов дошкольных ОО", "percent"),
+    Column("Уровень: педагоги дошкольных ОО"),
 ]
 
 
@@ -52,9 +60,11 @@ def _platforms_response(figures, fmt: str, year: str):
     thresholds = stats.thresholds()
     rows = [
         [p.name, p.organizations_with_active, p.organizations_total, p.organizations_share,
-         _band(thresholds.organizations, p.organizations_share), p.teachers_registered, p.teachers_total,
-         p.registered_share, _band(thresholds.teachers, p.registered_share), p.teachers_active, p.active_share,
-         _band(thresholds.teachers, p.active_share)]
+         _band(thresholds.of(p.code, ORGANIZATIONS), p.organizations_share), p.teachers_registered, p.teachers_total,
+         p.registered_share, NO_THRESHOLD, p.teachers_active - p.preschool_teachers_active, p.other_active_share,
+         _band(thresholds.of(p.code, TEACHERS), p.other_active_share), p.preschool_teachers_total,
+         p.preschool_teachers_active, p.preschool_active_share,
+         _band(thresholds.of(p.code, TEACHERS, PRESCHOOL), p.preschool_active_share)]
         for p in figures.platforms
     ]
     return export_response(f"Платформы {figures.name} {_file_year(year)}", fmt, PLATFORM_COLUMNS, rows)

@@ -27,7 +27,6 @@ from ...models import (
     LoginCode,
     LoginThrottle,
     MethodologyVersion,
-    MonitoringThreshold,
     PlatformAccount,
     PlatformAccountEvent,
     PrivacyRequest,
@@ -121,7 +120,6 @@ PERSONAL_TABLES: tuple[PersonalTable, ...] = (
     PersonalTable(ProgramActionEvent, "история мероприятий программ: кто действовал"),
     PersonalTable(MethodologyVersion, "версии методики: кто опубликовал"),
     PersonalTable(AssessmentCampaign, "кампании самооценки: кто открыл"),
-    PersonalTable(MonitoringThreshold, "пороги мониторинга: кто изменил"),
     # The record of the destruction itself, by user id only.
     PersonalTable(DestructionRecord, "акты уничтожения данных"),
 )
