@@ -1,12 +1,15 @@
 """monitoring bands per platform, measure and kind; students on Sferum
 
-The bands table is recreated empty (its rows are the seed's): run `flask seed` after upgrading.
+The bands table is recreated with the seed's bands of this revision, so an upgraded database shows bands before
+`flask seed` next runs (which keeps them in step with seeds/monitoring_thresholds.yaml).
 
 Revision ID: 63233cc55c25
 Revises: e98a3879294b
 Create Date: 2026-12-04 22:30:41.820533
 
 """
+from datetime import datetime
+
 from alembic import op
 import sqlalchemy as sa
 
@@ -35,9 +38,9 @@ def upgrade():
     with op.batch_alter_table('monitoring_area_platform_figures', schema=None) as batch_op:
         batch_op.add_column(sa.Column('preschool_active', sa.Integer(), server_default='0', nullable=False))
 
-    # The bands are reference data from seeds/: the table is made anew, `flask seed` fills it.
+    # The bands are reference data from seeds/: the table is made anew with the seed's rows of this revision.
     op.drop_table('monitoring_thresholds')
-    op.create_table('monitoring_thresholds',
+    thresholds = op.create_table('monitoring_thresholds',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('platform_code', sa.String(length=50), nullable=False),
     sa.Column('measure', sa.String(length=30), nullable=False),
@@ -49,6 +52,18 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_monitoring_thresholds')),
     sa.UniqueConstraint('platform_code', 'measure', 'organization_kind', name='platform_measure_kind')
     )
+    schools = ("Мониторинг подключения образовательных организаций к информационно-коммуникационной платформе "
+               "Сферум в субъектах РФ (Минпросвещения России, Минцифры России), показатели с 25.05.2023")
+    preschools = ("Мониторинг подключения ДОО к информационно-коммуникационной платформе Сферум в субъектах РФ "
+                  "(Минпросвещения России, Минцифры России), показатели с 18.05.2023")
+    bands = [("organizations", "any", 0.50, 0.90, schools), ("teachers", "any", 0.10, 0.25, schools),
+             ("teachers", "preschool", 0.025, 0.05, preschools), ("students", "any", 0.15, 0.25, schools)]
+    now = datetime.utcnow()
+    op.bulk_insert(thresholds, [
+        {"platform_code": platform, "measure": measure, "organization_kind": kind, "below_max": below,
+         "good_min": good, "source": source, "updated_at": now}
+        for platform in ("sferum", "vk_messenger") for measure, kind, below, good, source in bands
+    ])
 
     # ### end Alembic commands ###
 

@@ -42,3 +42,21 @@ def test_versions_published_before_the_subject_existed_are_school_ones(tmp_path)
                 ]
             downgrade(revision="base")
             db.engine.dispose()
+
+
+def test_an_upgraded_database_has_the_seeds_monitoring_bands_before_flask_seed_runs(tmp_path):
+    from cpp_app.seeding import SEEDS_DIR, load_yaml
+
+    with temporary_database_url() as url:
+        app = make_app(url, tmp_path)
+        with app.app_context():
+            upgrade(revision="63233cc55c25")
+            with db.engine.connect() as connection:
+                stored = set(connection.execute(text(
+                    "SELECT platform_code, measure, organization_kind, below_max, good_min, source"
+                    " FROM monitoring_thresholds")).all())
+            seeded = {(row["platform_code"], row["measure"], row["organization_kind"], row["below_max"],
+                       row["good_min"], row["source"]) for row in load_yaml(SEEDS_DIR / "monitoring_thresholds.yaml")}
+            assert stored == seeded and len(stored) == 8
+            downgrade(revision="base")
+            db.engine.dispose()
