@@ -33,15 +33,15 @@ class YearTarget:
     @property
     def explanation(self) -> str:
         """Which listed year the value is of, in words: never a value passed off as the year's own."""
-        reference = " (справочно)" if self.reference else ""
+        reference = " (справочное)" if self.reference else ""
         if self.exact:
             text = f"значение приказа на {self.year} год{reference}"
         else:
-            text = (f"на {self.year} год приказ значения не даёт — взято значение на {self.set_for} год, "
-                    f"последнее до него{reference}")
+            text = (f"на {self.year} год приказ значения не даёт — взято последнее до него: значение на "
+                    f"{self.set_for} год{reference}")
         if self.next_year is not None and not self.exact:
             text += f"; на {self.next_year} год — {percent_text(self.next_value)}"
-            text += " (справочно)" if self.next_year in self.reference_years else ""
+            text += " (справочное)" if self.next_year in self.reference_years else ""
         return text
 
 

@@ -47,10 +47,12 @@ def test_the_source_is_the_order_as_the_seed_names_it(federal):
 def test_a_year_between_listed_ones_says_which_value_it_uses(federal):
     target = federal.for_year("teachers", 2026)
     assert target.label == "ориентир 2026: 50\u00a0%"
-    assert target.explanation == ("на 2026 год приказ значения не даёт — взято значение на 2025 год, последнее до него "
-                                  "(справочно); на 2030 год — 90\u00a0% (справочно)")
+    assert target.explanation == ("на 2026 год приказ значения не даёт — взято последнее до него: значение на 2025 год "
+                                  "(справочное); на 2030 год — 90\u00a0% (справочное)")
     assert federal.for_year("organizations", 2024).explanation == "значение приказа на 2024 год"
-    assert federal.for_year("organizations", 2025).explanation == "значение приказа на 2025 год (справочно)"
+    assert federal.for_year("organizations", 2025).explanation == "значение приказа на 2025 год (справочное)"
+    assert federal.for_year("organizations", 2031).explanation == (
+        "на 2031 год приказ значения не даёт — взято последнее до него: значение на 2030 год (справочное)")
 
 
 def test_met_is_at_or_above_the_target(federal):

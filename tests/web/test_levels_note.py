@@ -66,8 +66,8 @@ def test_the_page_shows_the_active_methodology_thresholds_and_critical_indicator
     assert [(code, title) for code, title, _ in _thresholds(html)] == [(t.code, t.title) for t in methodology.thresholds]
     critical = re.findall(r'<li data-indicator="([\w.]+)">(.*?)</li>', html)
     assert critical == [(i.code, i.title) for i in methodology.indicators if i.critical] and len(critical) == 2
-    assert f"не выше «{methodology.threshold(methodology.critical_cap).title}»" in html
-    assert methodology.levels_note in html and "значения КК ИПК по умолчанию" in html
+    assert f"не выше уровня «{methodology.threshold(methodology.critical_cap).title}»" in html
+    assert methodology.levels_note in html and "Это правило и выбор критических показателей — значения КК ИПК по умолчанию" in html
     assert f'data-levels-version="{methodology.version}"' in html
 
 

@@ -50,8 +50,8 @@ def test_overview_sets_moya_shkola_against_the_year_target(client, signed_in_met
     totals = re.search(r"<dl class=\"facts\" data-regional-totals>(.*?)</dl>", card, re.S).group(1)
     assert re.search(r'data-figure="fgis-organizations">901<', totals)
     assert re.search(r'data-figure="fgis-organizations-active">785 ', totals) and "87,1" in totals
-    assert re.search(r'data-figure="fgis-teachers">22936<', totals)
-    assert re.search(r'data-figure="fgis-teachers-active">11293 ', totals) and "49,2" in totals
+    assert re.search(r'data-figure="fgis-teachers">22 936<', totals)
+    assert re.search(r'data-figure="fgis-teachers-active">11 293 ', totals) and "49,2" in totals
     assert "дата выгрузки на слайде не указана" in card
 
 
