@@ -85,3 +85,13 @@ def test_the_trends_of_moya_shkola_carry_the_target_line(client, signed_in_metho
     note = re.search(r'<p [^>]*data-trend-target="moya_shkola.active_share">(.*?)</p>', html, re.S).group(1)
     assert teachers.label in note and teachers.explanation in note and "№ 396" in note
     assert 'data-trend-target="sferum.active_share"' not in html
+
+
+def test_the_municipalities_table_of_moya_shkola_names_the_targets(client, signed_in_methodologist, region):
+    year = local_today().year
+    teachers = federal_targets().for_year("teachers", year)
+    html = _text(client.get("/monitoring/municipalities?platform=moya_shkola"))
+    note = " ".join(re.search(r"<p class=\"small\" data-targets-note>(.*?)</p>", html, re.S).group(1).split())
+    assert f"Федеральные ориентиры {year} для ФГИС «Моя школа»: доля педагогов — {teachers.value * 100:.0f}" in note
+    assert "№ 396" in note and teachers.explanation.replace("\u00a0", " ") in note.replace("\u00a0", " ")
+    assert "data-targets-note" not in _text(client.get("/monitoring/municipalities?platform=sferum"))
