@@ -3,6 +3,7 @@ from flask import abort, render_template, request
 
 from ...converters import parse_id
 from ...domain.charts import TargetLine, trend_chart
+from ...domain.federal_targets import FederalTargets, YearTarget
 from ...domain.workflow import school_year
 from ...exports import FORMATS, Column, export_response
 from ...extensions import db
@@ -134,7 +135,7 @@ def trends():
     )
 
 
-def _trend_target(federal, metric: str, year: int):
+def _trend_target(federal: FederalTargets, metric: str, year: int) -> YearTarget | None:
     """The federal target of the year for a trend of the targets' platform («moya_shkola.active_share»), else None."""
     platform, _, measure = metric.partition(".")
     if platform != federal.platform or measure not in targets.TREND_METRICS:
