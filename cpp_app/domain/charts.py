@@ -126,8 +126,18 @@ def month_label(month) -> str:
     return f"{MONTHS_SHORT[month.month - 1]} {month.year}"
 
 
-def trend_chart(points: Sequence[tuple], title: str, *, chart_id: str = "trend", width: int = 720) -> str:
-    """A line over months with a dot and its value at every point, the scale starting at zero.
+@dataclass(frozen=True)
+class TargetLine:
+    """A horizontal dashed line across a trend at a target value, with its label («ориентир 2026: 50 %»)."""
+
+    value: float
+    label: str
+
+
+def trend_chart(points: Sequence[tuple], title: str, *, chart_id: str = "trend", width: int = 720,
+                target: TargetLine | None = None) -> str:
+    """A line over months with a dot and its value at every point, the scale starting at zero; with `target`, a
+    dashed line at the target value (the scale reaches it too).
 
     `points` are (month date, value) in month order; the page shows the same figures as a table beside it."""
     if not re.fullmatch(r"[A-Za-z][A-Za-z0-9_-]*", chart_id):
@@ -135,7 +145,7 @@ def trend_chart(points: Sequence[tuple], title: str, *, chart_id: str = "trend",
     top = PADDING + FONT_SIZE
     plot_height = TREND_HEIGHT - top - TREND_BOTTOM
     plot_width = width - TREND_LEFT - 2 * PADDING
-    maximum = max((value for _, value in points), default=0) or 1
+    maximum = max([value for _, value in points] + ([target.value] if target else []), default=0) or 1
     step = plot_width / (len(points) - 1) if len(points) > 1 else 0
 
     def x(number: int) -> float:
@@ -150,6 +160,14 @@ def trend_chart(points: Sequence[tuple], title: str, *, chart_id: str = "trend",
         f'y2="{_coordinate(baseline)}" stroke="{TRACK_STROKE}" stroke-width="1"/>',
         f'<text x="{TREND_LEFT - 6}" y="{_coordinate(baseline + 4)}" font-size="{FONT_SIZE - 2}" text-anchor="end">0</text>',
     ]
+    if target is not None:
+        parts.append(
+            f'<g class="chart-target"><title>{_text(target.label)}</title>'
+            f'<line x1="{TREND_LEFT}" y1="{_coordinate(y(target.value))}" x2="{_coordinate(TREND_LEFT + plot_width)}" '
+            f'y2="{_coordinate(y(target.value))}" stroke="{TRACK_STROKE}" stroke-width="1.5" stroke-dasharray="6 4"/>'
+            f'<text x="{_coordinate(TREND_LEFT + plot_width)}" y="{_coordinate(y(target.value) - 6)}" '
+            f'font-size="{FONT_SIZE - 2}" text-anchor="end">{_text(target.label)}</text></g>'
+        )
     if len(points) > 1:
         path = " ".join(f"{_coordinate(x(n))},{_coordinate(y(v))}" for n, (_, v) in enumerate(points))
         parts.append(f'<polyline class="chart-line" points="{path}" fill="none" stroke="{BAR_COLOUR}" stroke-width="2.5"/>')
@@ -166,6 +184,8 @@ def trend_chart(points: Sequence[tuple], title: str, *, chart_id: str = "trend",
     if not points:
         parts.append(f'<text x="{TREND_LEFT}" y="{_coordinate(top + plot_height / 2)}" font-size="{FONT_SIZE}">Нет данных</text>')
     description = "; ".join(f"{month_label(m)}: {_number(v)}" for m, v in points) or "Нет данных"
+    if target is not None:
+        description += f"; {target.label}"
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart keep" role="img" focusable="false" '
         f'aria-labelledby="{chart_id}-title {chart_id}-desc" viewBox="0 0 {width} {TREND_HEIGHT}" '

@@ -274,8 +274,8 @@ def test_a_version_published_mid_year_does_not_start_a_second_diagnostic(databas
         select(Organization).where(Organization.kind == OrganizationKind.SCHOOL).order_by(Organization.id)
     ).first()
     first = start(school, actor, date(2026, 10, 1))
-    seeded = load_methodology_file(SEEDS_DIR / "methodology" / "cos-2025.yaml")
-    content = seeded.to_dict() | {"version": 2026}
+    seeded = load_methodology_file(SEEDS_DIR / "methodology" / "cos-2026.yaml")  # the latest seeded version
+    content = seeded.to_dict() | {"version": 2027}
     publish_methodology(parse_methodology(content, "test"), actor)
     assert start(school, actor, date(2026, 12, 1)).id == first.id
     assert database.session.scalar(select(func.count(Diagnostic.id))) == 1

@@ -28,7 +28,7 @@ def test_document_has_every_section_from_the_data(database):
     assert passport["developer"] == "Администрация МБОУ СШ № 7"
     results = doc["results"]
     assert (results["total"], results["max"], results["level_title"]) == (7, 14, "ниже базового")
-    assert results["methodology_version"] == 2025 and results["school_year"] == "2025/2026"
+    assert results["methodology_version"] == 2026 and results["school_year"] == "2025/2026"
     assert results["cap_note"] and "Безопасный доступ" in results["cap_note"]
     rows = [row for section in results["sections"] for row in section["indicators"]]
     assert len(rows) == 13 and rows[3]["label"] == "ФГИС «Моя школа» и Библиотека ЦОК" and rows[3]["score"] == 1

@@ -38,6 +38,7 @@ RULES = [
     ("cabinet.", SIGNED_IN),
     ("school.", {Role.SCHOOL_ADMIN}),
     ("diagnostics.result", {Role.SCHOOL_ADMIN, *STAFF}),
+    ("methodology.levels", {Role.SCHOOL_ADMIN, *STAFF}),  # whoever sees a school's level: what levels mean
     ("diagnostics.", {Role.SCHOOL_ADMIN}),
     ("review.", STAFF),
     ("programs.", {Role.SCHOOL_ADMIN, *STAFF}),

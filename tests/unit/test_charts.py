@@ -1,9 +1,10 @@
 """The server-rendered SVG bar chart: well-formed, escaped, proportional, inert."""
 import xml.etree.ElementTree as ET
+from datetime import date
 
 import pytest
 
-from cpp_app.domain.charts import Bar, bar_chart
+from cpp_app.domain.charts import TREND_HEIGHT, Bar, TargetLine, bar_chart, trend_chart
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -103,3 +104,26 @@ def test_the_id_must_be_a_plain_identifier():
 def test_fractional_values_are_written_the_russian_way():
     root = parse(render([Bar("Среднее", 2.5, 3)]))
     assert "2,5 из 3" in "".join(root.itertext())
+
+
+# --- the target line of a trend ---------------------------------------------------------------------------------
+
+
+def _trend_target_line(svg: str):
+    root = ET.fromstring(svg)
+    namespace = "{http://www.w3.org/2000/svg}"
+    group = next(g for g in root.iter(f"{namespace}g") if g.get("class") == "chart-target")
+    return group, group.find(f"{namespace}line")
+
+
+def test_a_trend_draws_its_target_as_a_labelled_dashed_line():
+    points = [(date(2026, 10, 1), 20.0), (date(2026, 11, 1), 40.0)]
+    svg = trend_chart(points, "Доля", chart_id="t1", target=TargetLine(50.0, "ориентир 2026: 50 %"))
+    group, line = _trend_target_line(svg)
+    assert line.get("stroke-dasharray") and line.get("y1") == line.get("y2")
+    assert "ориентир 2026: 50 %" in "".join(group.itertext())
+    assert "ориентир 2026: 50 %" in ET.fromstring(svg).find("{http://www.w3.org/2000/svg}desc").text
+    # The scale reaches the target above every point: the line is the highest mark, inside the canvas.
+    dots = [float(c.get("cy")) for c in ET.fromstring(svg).iter("{http://www.w3.org/2000/svg}circle")]
+    assert 0 < float(line.get("y1")) < min(dots) < TREND_HEIGHT
+    assert 'class="chart-target"' not in trend_chart(points, "Доля", chart_id="t2")

@@ -19,7 +19,10 @@ from cpp_app.models import AuditEvent, FormStash, MethodologyVersion, Role
 from tests.conftest import extract_csrf
 from tests.factories import registry_organization, row_count, signed_in, text
 
-SEED = BASE_DIR / "seeds" / "methodology" / "cos-2025.yaml"
+# The latest seeded version (the active one after `flask seed`); 2025 before it stays published, inactive.
+SEED = BASE_DIR / "seeds" / "methodology" / "cos-2026.yaml"
+SEEDED = [(2025, False), (2026, True)]
+PUBLISHED = [(2025, False), (2026, False), (2027, True)]  # after the next version, 2027, is published
 SEED_TEXT = SEED.read_text(encoding="utf-8")
 TODAY = date(2025, 10, 1)
 
@@ -28,10 +31,10 @@ def seed_data() -> dict:
     return yaml.safe_load(SEED_TEXT)
 
 
-def version_2026(**changes) -> dict:
-    """The seed as version 2026 with: a higher «средний» bar, one indicator added, one removed, one level reworded."""
+def next_version(**changes) -> dict:
+    """The seed as version 2027 with: a higher «средний» bar, one indicator added, one removed, one level reworded."""
     data = seed_data()
-    data.update(version=2026, year="2026/2027")
+    data.update(version=2027, year="2026/2027")
     data["levels"]["thresholds"][2]["min_share"] = 0.75
     indicators = data["sections"][0]["indicators"]
     indicators[:] = [i for i in indicators if i["code"] != "cos.mobile_phones"]
@@ -49,7 +52,7 @@ def as_yaml(data: dict) -> bytes:
     return yaml.safe_dump(data, allow_unicode=True, sort_keys=False).encode("utf-8")
 
 
-def upload(client, content: bytes, filename: str = "cos-2026.yaml", **extra):
+def upload(client, content: bytes, filename: str = "cos-2027.yaml", **extra):
     token = extract_csrf(client.get("/admin/methodologies/upload"))
     data = {"csrf_token": token, "file": (io.BytesIO(content), filename), **extra}
     return client.post("/admin/methodologies/preview", data=data, content_type="multipart/form-data")
@@ -90,7 +93,7 @@ def test_other_roles_get_404(app, database, make_user, role):
     # With a valid token (from a page they may see), so that the refusal is the role check's, not CSRF's.
     token = extract_csrf(client.get("/", follow_redirects=True))
     response = client.post("/admin/methodologies/preview",
-                           data={"file": (io.BytesIO(as_yaml(version_2026())), "a.yaml"), "csrf_token": token},
+                           data={"file": (io.BytesIO(as_yaml(next_version())), "a.yaml"), "csrf_token": token},
                            content_type="multipart/form-data")
     assert response.status_code == 404
     assert row_count(database, FormStash) == 0
@@ -141,7 +144,7 @@ def test_version_page_is_readable(staff_client, database):
 
 def test_invalid_yaml_lists_every_problem_with_path_and_line(staff_client, database):
     broken = (SEED_TEXT
-              .replace("version: 2025", "version: 2026")
+              .replace("version: 2026", "version: 2027")
               .replace("{score: 2, text: соответствует в полной мере}", "{score: 1, text: соответствует в полной мере}")
               .replace("min_share: 0.7}", "min_share: 70}"))
     response = upload(staff_client, broken.encode("utf-8"), "cos-broken.yaml")
@@ -156,14 +159,14 @@ def test_invalid_yaml_lists_every_problem_with_path_and_line(staff_client, datab
     assert "доля должна быть от 0 до 1" in rows[0][3]
     assert ("cos-broken.yaml", str(level_line), "<code>sections[0].indicators[5].levels[2].score</code>") == rows[1][:3]
     assert "баллы уровней должны строго возрастать" in rows[1][3]
-    assert versions(database) == [(2025, True)] and row_count(database, FormStash) == 0
+    assert versions(database) == SEEDED and row_count(database, FormStash) == 0
 
 
 def test_yaml_syntax_error_has_its_line(staff_client, database):
     response = upload(staff_client, b"code: cos\nversion: 2026\ntitle: [unclosed\n", "bad.yaml")
     assert response.status_code == 400
     assert re.search(r"<td>bad\.yaml</td>\s*<td class=\"num\">\d+</td>\s*<td>весь файл</td>\s*<td>ошибка синтаксиса YAML", text(response))
-    assert versions(database) == [(2025, True)]
+    assert versions(database) == SEEDED
 
 
 def test_line_of_points_at_the_deepest_existing_part():
@@ -181,7 +184,7 @@ def test_line_of_points_at_the_deepest_existing_part():
 def test_unreadable_files_are_refused_next_to_the_field(staff_client, database, content, filename, message):
     response = upload(staff_client, content, filename)
     assert response.status_code == 400 and message in text(response)
-    assert versions(database) == [(2025, True)] and row_count(database, FormStash) == 0
+    assert versions(database) == SEEDED and row_count(database, FormStash) == 0
 
 
 def test_no_file_chosen(staff_client, database):
@@ -205,11 +208,11 @@ def test_alias_bomb_is_refused_quickly(staff_client, database):
 
 
 def test_preview_shows_what_will_be_published_and_the_differences_then_publishes(staff_client, database, methodologist):
-    preview = upload(staff_client, as_yaml(version_2026()))
+    preview = upload(staff_client, as_yaml(next_version()))
     assert preview.status_code == 200
     page = text(preview)
-    assert "Предпросмотр:" in page and "версия 2026" in page and "Опубликовать" in page
-    assert "Отличия от действующей версии 2025" in page
+    assert "Предпросмотр:" in page and "версия 2027" in page and "Опубликовать" in page
+    assert "Отличия от действующей версии 2026" in page
     added = re.search(r'data-diff="added">(.*?)</ul>', page, re.S).group(1)
     removed = re.search(r'data-diff="removed">(.*?)</ul>', page, re.S).group(1)
     changed = re.search(r'data-diff="changed">(.*?)</ul>\s*</li>\s*</ul>', page, re.S).group(1)
@@ -222,16 +225,16 @@ def test_preview_shows_what_will_be_published_and_the_differences_then_publishes
     # The rendering of the new version, as on a version page.
     assert 'data-indicator="cos.digital_library"' in page and 'data-indicator="cos.mobile_phones"' not in page
     # Nothing is published yet; the content waits on the server, bound to this user.
-    assert versions(database) == [(2025, True)]
+    assert versions(database) == SEEDED
     stash = database.session.scalars(select(FormStash)).one()
     assert stash.target == f"methodology-preview:{methodologist.id}"
     assert publish_token(preview) not in json.dumps(stash.payload)  # only the token's hash is kept
 
     response = publish(staff_client, preview)
     assert response.status_code == 302
-    assert versions(database) == [(2025, False), (2026, True)]
+    assert versions(database) == PUBLISHED
     new = database.session.scalar(
-        select(MethodologyVersion).where(MethodologyVersion.code == "cos", MethodologyVersion.version == 2026)
+        select(MethodologyVersion).where(MethodologyVersion.code == "cos", MethodologyVersion.version == 2027)
     )
     assert response.headers["Location"].endswith(f"/admin/methodologies/{new.id}")
     assert new.published_by_id == methodologist.id and row_count(database, FormStash) == 0
@@ -239,33 +242,33 @@ def test_preview_shows_what_will_be_published_and_the_differences_then_publishes
     event = database.session.scalars(
         select(AuditEvent).where(AuditEvent.action == "methodology.published").order_by(AuditEvent.id.desc())
     ).first()
-    assert event.actor_id == methodologist.id and event.details == {"code": "cos", "version": 2026}
+    assert event.actor_id == methodologist.id and event.details == {"code": "cos", "version": 2027}
     page = text(staff_client.get(response.headers["Location"]))
-    assert "Опубликована версия 2026" in page and "действующая" in page
+    assert "Опубликована версия 2027" in page and "действующая" in page
     listing = text(staff_client.get("/admin/methodologies"))
     assert "прежняя" in listing and methodologist.last_name in listing
 
 
 def test_json_upload(staff_client, database):
-    content = json.dumps(version_2026(), ensure_ascii=False, indent=2).encode("utf-8")
-    preview = upload(staff_client, content, "cos-2026.json")
+    content = json.dumps(next_version(), ensure_ascii=False, indent=2).encode("utf-8")
+    preview = upload(staff_client, content, "cos-2027.json")
     assert preview.status_code == 200 and "cos.digital_library" in text(preview)
     assert publish(staff_client, preview).status_code == 302
-    assert versions(database) == [(2025, False), (2026, True)]
+    assert versions(database) == PUBLISHED
 
 
 def test_json_problems_have_lines_too(staff_client, database):
-    data = version_2026()
+    data = next_version()
     data["sections"][0]["indicators"][0]["critical"] = "да"
     content = json.dumps(data, ensure_ascii=False, indent=2)
-    response = upload(staff_client, content.encode("utf-8"), "cos-2026.json")
+    response = upload(staff_client, content.encode("utf-8"), "cos-2027.json")
     assert response.status_code == 400
     line = next(n for n, row in enumerate(content.splitlines(), 1) if '"critical": "да"' in row)
     assert re.search(rf'<td class="num">{line}</td>\s*<td><code>sections\[0\]\.indicators\[0\]\.critical</code>', text(response))
 
 
 def test_identical_content_is_nothing_to_publish(staff_client, database):
-    preview = upload(staff_client, SEED_TEXT.encode("utf-8"), "cos-2025.yaml")
+    preview = upload(staff_client, SEED_TEXT.encode("utf-8"), "cos-2026.yaml")
     page = text(preview)
     assert preview.status_code == 200 and "уже опубликована с таким же содержанием" in page
     assert 'name="token"' not in page and row_count(database, FormStash) == 0
@@ -273,28 +276,28 @@ def test_identical_content_is_nothing_to_publish(staff_client, database):
 
 
 def test_republishing_the_same_content_from_a_second_preview_is_a_no_op(staff_client, database):
-    first, second = upload(staff_client, as_yaml(version_2026())), upload(staff_client, as_yaml(version_2026()))
+    first, second = upload(staff_client, as_yaml(next_version())), upload(staff_client, as_yaml(next_version()))
     assert publish(staff_client, first).status_code == 302
     response = publish(staff_client, second)
     assert response.status_code == 302
     assert "ничего не изменено" in text(staff_client.get(response.headers["Location"]))
-    assert versions(database) == [(2025, False), (2026, True)]
+    assert versions(database) == PUBLISHED
     published = select(func.count(AuditEvent.id)).where(AuditEvent.action == "methodology.published")
-    assert database.session.scalar(published) == 3  # the seed's cos 2025 and teacher instrument, one cos 2026
+    assert database.session.scalar(published) == 4  # the seed's cos 2025 and 2026 and teacher instrument, one cos 2027
 
 
 def test_same_version_with_other_content_is_refused(staff_client, database):
     changed = SEED_TEXT.replace("title: Самодиагностика цифровой", "title: Новая самодиагностика цифровой")
-    page = text(upload(staff_client, changed.encode("utf-8"), "cos-2025.yaml"))
+    page = text(upload(staff_client, changed.encode("utf-8"), "cos-2026.yaml"))
     assert "уже опубликована с другим содержанием" in page and 'name="token"' not in page
     # Two previews of one new number: the second one published is refused with the service's message.
-    first = upload(staff_client, as_yaml(version_2026()))
-    second = upload(staff_client, as_yaml(version_2026(title="Другое название")))
+    first = upload(staff_client, as_yaml(next_version()))
+    second = upload(staff_client, as_yaml(next_version(title="Другое название")))
     assert publish(staff_client, first).status_code == 302
     response = publish(staff_client, second)
     assert response.status_code == 302 and response.headers["Location"].endswith("/admin/methodologies/upload")
-    assert "Версия 2026 методики «cos» уже опубликована с другим содержанием" in text(staff_client.get("/admin/methodologies/upload"))
-    assert versions(database) == [(2025, False), (2026, True)]
+    assert "Версия 2027 методики «cos» уже опубликована с другим содержанием" in text(staff_client.get("/admin/methodologies/upload"))
+    assert versions(database) == PUBLISHED
 
 
 def test_losing_a_simultaneous_publication_race_is_told_not_a_500(staff_client, database, monkeypatch):
@@ -312,38 +315,38 @@ def test_losing_a_simultaneous_publication_race_is_told_not_a_500(staff_client, 
         return version
 
     monkeypatch.setattr(methodology_services, "publish_methodology", publish_beside_a_rival)
-    response = publish(staff_client, upload(staff_client, as_yaml(version_2026())))
+    response = publish(staff_client, upload(staff_client, as_yaml(next_version())))
     assert response.status_code == 302 and response.headers["Location"].endswith("/admin/methodologies")
     assert "только что опубликовал другой пользователь" in text(staff_client.get("/admin/methodologies"))
-    assert versions(database) == [(2025, True)]
+    assert versions(database) == SEEDED
 
 
 def test_an_older_version_number_is_refused(staff_client, database):
-    page = text(upload(staff_client, as_yaml(version_2026(version=2024))))
-    assert "Номер версии 2024 меньше последней опубликованной версии 2025" in page and 'name="token"' not in page
+    page = text(upload(staff_client, as_yaml(next_version(version=2024))))
+    assert "Номер версии 2024 меньше последней опубликованной версии 2026" in page and 'name="token"' not in page
 
 
 def test_a_token_is_used_once_and_by_its_owner_only(app, staff_client, database, make_user):
-    preview = upload(staff_client, as_yaml(version_2026()))
+    preview = upload(staff_client, as_yaml(next_version()))
     other = signed_in(app, make_user(role=Role.ADMIN))
     token = publish_token(preview)
     response = other.post("/admin/methodologies/publish",
                           data={"csrf_token": extract_csrf(other.get("/admin/methodologies")), "token": token})
     assert response.status_code == 302 and "Предпросмотр устарел" in text(other.get("/admin/methodologies/upload"))
-    assert versions(database) == [(2025, True)] and row_count(database, FormStash) == 1
+    assert versions(database) == SEEDED and row_count(database, FormStash) == 1
     assert publish(staff_client, preview).status_code == 302
     again = publish(staff_client, preview)
     assert again.headers["Location"].endswith("/admin/methodologies/upload")
-    assert versions(database) == [(2025, False), (2026, True)]
+    assert versions(database) == PUBLISHED
 
 
 def test_missing_csrf_changes_nothing(staff_client, database):
-    preview = upload(staff_client, as_yaml(version_2026()))
+    preview = upload(staff_client, as_yaml(next_version()))
     response = staff_client.post("/admin/methodologies/publish", data={"token": publish_token(preview)})
     assert response.status_code == 400
-    assert versions(database) == [(2025, True)] and row_count(database, FormStash) == 1
+    assert versions(database) == SEEDED and row_count(database, FormStash) == 1
     refused = staff_client.post("/admin/methodologies/preview", content_type="multipart/form-data",
-                         data={"file": (io.BytesIO(as_yaml(version_2026(version=2027))), "cos-2027.yaml")})
+                         data={"file": (io.BytesIO(as_yaml(next_version(version=2028))), "cos-2027.yaml")})
     assert refused.status_code == 400 and "выберите файл ещё раз" in text(refused)
     assert row_count(database, FormStash) == 1
 
@@ -353,11 +356,11 @@ def test_an_existing_diagnostic_keeps_its_version(staff_client, database):
     before = start(school, Actor(None, None, None), TODAY)
     database.session.commit()
     old_id = before.methodology_id
-    assert publish(staff_client, upload(staff_client, as_yaml(version_2026()))).status_code == 302
+    assert publish(staff_client, upload(staff_client, as_yaml(next_version()))).status_code == 302
     database.session.expire_all()
     kept = database.session.get(type(before), before.id)
-    assert kept.methodology_id == old_id and kept.methodology.version == 2025
-    assert start(other, Actor(None, None, None), TODAY).methodology.version == 2026
+    assert kept.methodology_id == old_id and kept.methodology.version == 2026
+    assert start(other, Actor(None, None, None), TODAY).methodology.version == 2027
     page = text(staff_client.get(f"/admin/methodologies/{old_id}"))
     assert "прежняя" in page and re.search(r'data-count="diagnostics">1<', page)
 

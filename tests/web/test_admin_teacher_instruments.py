@@ -22,7 +22,7 @@ from cpp_app.domain.workflow import TransitionRefused
 from cpp_app.kernel.actor import Actor
 from cpp_app.models import FormStash, MethodologyVersion
 from tests.factories import registry_organization, row_count, text
-from tests.web.test_admin_methodologies import as_yaml, publish, upload, versions
+from tests.web.test_admin_methodologies import SEEDED, as_yaml, publish, upload, versions
 
 TEACHER_SEED = BASE_DIR / "seeds" / "methodology" / "teacher-readiness-2026.yaml"
 TODAY = date(2025, 10, 1)
@@ -54,7 +54,7 @@ def test_the_list_shows_who_each_methodology_is_for(staff_client, database):
     assert re.search(r'data-subject="school">для школы<', page)
     assert re.search(r'data-subject="teacher">для педагога<', page)
     assert "Самооценка цифровой готовности педагога (региональная методика КК ИПК по умолчанию)" in page
-    assert [row.subject_label for row in list_versions()] == ["для школы", "для педагога"]
+    assert [row.subject_label for row in list_versions()] == ["для школы", "для школы", "для педагога"]  # cos 2026, 2025
 
 
 def test_the_teacher_version_page_is_readable(staff_client, database):
@@ -83,7 +83,7 @@ def test_a_teacher_instrument_is_uploaded_previewed_and_published(staff_client, 
     assert response.status_code == 302
     assert "самодиагностики школ она не затрагивает" in text(staff_client.get(response.headers["Location"]))
     assert versions(database, "teacher_readiness") == [(2026, False), (2027, True)]
-    assert versions(database) == [(2025, True)]  # the school methodology is untouched
+    assert versions(database) == SEEDED  # the school methodology is untouched
     database.session.refresh(first)
     assert first.subject == "teacher"
 
@@ -98,7 +98,7 @@ def test_publishing_a_teacher_instrument_changes_nothing_for_school_diagnostics(
     assert active_methodology("teacher_readiness") is None
     diagnostic = start(registry_organization(database, 0), Actor(None, None, None), TODAY)
     assert diagnostic.methodology.code == "cos" and diagnostic.methodology.subject == "school"
-    assert versions(database) == [(2025, True)]
+    assert versions(database) == SEEDED
 
 
 def test_a_teacher_instrument_cannot_take_a_school_code(staff_client, database, methodologist):
@@ -109,7 +109,7 @@ def test_a_teacher_instrument_cannot_take_a_school_code(staff_client, database, 
     assert 'name="token"' not in page and row_count(database, FormStash) == 0
     with pytest.raises(TransitionRefused, match="уже занят методикой для школы"):
         publish_methodology(parse_methodology(taken, "t.yaml"), Actor(methodologist.id, None, None))
-    assert versions(database) == [(2025, True)] and versions(database, "teacher_readiness") == [(2026, True)]
+    assert versions(database) == SEEDED and versions(database, "teacher_readiness") == [(2026, True)]
 
 
 def test_a_school_file_cannot_take_a_teacher_code(staff_client, database):

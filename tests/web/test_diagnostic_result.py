@@ -37,7 +37,7 @@ def test_the_school_sees_its_result(client, login, database, school, director):
     html = text(response)
     assert 'data-total="9"' in html and "9 из 14 (64\u00a0%)" in html
     assert 'data-level="basic"' in html and "базовый" in html
-    assert "Не имеется — 0 баллов, нет: Электронное портфолио обучающегося" in html
+    assert "Не имеется — 0 баллов, нет: Электронный портфолио обучающегося" in html
     assert "Чтобы перейти на уровень «средний», достаточно:" in html
     assert "История" in html and "на проверке" in html
     for code in SCORES:

@@ -10,7 +10,7 @@ from ...models import ORGANIZATION_KIND_LABELS, DiagnosticStatus, Organization, 
 from ...queries import Page
 from ...security import role_required
 from ..school.services import staff_counts
-from . import bp, figures, stats
+from . import bp, figures, stats, targets
 
 ROWS_PER_PAGE = 50
 # The page shown until the first rebuild of the figures has finished reloads itself this often.
@@ -37,6 +37,8 @@ def _common(year: str, as_of=None) -> dict:
         "kind_labels": {str(kind): label for kind, label in ORGANIZATION_KIND_LABELS.items()},
         "status_labels": {str(status): status.label for status in DiagnosticStatus},
         "figures_as_of": as_of,
+        # «Моя школа» against the federal targets of the calendar year (the order's values are by year).
+        "federal": targets.federal_targets(), "target_year": local_today().year,
     }
 
 

@@ -2,14 +2,15 @@
 from flask import abort, render_template, request
 
 from ...converters import parse_id
-from ...domain.charts import trend_chart
+from ...domain.charts import TargetLine, trend_chart
+from ...domain.federal_targets import FederalTargets, YearTarget
 from ...domain.workflow import school_year
 from ...exports import FORMATS, Column, export_response
 from ...extensions import db
 from ...kernel.clock import local_today
 from ...models import Municipality, OrganizationKind, Role
 from ...security import role_required
-from . import bp, figures
+from . import bp, figures, targets
 from .inactive import (
     NO_ACTIVE,
     NO_CONFIRMED,
@@ -115,15 +116,28 @@ def trends():
     if municipality_id is not None and municipality is None:
         abort(404)
     series = trend_series("municipality" if municipality else "region", municipality.id if municipality else None)
-    charts = [
-        (metric, title, points, trend_chart(points, title, chart_id=f"trend-{number}"))
-        for number, (metric, title, points) in enumerate(series)
-        if points
-    ]
+    federal, year = targets.federal_targets(), local_today().year
+    charts = []
+    for number, (metric, title, points) in enumerate(series):
+        if not points:
+            continue
+        target = _trend_target(federal, metric, year)
+        line = TargetLine(target.value * 100, target.label) if target else None
+        charts.append((metric, title, points, trend_chart(points, title, chart_id=f"trend-{number}", target=line),
+                       target))
     return render_template(
         "monitoring/trends.html",
         municipality=municipality,
         municipalities=municipalities(),
         charts=charts,
         metric_count=len(TREND_METRICS),
+        federal=federal,
     )
+
+
+def _trend_target(federal: FederalTargets, metric: str, year: int) -> YearTarget | None:
+    """The federal target of the year for a trend of the targets' platform («moya_shkola.active_share»), else None."""
+    platform, _, measure = metric.partition(".")
+    if platform != federal.platform or measure not in targets.TREND_METRICS:
+        return None
+    return federal.for_year(targets.TREND_METRICS[measure], year)
