@@ -444,3 +444,13 @@ def test_every_monitoring_page_costs_the_same_queries_however_many_rows(client, 
     assert after == before
     # The rows did grow past a page: the counts above cover paginated tables, not just short ones.
     assert "показаны 51–" in _text(client.get(f"/monitoring/municipalities/{region['beta'].id}?page=2"))
+
+
+def test_no_monitoring_page_runs_a_statement_twice(client, signed_in_methodologist, database, region):
+    """The reference data several parts of a page use (platforms, bands, methodologies) is read once a request."""
+    for path in _every_page(region):
+        _text(client.get(path))
+        with statements_run(database.engine) as statements:
+            _text(client.get(path))
+        repeated = {statement for statement in statements if statements.count(statement) > 1}
+        assert not repeated, (path, repeated)

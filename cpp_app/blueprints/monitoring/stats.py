@@ -20,6 +20,7 @@ from ...domain.monitoring import (
 )
 from ...domain.program import progress
 from ...extensions import db
+from ...kernel.request_cache import once_per_request
 from ...models import (
     DevelopmentProgram,
     Diagnostic,
@@ -45,6 +46,7 @@ REGION_NAME = "Красноярский край"
 # ------------------------------------------------------------------------------------------- reference data
 
 
+@once_per_request
 def thresholds() -> Thresholds:
     rule = MonitoringThreshold
     return Thresholds.from_rows(db.session.execute(
@@ -52,6 +54,7 @@ def thresholds() -> Thresholds:
     ).all())
 
 
+@once_per_request
 def platform_list() -> list[tuple[int, str, str]]:
     """(id, code, name) of every platform in display order."""
     return [tuple(row) for row in db.session.execute(
@@ -59,6 +62,7 @@ def platform_list() -> list[tuple[int, str, str]]:
     )]
 
 
+@once_per_request
 def active_methodologies() -> dict[str, Methodology]:
     versions = db.session.scalars(
         select(MethodologyVersion)
