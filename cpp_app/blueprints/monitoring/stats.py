@@ -97,9 +97,9 @@ _PRESCHOOL = Organization.kind == OrganizationKind.PRESCHOOL
 _IN_ORGANIZATION_SHARE = Organization.kind.not_in(KINDS_OUTSIDE_ORGANIZATION_SHARE)
 
 
-def _grouped(key, condition, school_year: str, students: bool = True) -> dict[int, _Grouped]:
-    """Four grouped queries keyed by `key` (a column of Organization) over the active organisations where
-    `condition` holds, and a fifth for the schools' Сферум student figures when `students` (the rebuild's)."""
+def _grouped(key, condition, school_year: str) -> dict[int, _Grouped]:
+    """Five grouped queries keyed by `key` (a column of Organization) over the active organisations where
+    `condition` holds, the fifth for the schools' Сферум student figures."""
     area = and_(Organization.is_active, condition)
     groups: dict[int, _Grouped] = defaultdict(lambda: _Grouped({}, (0, 0, 0), {}, {}, {}))
 
@@ -144,8 +144,6 @@ def _grouped(key, condition, school_year: str, students: bool = True) -> dict[in
         if level_code and str(status) in SUBMITTED_STATUSES:
             group.levels[level_code] = group.levels.get(level_code, 0) + count
 
-    if not students:
-        return groups
     for value, schools, count, registered, earliest, latest in db.session.execute(
         select(key, func.count(Diagnostic.id), func.sum(Diagnostic.student_count), func.sum(Diagnostic.sferum_students),
                func.min(Diagnostic.sferum_students_on), func.max(Diagnostic.sferum_students_on))
@@ -276,12 +274,22 @@ def organization_rows(municipality_id: int, school_year: str,
     """Every active organisation of the municipality with its staff, diagnostic and platform figures (those of
     `codes`, all by default), by name."""
     platforms = _only(platform_list(), codes)
-    in_municipality = Organization.municipality_id == municipality_id
-    groups = _grouped(Organization.id, in_municipality, school_year, students=False)  # the card reads its own
+    in_municipality = and_(Organization.municipality_id == municipality_id, Organization.is_active)
+    # The stored figures are per organisation already: read as they are, nothing to group.
+    staff, figures = OrganizationStaffFigures, OrganizationPlatformFigures
     organizations = db.session.execute(
-        select(Organization.id, Organization.short_name, Organization.kind)
-        .where(in_municipality, Organization.is_active).order_by(Organization.short_name, Organization.id)
+        select(Organization.id, Organization.short_name, Organization.kind, func.coalesce(staff.teachers, 0),
+               func.coalesce(staff.confirmed, 0))
+        .outerjoin(staff, staff.organization_id == Organization.id)
+        .where(in_municipality).order_by(Organization.short_name, Organization.id)
     ).all()
+    accounts: dict[int, dict[int, tuple]] = defaultdict(dict)
+    for organization_id, platform_id, registered, active, active_confirmed in db.session.execute(
+        select(figures.organization_id, figures.platform_id, figures.registered, figures.active,
+               figures.active_confirmed)
+        .join(Organization, Organization.id == figures.organization_id).where(in_municipality)
+    ):
+        accounts[organization_id][platform_id] = (registered, active, active_confirmed)
     diagnostics = {
         organization_id: (diagnostic_id, str(status), level_code)
         for organization_id, diagnostic_id, status, level_code in db.session.execute(
@@ -292,13 +300,16 @@ def organization_rows(municipality_id: int, school_year: str,
         )
     }
     rows = []
-    for organization_id, name, kind in organizations:
-        group = groups[organization_id]
+    for organization_id, name, kind, teachers, confirmed in organizations:
+        in_share = kind not in KINDS_OUTSIDE_ORGANIZATION_SHARE
+        group = _Grouped({}, (teachers, confirmed, 0), {
+            platform_id: (int(in_share and active > 0), registered, active, int(in_share and active_confirmed > 0),
+                          active_confirmed, 0)
+            for platform_id, (registered, active, active_confirmed) in accounts[organization_id].items()
+        }, {}, {})
         rows.append(OrganizationFigures(
-            id=organization_id, name=name, kind=str(kind), teachers_registered=group.teachers[0],
-            teachers_confirmed=group.teachers[1],
-            platforms=_platform_figures(group, platforms, int(kind not in KINDS_OUTSIDE_ORGANIZATION_SHARE),
-                                        split_preschool=False),
+            id=organization_id, name=name, kind=str(kind), teachers_registered=teachers, teachers_confirmed=confirmed,
+            platforms=_platform_figures(group, platforms, int(in_share), split_preschool=False),
             **dict(zip(("diagnostic_id", "diagnostic_status", "level_code"),
                        diagnostics.get(organization_id, (None, None, None)), strict=True)),
         ))
