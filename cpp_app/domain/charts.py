@@ -4,6 +4,7 @@ Inline SVG under the site's CSP (default-src 'self') may not carry `style` attri
 markup uses presentation attributes only. Bars are horizontal: indicator titles are long Russian phrases
 that read badly rotated under vertical bars.
 """
+import functools
 import re
 import textwrap
 from collections.abc import Sequence
@@ -140,6 +141,12 @@ def trend_chart(points: Sequence[tuple], title: str, *, chart_id: str = "trend",
     dashed line at the target value (the scale reaches it too).
 
     `points` are (month date, value) in month order; the page shows the same figures as a table beside it."""
+    return _trend_svg(tuple(points), title, chart_id, width, target)
+
+
+# The trends page draws about 25 of these from figures that change once a month: drawn once per process.
+@functools.lru_cache(maxsize=1024)
+def _trend_svg(points: tuple[tuple, ...], title: str, chart_id: str, width: int, target: TargetLine | None) -> str:
     if not re.fullmatch(r"[A-Za-z][A-Za-z0-9_-]*", chart_id):
         raise ValueError(f"chart_id must be a plain identifier, got {chart_id!r}")
     top = PADDING + FONT_SIZE
