@@ -409,19 +409,22 @@ def latest_student_figure(diagnostics: list[Diagnostic]) -> Diagnostic | None:
 
 
 def organization_programs(organization_id: int) -> list[ProgramProgress]:
-    """The organisation's programs with their road-map progress: two queries."""
-    programs = db.session.execute(
-        select(DevelopmentProgram.id, DevelopmentProgram.status, DevelopmentProgram.period_start,
-               DevelopmentProgram.period_end)
-        .where(DevelopmentProgram.organization_id == organization_id).order_by(DevelopmentProgram.id.desc())
-    ).all()
+    """The organisation's programs with their road-map progress: one query, the actions counted by status."""
+    program = DevelopmentProgram
+    programs: dict[int, tuple] = {}
     statuses: dict[int, list[str]] = defaultdict(list)
-    for program_id, status in db.session.execute(
-        select(ProgramAction.program_id, ProgramAction.status)
-        .where(ProgramAction.program_id.in_([program.id for program in programs]))
+    for program_id, status, start, end, action_status, count in db.session.execute(
+        select(program.id, program.status, program.period_start, program.period_end, ProgramAction.status,
+               func.count(ProgramAction.id))
+        .outerjoin(ProgramAction, ProgramAction.program_id == program.id)
+        .where(program.organization_id == organization_id)
+        .group_by(program.id, program.status, program.period_start, program.period_end, ProgramAction.status)
+        .order_by(program.id.desc())
     ):
-        statuses[program_id].append(str(status))
+        programs[program_id] = (program_id, status, start, end)
+        if action_status is not None:
+            statuses[program_id].extend([str(action_status)] * count)
     return [
         ProgramProgress(program_id, str(status), f"{start}–{end}", *progress(statuses[program_id]))
-        for program_id, status, start, end in programs
+        for program_id, status, start, end in programs.values()
     ]
