@@ -41,6 +41,7 @@ from .program import (
     ProgramAction,
     ProgramActionEvent,
     ProgramRevision,
+    ProgramStage,
     ProgramStatus,
     RenderedDocument,
 )
@@ -102,6 +103,7 @@ __all__ = [
     "ProgramAction",
     "ProgramActionEvent",
     "ProgramRevision",
+    "ProgramStage",
     "ProgramStatus",
     "RenderedDocument",
     "DIAGNOSTIC_STATUS_LABELS",

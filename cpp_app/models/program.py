@@ -83,6 +83,28 @@ class DevelopmentProgram(db.Model):
     causes: Mapped[str] = mapped_column(Text, default="")
     decisions: Mapped[str] = mapped_column(Text, default="")
     mechanisms: Mapped[str] = mapped_column(Text, default="")
+    # The title page's «СОГЛАСОВАНО» (the founder, 273-ФЗ art. 28) and the collegial bodies' marks.
+    founder_name: Mapped[str] = mapped_column(String(500), default="", server_default="")
+    founder_position: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    founder_signatory: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    teachers_council_protocol: Mapped[str] = mapped_column(String(50), default="", server_default="")
+    teachers_council_date: Mapped[date | None]
+    governing_council_protocol: Mapped[str] = mapped_column(String(50), default="", server_default="")
+    governing_council_date: Mapped[date | None]
+    # The information page's details the registry does not hold; typed by the school.
+    licence: Mapped[str] = mapped_column(Text, default="", server_default="")
+    accreditation: Mapped[str] = mapped_column(Text, default="", server_default="")
+    programs_offered: Mapped[str] = mapped_column(Text, default="", server_default="")
+    contacts: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # The analysis (strengths / weaknesses / opportunities / risks), the mission, resources and monitoring:
+    # drafted from the data when the program is created, rewritten by the director.
+    strengths: Mapped[str] = mapped_column(Text, default="", server_default="")
+    weaknesses: Mapped[str] = mapped_column(Text, default="", server_default="")
+    opportunities: Mapped[str] = mapped_column(Text, default="", server_default="")
+    risks: Mapped[str] = mapped_column(Text, default="", server_default="")
+    mission: Mapped[str] = mapped_column(Text, default="", server_default="")
+    resources: Mapped[str] = mapped_column(Text, default="", server_default="")
+    monitoring: Mapped[str] = mapped_column(Text, default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -97,6 +119,24 @@ class DevelopmentProgram(db.Model):
     revisions: Mapped[list["ProgramRevision"]] = relationship(
         back_populates="program", cascade="all, delete-orphan", order_by="ProgramRevision.revision"
     )
+    stages: Mapped[list["ProgramStage"]] = relationship(
+        back_populates="program", cascade="all, delete-orphan", order_by="ProgramStage.sort_order, ProgramStage.id"
+    )
+
+
+class ProgramStage(db.Model):
+    """A stage of implementation (этап): a name and its dates inside the program's period, in order."""
+
+    __tablename__ = "program_stages"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    program_id: Mapped[int] = mapped_column(ForeignKey("development_programs.id", ondelete="CASCADE"), index=True)
+    sort_order: Mapped[int] = mapped_column(default=0)
+    title: Mapped[str] = mapped_column(String(300))
+    starts_on: Mapped[date]
+    ends_on: Mapped[date]
+
+    program: Mapped[DevelopmentProgram] = relationship(back_populates="stages")
 
 
 class ProgramAction(db.Model):

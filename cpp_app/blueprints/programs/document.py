@@ -21,17 +21,23 @@ from ...formatting import local_date
 from ...kernel.plural import genitive, points_word
 from ...kernel.xml_text import xml_safe
 from ...models import DevelopmentProgram, ProgramAction
+from ..school.services import staff_profile
 from ..diagnostics.services import answers_by_code
 from ..methodology.services_versions import methodology_of
 
-SCHEMA = 1  # bump when the shape changes: old snapshots keep theirs, renderers may branch on it
+SCHEMA = 2  # bump when the shape changes: old snapshots keep theirs, renderers may branch on it
 DASH = "\u2013"
 NBSP = "\u00a0"
 
+# The letter's own title; the recommendations it sends are named after it.
+LETTER_03_877 = (
+    "Письмо Министерства просвещения Российской Федерации от 17.06.2024 № 03-877 «О направлении методических "
+    "рекомендаций» (методические рекомендации по разработке, утверждению и согласованию программ развития "
+    "общеобразовательных организаций)"
+)
 BASIS = (
     "Федеральный закон от 29.12.2012 № 273-ФЗ «Об образовании в Российской Федерации»",
-    "Письмо Министерства просвещения Российской Федерации от 17.06.2024 № 03-877 "
-    "«О методических рекомендациях по разработке программы развития образовательной организации»",
+    LETTER_03_877,
     "Результаты самодиагностики цифровой образовательной среды образовательной организации",
 )
 
@@ -131,11 +137,28 @@ def build_document(program: DevelopmentProgram) -> dict:
             "period": period_text(start, end),
             "expected_results": expected["summary"],
         },
+        "approval": _approval(program),
         "information": {
             "school_year": clean(diagnostic.school_year),
             "teachers": diagnostic.staff_count,
             "students": diagnostic.student_count,
+            "founder": clean(program.founder_name) or None,
+            "licence": paragraphs(program.licence),
+            "accreditation": paragraphs(program.accreditation),
+            "programs": lines_without_bullets(program.programs_offered),
+            "contacts": paragraphs(program.contacts),
+            "staff": _staff(program.organization_id),
         },
+        "analysis": {name: lines_without_bullets(getattr(program, name))
+                     for name in ("strengths", "weaknesses", "opportunities", "risks")},
+        "mission": paragraphs(program.mission),
+        "resources": paragraphs(program.resources),
+        "stages": [
+            {"number": number, "title": " ".join(paragraphs(stage.title)), "start": russian_date(stage.starts_on),
+             "end": russian_date(stage.ends_on)}
+            for number, stage in enumerate(program.stages, start=1)
+        ],
+        "monitoring": lines_without_bullets(program.monitoring),
         "results": _results(methodology, diagnostic.school_year, before),
         "deficits": deficits,
         "causes": paragraphs(program.causes),
@@ -147,6 +170,30 @@ def build_document(program: DevelopmentProgram) -> dict:
         "totals": {"deficits": len(deficits), "actions": len(actions)},
     }
     return doc
+
+
+def _approval(program: DevelopmentProgram) -> dict:
+    """The title page's «СОГЛАСОВАНО» (the founder) and the collegial bodies' marks; None where not filled in,
+    so the document leaves a line to fill by hand."""
+    return {
+        "founder_name": clean(program.founder_name) or None,
+        "founder_position": clean(program.founder_position) or None,
+        "founder_signatory": clean(program.founder_signatory) or None,
+        "councils": [
+            {"body": body, "protocol": clean(protocol) or None, "date": russian_date(day)}
+            for body, protocol, day in (
+                ("педагогического совета", program.teachers_council_protocol, program.teachers_council_date),
+                ("управляющего совета", program.governing_council_protocol, program.governing_council_date),
+            )
+        ],
+    }
+
+
+def _staff(organization_id: int) -> dict:
+    profile = staff_profile(organization_id)
+    return {"total": profile.total,
+            "by_position": [[clean(name), count] for name, count in profile.by_position],
+            "by_category": [[clean(name), count] for name, count in profile.by_category]}
 
 
 def _organization(program: DevelopmentProgram) -> dict:

@@ -50,7 +50,9 @@ def chart_rows(doc: Mapping) -> list[dict]:
 
 
 def document_html(doc: Mapping) -> str:
-    return render_template("programs/document.html", doc=doc, chart_rows=chart_rows(doc))
+    details = information_details(doc["information"]) if "analysis" in doc else []
+    return render_template("programs/document.html", doc=doc, chart_rows=chart_rows(doc), details=details,
+                           council_mark=council_mark, stage_line=stage_line, swot_labels=SWOT_LABELS)
 
 
 def render_program_pdf(doc: Mapping) -> bytes:
@@ -220,10 +222,58 @@ def _paragraphs(document, items: Sequence[str]) -> None:
         _paragraph(document, item).alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
 
 
+SWOT_LABELS = (("strengths", "Сильные стороны"), ("weaknesses", "Слабые стороны"), ("opportunities", "Возможности"),
+               ("risks", "Риски"))
+
+
+def council_mark(council: Mapping) -> str:
+    return (f"Рассмотрено на заседании {council['body']}, протокол № {council['protocol'] or '_____'} от "
+            f"{council['date'] or '«___» ______________ 20___ г.'}")
+
+
+def stage_line(stage: Mapping) -> str:
+    return f"{stage['number']}. {stage['title']}: {stage['start']} – {stage['end']}"
+
+
+def information_details(info: Mapping) -> list[tuple[str, str]]:
+    """The information page's details after its table, as labelled paragraphs."""
+    staff = info["staff"]
+    profile = f"{staff['total']}."
+    if staff["total"]:
+        profile += " По должностям: " + "; ".join(f"{name} — {count}" for name, count in staff["by_position"]) + \
+            ". По квалификационным категориям: " + \
+            "; ".join(f"{name} — {count}" for name, count in staff["by_category"]) + "."
+    return [
+        ("Учредитель", info["founder"] or "не указан"),
+        ("Лицензия на осуществление образовательной деятельности", " ".join(info["licence"]) or "не указана"),
+        ("Государственная аккредитация", " ".join(info["accreditation"]) or "не указана"),
+        ("Реализуемые образовательные программы", "; ".join(info["programs"]) or "не указаны"),
+        ("Кадровый состав по данным ЦПП (педагоги, подтверждённые организацией)", profile),
+        ("Контакты", "; ".join(info["contacts"]) or "не указаны"),
+    ]
+
+
+def _labelled(document, label: str, text: str) -> None:
+    paragraph = _paragraph(document, f"{label}: ", bold=True, space_after=2)
+    paragraph.add_run(_t(text))
+
+
 def _cover(document, doc: Mapping) -> None:
     org = doc["organization"]
     owner = org["short_name"] or org["full_name"]
     _paragraph(document, org["full_name"], align=WD_ALIGN_PARAGRAPH.CENTER, size=11, space_after=36)
+    approval = doc.get("approval")  # absent from snapshots of schema 1
+    if approval:
+        blank = "_______________________________"
+        for text, bold in (
+            ("СОГЛАСОВАНО", True),
+            (approval["founder_position"] or blank, False),
+            (f"{approval['founder_name'] or blank} (учредитель)", False),
+            (f"________________ / {approval['founder_signatory'] or '________________'} /", False),
+            ("«___» ______________ 20___ г.", False),
+        ):
+            _paragraph(document, text, bold=bold, space_after=2)
+        _paragraph(document, space_after=12)
     for text, bold in (
         ("УТВЕРЖДАЮ", True),
         (f"Директор {owner}", False),
@@ -235,7 +285,11 @@ def _cover(document, doc: Mapping) -> None:
     if doc["status"] == "approved" and doc.get("approved_at"):
         _paragraph(document, f"Утверждена в ЦПП {doc['approved_at']}, редакция {doc['revision']}", indent_cm=9,
                    size=9, space_after=2)
-    for _ in range(6):
+    if approval:
+        _paragraph(document, space_after=6)
+        for council in approval["councils"]:
+            _paragraph(document, council_mark(council), size=9, space_after=2)
+    for _ in range(3 if approval else 6):
         _paragraph(document, space_after=12)
     _paragraph(document, "Программа развития", bold=True, size=24, align=WD_ALIGN_PARAGRAPH.CENTER, space_after=12)
     _paragraph(document, org["full_name"], bold=True, size=14, align=WD_ALIGN_PARAGRAPH.CENTER, space_after=8)
@@ -243,7 +297,7 @@ def _cover(document, doc: Mapping) -> None:
     if doc["status"] != "approved":
         _paragraph(document, f"ПРОЕКТ · редакция {doc['revision']} · {doc['status_label']}", bold=True,
                    align=WD_ALIGN_PARAGRAPH.CENTER)
-    for _ in range(8):
+    for _ in range(5 if approval else 8):
         _paragraph(document, space_after=12)
     _paragraph(document, f"{org['municipality']}, {doc['period']['start']}", align=WD_ALIGN_PARAGRAPH.CENTER)
     document.paragraphs[-1].add_run().add_break(WD_BREAK.PAGE)
@@ -301,7 +355,8 @@ def _sections_1_to_6(document, doc: Mapping) -> None:
         ("Разработчик программы", passport["developer"]),
         ("Цель программы", passport["goal"] or "Раздел не заполнен."),
         ("Задачи программы", "\n".join(f"— {task}" for task in passport["tasks"]) or "Раздел не заполнен."),
-        ("Сроки реализации", passport["period"]),
+        ("Сроки и этапы реализации" if doc.get("stages") else "Сроки реализации",
+         "\n".join([passport["period"], *(stage_line(stage) for stage in doc.get("stages", ()))])),
         ("Ожидаемые результаты", "\n".join(passport["expected_results"])),
     ], (5, 11.5), label_column=True)
 
@@ -328,6 +383,10 @@ def _sections_1_to_6(document, doc: Mapping) -> None:
         ("Численность обучающихся", info["students"] if info["students"] is not None else "не указана"),
     ]
     _table(document, None, rows, (5, 11.5), label_column=True)
+    full = "analysis" in doc  # snapshots of schema 1 have none of letter 03-877's added parts
+    if full:
+        for label, text in information_details(info):
+            _labelled(document, label, text)
 
     document.add_heading("3. Проблемно-ориентированный анализ текущего состояния", level=1)
     document.add_heading("3.1. Результаты самодиагностики", level=2)
@@ -362,9 +421,17 @@ def _sections_1_to_6(document, doc: Mapping) -> None:
         _paragraph(document, "Дефицитов по результатам самодиагностики не выявлено.")
     document.add_heading("3.3. Причины дефицитов", level=2)
     _paragraphs(document, doc["causes"])
+    if full:
+        document.add_heading("3.4. Сильные и слабые стороны, возможности и риски", level=2)
+        for key, label in SWOT_LABELS:
+            _paragraph(document, label, bold=True, space_after=2)
+            _paragraphs(document, [f"— {line}" for line in doc["analysis"][key]])
 
     document.add_heading("4. Основные направления развития", level=1)
-    document.add_heading("4.1. Возможные действия", level=2)
+    if full:
+        document.add_heading("4.1. Миссия и образ будущего", level=2)
+        _paragraphs(document, doc["mission"])
+    document.add_heading(f"{'4.2' if full else '4.1'}. Возможные действия", level=2)
     if not doc["possible_actions"]:
         _paragraph(document, "Действия не выбраны.", italic=True)
     for index, group in enumerate(doc["possible_actions"], start=1):
@@ -378,7 +445,7 @@ def _sections_1_to_6(document, doc: Mapping) -> None:
             (number, action["text"], f"{action['from_score']} → {action['to_score']}", action["expected_result"] or "—")
             for number, action in enumerate(group["actions"], start=1)
         ], (1, 7.5, 1.8, 6.2))
-    document.add_heading("4.2. Управленческие решения", level=2)
+    document.add_heading(f"{'4.3' if full else '4.2'}. Управленческие решения", level=2)
     _paragraphs(document, doc["decisions"])
 
     document.add_heading("5. Ожидаемые результаты", level=1)
@@ -396,10 +463,17 @@ def _sections_1_to_6(document, doc: Mapping) -> None:
 
     document.add_heading("6. Механизмы реализации", level=1)
     _paragraphs(document, doc["mechanisms"])
+    if full:
+        document.add_heading("6.1. Ресурсное обеспечение и источники финансирования", level=2)
+        _paragraphs(document, doc["resources"])
+        document.add_heading("7. Этапы реализации программы", level=1)
+        _paragraphs(document, [stage_line(stage) for stage in doc["stages"]])
+        document.add_heading("8. Мониторинг и контроль реализации", level=1)
+        _paragraphs(document, doc["monitoring"])
 
 
 def _roadmap(document, doc: Mapping) -> None:
-    document.add_heading("7. Дорожная карта", level=1)
+    document.add_heading(f"{9 if 'analysis' in doc else 7}. Дорожная карта", level=1)
     _paragraph(document, f"Мероприятий: {doc['totals']['actions']}. Статусы — на дату формирования документа.")
     for year in doc["roadmap"]:
         document.add_heading(year["title"], level=3)

@@ -21,6 +21,7 @@ from ...domain.program import (
     measures_for,
     propose,
 )
+from ...domain.program_parts import default_stages
 from ...domain.workflow import TransitionRefused
 from ...extensions import db
 from ...kernel.actor import Actor
@@ -33,6 +34,7 @@ from ...models import (
     ProgramAction,
     ProgramActionEvent,
     ProgramRevision,
+    ProgramStage,
     ProgramStatus,
     utcnow,
 )
@@ -41,6 +43,7 @@ from ..admin.measure_services import measure_options
 from ..diagnostics.services import result_of
 from ..methodology.services_versions import methodology_of
 from .document import build_document
+from .parts import drafts
 from .jobs import queue_revision_documents
 from .pages import BASE_STATUSES, approval_missing, ordered_actions, program_context
 
@@ -129,6 +132,11 @@ def create_program(organization: Organization, diagnostic: Diagnostic | None, pe
         for option in proposal.measures:
             program.actions.append(_action_from(proposal, option, proposal.target, due[proposal.indicator_code], order))
             order += 1
+    for name, text in drafts(organization.id, diagnostic.staff_count, methodology, result, proposals,
+                             program.actions).items():
+        setattr(program, name, text)
+    program.stages = [ProgramStage(sort_order=number, title=stage.title, starts_on=stage.starts_on,
+                                   ends_on=stage.ends_on) for number, stage in enumerate(default_stages((start, end)))]
     db.session.flush()
     audit.record(actor, "program.created", program, diagnostic_id=diagnostic.id, period=f"{start}-{end}",
                  actions=len(program.actions))

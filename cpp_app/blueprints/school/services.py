@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import and_, bindparam, case, delete, exists, func, insert, or_, select, true, update
 
 from ... import audit
+from ...domain.program_parts import StaffProfile
 from ...extensions import db
 from ...kernel.actor import Actor
 from ...kernel.stash import stash_form, take_stash
@@ -32,6 +33,7 @@ MAX_QUERY_LENGTH = 100
 REGISTERED_STATUSES = (AccountStatus.REGISTERED, AccountStatus.ACTIVE)
 CONFIRMED_NOTE = "подтверждено организацией"
 UNCONFIRMED_ON_DETACH_NOTE = "подтверждение организации снято: педагог откреплён от неё"
+NOT_STATED = "не указана"
 
 
 class StaffActionError(Exception):
@@ -152,6 +154,26 @@ def staff_counts(organization_id: int) -> StaffCounts:
         platforms=tuple(PlatformCounts(platform_id, code, name, teachers, confirmed, *figures)
                         for _, _, platform_id, code, name, *figures in rows if platform_id is not None),
     )
+
+
+def staff_profile(organization_id: int) -> StaffProfile:
+    """The confirmed staff by position and by qualification category: one grouped query, so the rows read are the
+    distinct (position, category) pairs, not the people."""
+    rows = db.session.execute(
+        select(User.position, User.qualification_category, func.count(User.id))
+        .where(_staff_of(organization_id), User.confirmed_at.is_not(None))
+        .group_by(User.position, User.qualification_category)
+    ).all()
+    positions: dict[str, int] = defaultdict(int)
+    categories: dict[str, int] = defaultdict(int)
+    for position, category, count in rows:
+        positions[position or NOT_STATED] += count
+        categories[category or NOT_STATED] += count
+
+    def largest_first(counts: dict[str, int]) -> tuple[tuple[str, int], ...]:
+        return tuple(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
+
+    return StaffProfile(sum(positions.values()), largest_first(positions), largest_first(categories))
 
 
 @dataclass(frozen=True)
