@@ -31,6 +31,13 @@ PARTS = (
 BY_SLUG = {part.slug: part for part in PARTS}
 
 
+def filled(program, part: Part) -> bool:
+    """Whether the part holds anything yet: what the constructor's list of parts marks."""
+    if part.slug == "stages":
+        return bool(program.stages)
+    return any(getattr(program, name) for name in part.fields)
+
+
 def chosen_actions(actions) -> list[ChosenAction]:
     return [ChosenAction(a.indicator_code, a.from_score, a.to_score, a.text, a.responsible_name,
                          a.responsible_position, a.due_date, a.expected_result) for a in actions]

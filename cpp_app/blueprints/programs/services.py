@@ -43,7 +43,7 @@ from ..admin.measure_services import measure_options
 from ..diagnostics.services import result_of
 from ..methodology.services_versions import methodology_of
 from .document import build_document
-from .parts import drafts
+from .parts import drafts as part_drafts
 from .jobs import queue_revision_documents
 from .pages import BASE_STATUSES, approval_missing, ordered_actions, program_context
 
@@ -132,7 +132,7 @@ def create_program(organization: Organization, diagnostic: Diagnostic | None, pe
         for option in proposal.measures:
             program.actions.append(_action_from(proposal, option, proposal.target, due[proposal.indicator_code], order))
             order += 1
-    for name, text in drafts(organization.id, diagnostic.staff_count, methodology, result, proposals,
+    for name, text in part_drafts(organization.id, diagnostic.staff_count, methodology, result, proposals,
                              program.actions).items():
         setattr(program, name, text)
     program.stages = [ProgramStage(sort_order=number, title=stage.title, starts_on=stage.starts_on,

@@ -30,6 +30,7 @@ from .pages import (
     roadmap,
     school_program,
 )
+from .parts import PARTS, filled
 from .services import (
     EDIT_APPROVED,
     action_field,
@@ -81,7 +82,7 @@ def _render(program: DevelopmentProgram, form=None, posted: PostedProgram | None
         form=form or EmptyForm(), values=posted.values if posted else None, errors=errors or {},
         status_form=status_form, status_action_id=status_action_id, statuses=[(s.value, s.label) for s in ActionStatus],
         value=lambda name, stored: field_value(posted.values if posted else None, name, stored),
-        action_field=action_field, target_field=target_field, new_field=new_field,
+        action_field=action_field, target_field=target_field, new_field=new_field, parts=PARTS, part_filled=filled,
     ), code
 
 
