@@ -50,11 +50,43 @@ def seed_demo_programs(today: date, director: User | None = None) -> dict[str, i
     for action in program.actions:
         action.responsible_name = DEMO_RESPONSIBLE.get(action.responsible_position.strip().lower(), "")
         action.responsible_unassigned = not action.responsible_name
+    _document_parts(program, today)
     db.session.flush()
     approve_program(program, SEED_ACTOR)
     _road_map_under_way(program)
     db.session.flush()
     return {"demo_programs": 1}
+
+
+def _document_parts(program: DevelopmentProgram, today: date) -> None:
+    """The parts the school types itself (the analysis, monitoring and stages are drafted at creation)."""
+    municipality = program.organization.municipality.name
+    program.founder_name = f"Управление образования администрации ({municipality})"
+    program.founder_position = "Руководитель управления образования"
+    program.founder_signatory = "Кузнецова Наталья Викторовна"
+    program.teachers_council_protocol = "1"
+    program.teachers_council_date = program.governing_council_date = today  # considered just before approval
+    program.governing_council_protocol = "3"
+    program.licence = "Выписка из реестра лицензий на осуществление образовательной деятельности, министерство " \
+        "образования Красноярского края."
+    program.accreditation = "Запись в государственном реестре аккредитованных организаций, бессрочно."
+    program.programs_offered = "\n".join((
+        "Основная образовательная программа начального общего образования",
+        "Основная образовательная программа основного общего образования",
+        "Основная образовательная программа среднего общего образования",
+        "Дополнительные общеобразовательные общеразвивающие программы",
+    ))
+    program.contacts = "Телефон приёмной: +7 391 200-00-00\nЭлектронная почта: school@example.ru"
+    program.mission = (
+        "Школа, в которой каждый обучающийся учится в современной цифровой образовательной среде, а каждый "
+        "педагог владеет её сервисами. К концу программы — безопасный высокоскоростной интернет во всех "
+        "кабинетах, ФГИС «Моя школа» и «Сферум» в ежедневной работе, открытая отчётность перед родителями."
+    )
+    program.resources = "\n".join((
+        "Кадровые: управленческая команда, рабочая группа по ЦОС, педагоги, прошедшие курсы КК ИПК.",
+        "Материально-технические: IT-оборудование регионального проекта «Цифровая образовательная среда».",
+        "Финансовые: муниципальный и краевой бюджеты, средства федерального проекта, внебюджетные средства.",
+    ))
 
 
 def _chosen_diagnostic(director: User | None) -> Diagnostic | None:

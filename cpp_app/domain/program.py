@@ -1,6 +1,8 @@
 """A development program built from a self-diagnostic's deficits, in the structure the Ministry recommends
-(letter of Минпросвещения 17.06.2024 № 03-877): deficits, causes, actions, decisions, expected results,
-mechanisms, road map.
+(методические рекомендации по разработке, утверждению и согласованию программ развития общеобразовательных
+организаций, sent by письмо Минпросвещения России от 17.06.2024 № 03-877 «О направлении методических
+рекомендаций»): deficits, causes, actions, decisions, expected results, mechanisms, road map; the further parts
+are in program_parts.
 
 Pure: plain data in, plain frozen dataclasses and Russian texts out; no Flask, no database.
 """

@@ -57,6 +57,20 @@ def test_a_school_with_an_accepted_diagnostic_has_an_approved_program(seeded):
     assert {"program.created", "program.approved", "program.action_status"} <= actions
 
 
+def test_the_demo_program_has_every_part_of_letter_03_877_filled(seeded):
+    program = the_program(seeded)
+    snapshot = seeded.session.scalar(select(ProgramRevision.snapshot).where(ProgramRevision.program_id == program.id))
+    approval = snapshot["approval"]
+    assert approval["founder_name"] and approval["founder_position"] and approval["founder_signatory"]
+    assert all(council["protocol"] and council["date"] for council in approval["councils"])
+    information = snapshot["information"]
+    assert information["licence"] and information["accreditation"] and information["programs"]
+    assert information["contacts"] and information["founder"]
+    assert all(snapshot["analysis"][part] for part in ("strengths", "weaknesses", "opportunities", "risks"))
+    assert snapshot["mission"] and snapshot["resources"] and snapshot["monitoring"]
+    assert [stage["number"] for stage in snapshot["stages"]] == [1, 2, 3]
+
+
 def test_the_road_map_is_under_way_with_a_history(seeded):
     program = the_program(seeded)
     progress = progress_of(program.actions)

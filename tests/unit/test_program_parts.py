@@ -1,5 +1,7 @@
 """The program parts' pure domain (letter 03-877): the SWOT draft, the monitoring section's draft, the stages."""
+import re
 from datetime import date
+from pathlib import Path
 
 import pytest
 
@@ -145,3 +147,29 @@ def test_default_stages_cover_the_period_in_order():
 ])
 def test_stage_problems_at_every_boundary(stages, expected):
     assert stage_problems(stages, PERIOD) == expected
+
+
+# ---------------------------------------------------------------------------------------------- citation
+
+ROOT = Path(__file__).resolve().parents[2]
+LETTER = re.compile(r"№\s*03-877")
+
+
+def test_every_citation_of_letter_03_877_names_it_by_its_title():
+    """Wherever the service cites the letter (pages, documents, seeds, README), the letter's own title follows and
+    the recommendations are named as the ministry names them."""
+    files = [*ROOT.glob("cpp_app/**/*.py"), *ROOT.glob("cpp_app/**/*.html"), *ROOT.glob("seeds/**/*"),
+             ROOT / "README.md"]
+    cited = 0
+    for path in files:
+        if not path.is_file() or path.suffix not in (".py", ".html", ".md", ".yaml", ".yml", ".json", ".csv"):
+            continue
+        # Python's implicit concatenation and wrapped lines read as one text.
+        text = " ".join(re.sub(r'"\s*\n\s*"', "", path.read_text(encoding="utf-8")).split())
+        for match in LETTER.finditer(text):
+            cited += 1
+            around = text[max(0, match.start() - 300):match.end() + 300]
+            assert "от 17.06.2024 № 03-877 «О направлении методических рекомендаций»" in around, path
+            assert "по разработке, утверждению и согласованию программ развития общеобразовательных организаций" \
+                in around, path
+    assert cited >= 3  # document.py, the constructor's page, the README
