@@ -7,8 +7,8 @@ import pytest
 
 from cpp_app.domain.program import ChosenAction, MeasureOption, propose
 from cpp_app.domain.program_parts import (
-    Stage,
     StaffProfile,
+    Stage,
     default_stages,
     monitoring_draft,
     stage_problems,

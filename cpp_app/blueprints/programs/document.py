@@ -21,9 +21,9 @@ from ...formatting import local_date
 from ...kernel.plural import genitive, points_word
 from ...kernel.xml_text import xml_safe
 from ...models import DevelopmentProgram, ProgramAction
-from ..school.services import staff_profile
 from ..diagnostics.services import answers_by_code
 from ..methodology.services_versions import methodology_of
+from ..school.services import staff_profile
 
 SCHEMA = 2  # bump when the shape changes: old snapshots keep theirs, renderers may branch on it
 DASH = "\u2013"

@@ -43,9 +43,9 @@ from ..admin.measure_services import measure_options
 from ..diagnostics.services import result_of
 from ..methodology.services_versions import methodology_of
 from .document import build_document
-from .parts import drafts as part_drafts
 from .jobs import queue_revision_documents
 from .pages import BASE_STATUSES, approval_missing, ordered_actions, program_context
+from .parts import drafts as part_drafts
 
 SECTIONS = ("goal", "tasks", "causes", "decisions", "mechanisms")
 SECTION_LIMIT = 20_000
