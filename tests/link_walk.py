@@ -12,6 +12,7 @@ from urllib.parse import urldefrag, urlsplit
 from sqlalchemy import select
 from werkzeug.exceptions import HTTPException
 
+from cpp_app.blueprints.programs.parts import PARTS
 from cpp_app.extensions import db
 from cpp_app.models import (
     AssessmentCampaign,
@@ -163,6 +164,8 @@ def _candidate_values(argument: str) -> list:
         return ["xlsx", "csv"]
     if argument == "step":
         return [1]
+    if argument == "slug":  # a development program's document parts
+        return [part.slug for part in PARTS]
     column = columns[argument]
     return list(db.session.scalars(select(column).order_by(column.desc()).limit(CANDIDATES_PER_ARGUMENT)))
 
