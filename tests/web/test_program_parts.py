@@ -14,18 +14,6 @@ SLUGS = ("title-page", "information", "analysis", "mission", "stages", "monitori
 
 
 @pytest.fixture
-def school(database):
-    made = school_with_address(database)
-    database.session.commit()
-    return made
-
-
-@pytest.fixture
-def director(make_user, school):
-    return make_user(role=Role.SCHOOL_ADMIN, organization=school, last_name="Директорова")
-
-
-@pytest.fixture
 def program(database, school):
     return program_through_models(database, school)
 
@@ -186,9 +174,10 @@ def test_texts_are_saved_and_the_new_sections_are_in_the_pdf_and_the_docx(school
             "8. Мониторинг и контроль реализации", "Сферум — заместитель директора — ежегодно",
             "Учредитель: Главное управление образования", "Лицензия № Л035-01 от 01.02.2016",
             "Свидетельство № 4321", "ООП НОО; ООП ООО", "school7@example.ru",
-            # The staff profile: confirmed people only, by position and by category (SQL aggregates).
-            "(педагоги, подтверждённые организацией): 3. По должностям: учитель — 2; педагог-психолог — 1.",
-            "По квалификационным категориям: высшая — 1; не указана — 1; первая — 1.",
+            # The staff profile: confirmed people only (the director among them), by position and by category.
+            "(педагоги, подтверждённые организацией): 4. По должностям: учитель — 2; не указана — 1; "
+            "педагог-психолог — 1.",
+            "По квалификационным категориям: не указана — 2; высшая — 1; первая — 1.",
         ):
             assert expected in document, expected
 
