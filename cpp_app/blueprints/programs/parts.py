@@ -3,7 +3,7 @@ the information page's details, the current-state analysis, the mission and reso
 monitoring section — what each part holds, and their drafts from the data."""
 from dataclasses import dataclass
 
-from ...domain.program import ChosenAction, DeficitProposal
+from ...domain.program import DeficitProposal
 from ...domain.program_parts import monitoring_draft, swot_draft
 from ...domain.scoring import Result
 from ..school.services import staff_profile
@@ -38,16 +38,12 @@ def filled(program, part: Part) -> bool:
     return any(getattr(program, name) for name in part.fields)
 
 
-def chosen_actions(actions) -> list[ChosenAction]:
-    return [ChosenAction(a.indicator_code, a.from_score, a.to_score, a.text, a.responsible_name,
-                         a.responsible_position, a.due_date, a.expected_result) for a in actions]
-
-
 def drafts(organization_id: int, teachers_stated: int | None, methodology, result: Result,
            proposals: list[DeficitProposal], actions) -> dict[str, str]:
-    """The analysis and the monitoring section drafted from the diagnostic, the staff figures and the road map."""
+    """The analysis and the monitoring section drafted from the diagnostic, the staff figures and the road map
+    (ProgramActions: they have every field of the domain's ChosenAction under the same name)."""
     swot = swot_draft(methodology, result, proposals, staff_profile(organization_id), teachers_stated)
     labels = {indicator.code: indicator.label for indicator in methodology.indicators}
     maxima = {indicator.code: indicator.max_score for indicator in methodology.indicators}
     return {"strengths": swot.strengths, "weaknesses": swot.weaknesses, "opportunities": swot.opportunities,
-            "risks": swot.risks, "monitoring": monitoring_draft(chosen_actions(actions), labels, maxima)}
+            "risks": swot.risks, "monitoring": monitoring_draft(actions, labels, maxima)}
