@@ -222,3 +222,12 @@ def test_a_post_without_a_token_changes_nothing_and_keeps_what_was_typed(school_
     body = unescaped(response)
     assert "Школа, где учиться интересно" in body and "Срок действия страницы истёк" in body
     assert fresh(database, DevelopmentProgram, program.id).mission == ""
+
+
+def test_the_check_page_before_approval_says_which_parts_are_empty(school_client, database, program):
+    program.mission = "Школа равных возможностей."
+    database.session.commit()
+    body = " ".join(unescaped(school_client.get(f"/programs/{program.id}/approve")).split())
+    assert f'<a href="/programs/{program.id}/parts/mission">Миссия, образ будущего и ресурсы</a> — заполнено' in body
+    assert (f'<a href="/programs/{program.id}/parts/title-page">Титульный лист: согласование и рассмотрение</a> — '
+            "не заполнено: в документе останутся пустые строки") in body

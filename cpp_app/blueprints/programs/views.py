@@ -270,7 +270,7 @@ def approve(program_id: int):
             flash(f"Программа утверждена (редакция {revision.revision}). Её документы можно скачать.", "success")
             return redirect(_edit_url(program))
     return render_template("programs/approve.html", check=approval_check(program), form=form,
-                           edit_url=_edit_url), 400 if request.method == "POST" else 200
+                           edit_url=_edit_url, parts=PARTS, part_filled=filled), 400 if request.method == "POST" else 200
 
 
 @bp.route("/<int:program_id>/new-revision", methods=["GET", "POST"])
