@@ -5,6 +5,8 @@ from datetime import date, datetime
 
 import pytest
 
+from cpp_app.blueprints.programs import rendering
+from cpp_app.blueprints.programs.document import build_document
 from cpp_app.models import DevelopmentProgram, ProgramStage, ProgramStatus, Role
 from tests.conftest import extract_csrf
 from tests.factories import download, fresh, program_through_models, school_with_address, sign_in, unescaped
@@ -231,3 +233,19 @@ def test_the_check_page_before_approval_says_which_parts_are_empty(school_client
     assert f'<a href="/programs/{program.id}/parts/mission">Миссия, образ будущего и ресурсы</a> — заполнено' in body
     assert (f'<a href="/programs/{program.id}/parts/title-page">Титульный лист: согласование и рассмотрение</a> — '
             "не заполнено: в документе останутся пустые строки") in body
+
+
+def test_a_snapshot_approved_before_the_parts_existed_renders_as_it_was(app, database, program):
+    doc = build_document(program)
+    for key in ("approval", "analysis", "mission", "resources", "stages", "monitoring"):
+        del doc[key]
+    for key in ("founder", "licence", "accreditation", "programs", "contacts", "staff"):
+        del doc["information"][key]
+    doc["schema"] = 1
+
+    with app.test_request_context():
+        pages = pdf_pages(rendering.render_program_pdf(doc))
+        docx = docx_text(rendering.render_program_docx(doc))
+    for text in (" ".join(pages), docx):
+        assert "7. Дорожная карта" in text and "4.1. Возможные действия" in text
+        assert "СОГЛАСОВАНО" not in text and "Мониторинг и контроль реализации" not in text
