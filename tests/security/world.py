@@ -7,6 +7,7 @@ from sqlalchemy import select
 from werkzeug.routing import IntegerConverter
 
 from cpp_app.blueprints.courses.services import ExternalCourse, add_external_course
+from cpp_app.blueprints.programs.parts import PARTS
 from cpp_app.blueprints.programs.services import create_program
 from cpp_app.models import (
     AccountStatus,
@@ -199,8 +200,10 @@ def state_difference(before: dict, after: dict) -> list[str]:
 
 
 def concrete_path(rule, values: dict) -> str:
-    """The rule's path with `values` for its object ids and a real format for `<fmt>`."""
-    values = {name: "csv" if name == "fmt" else "x" for name in rule.arguments} | values
+    """The rule's path with `values` for its object ids, a real format for `<fmt>` and a real program part for
+    `<slug>`."""
+    real = {"fmt": "csv", "slug": PARTS[0].slug}
+    values = {name: real.get(name, "x") for name in rule.arguments} | values
     return rule.build(values, append_unknown=False)[1]
 
 
