@@ -1,7 +1,7 @@
 """program documents: founder approval, collegial bodies, information details, analysis, mission, resources, monitoring, stages
 
 Revision ID: 96ba631099ac
-Revises: e98a3879294b
+Revises: 63233cc55c25
 Create Date: 2026-12-04 22:29:14.870649
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '96ba631099ac'
-down_revision = 'e98a3879294b'
+down_revision = '63233cc55c25'
 branch_labels = None
 depends_on = None
 
