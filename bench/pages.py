@@ -117,6 +117,7 @@ def seed(rng: random.Random, sizes: dict) -> dict:
     """The region, two big schools and the five people whose pages are measured; returns their e-mails and ids."""
     from cpp_app.blueprints.diagnostics.services import (
         AnswerInput,
+        GeneralFacts,
         accept,
         rule_platforms,
         save_answers,
@@ -170,7 +171,7 @@ def seed(rng: random.Random, sizes: dict) -> dict:
     def answered(organization_id: int, user: User, day, scores) -> object:
         actor = Actor(user.id, None, "bench")
         diagnostic = start(db.session.get(Organization, organization_id), actor, day)
-        set_counts(diagnostic, big, 20 * big // 3)
+        set_counts(diagnostic, GeneralFacts(big, 20 * big // 3))
         save_answers(diagnostic, {indicator.code: AnswerInput(scores(indicator), comment="Подтверждено приказом.",
                                                               evidence_url="https://school.example/doc")
                                   for indicator in methodology.indicators}, actor)

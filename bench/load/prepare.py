@@ -31,6 +31,7 @@ def prepare(teachers: int, school_admins: int, directors: int, methodologists: i
     from cpp_app.blueprints.cabinet.profile_services import local_today
     from cpp_app.blueprints.diagnostics.services import (
         AnswerInput,
+        GeneralFacts,
         accept,
         save_answers,
         set_counts,
@@ -103,7 +104,7 @@ def prepare(teachers: int, school_admins: int, directors: int, methodologists: i
         director = user(Role.SCHOOL_ADMIN, f"load-director-{n}@load.example", "Директорова", school())
         actor = Actor(director.id, None, ACTOR_AGENT)
         diagnostic = start(director.organization, actor, today)
-        set_counts(diagnostic, 40, 520)
+        set_counts(diagnostic, GeneralFacts(40, 520))
         # Below the top level everywhere: the program gets deficits, measures and a road map to print.
         save_answers(diagnostic, {
             indicator.code: AnswerInput(rng.choice(indicator.scores[:-1] or indicator.scores))
