@@ -4,6 +4,7 @@ the CSRF-protected button, and showing a service's FieldErrors next to the field
 Every check a form has runs on the first submit: the domain's checks (phone, password) are validators here, and
 `validate_all` adds a service's own input checks even when the form's validators refused something."""
 from collections.abc import Callable, Iterable, Mapping
+from datetime import date, datetime
 
 from email_validator import EmailNotValidError, validate_email
 from flask_wtf import FlaskForm
@@ -126,12 +127,25 @@ def choice_field(label: str, choices, message: str, **kwargs) -> SelectField:
                        validators=[*kwargs.pop("validators", []), AnyOf(values, message=message)], **kwargs)
 
 
+# The browser's date picker sends ISO; a plain text box gets dd.mm.yyyy typed into it.
+DATE_FORMATS = ("%Y-%m-%d", "%d.%m.%Y")
+
+
+def parse_date(text: str) -> date | None:
+    """A date typed or picked in either of DATE_FORMATS, or None."""
+    for pattern in DATE_FORMATS:
+        try:
+            return datetime.strptime(text.strip(), pattern).date()
+        except ValueError:
+            continue
+    return None
+
+
 class RuDateField(DateField):
     """A date input with a Russian message; an empty value is no value, so «required» speaks alone."""
 
     def __init__(self, label=None, validators=None, **kwargs):
-        # The browser's date picker sends ISO; a plain text box gets dd.mm.yyyy typed into it.
-        kwargs.setdefault("format", ["%Y-%m-%d", "%d.%m.%Y"])
+        kwargs.setdefault("format", list(DATE_FORMATS))
         kwargs.setdefault("invalid_value_message", "Введите дату в виде дд.мм.гггг.")
         super().__init__(label, validators, **kwargs)
 

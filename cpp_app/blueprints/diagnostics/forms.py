@@ -9,10 +9,10 @@ import hashlib
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime
 
 from ...domain.methodology import Section
 from ...kernel.clock import local_today
+from ...kernel.forms import parse_date
 from .services import (
     MAX_COMMENT_LENGTH,
     MAX_EVIDENCE_LENGTH,
@@ -32,7 +32,6 @@ GENERAL_LABELS = {
     SFERUM_STUDENTS_ON: "На дату (ДД.ММ.ГГГГ)",
 }
 DATE_FIELDS = frozenset({SFERUM_STUDENTS_ON})
-DATE_FORMATS = ("%d.%m.%Y", "%Y-%m-%d")
 MAX_COUNT_LENGTH = 12
 MAX_SCORE_LENGTH = 3
 DIGEST_LENGTH = 16
@@ -121,7 +120,7 @@ def parse_general(formdata: Mapping[str, str]) -> PostedStep:
     values, errors = {}, {}
     for name, text in raw.items():
         if name in DATE_FIELDS:
-            values[name] = _date_or_none(text)
+            values[name] = parse_date(text)
             if text and values[name] is None:
                 errors[name] = "Введите дату в виде ДД.ММ.ГГГГ, например 01.09.2026."
             continue
@@ -135,15 +134,6 @@ def parse_general(formdata: Mapping[str, str]) -> PostedStep:
     # Every message at once: the facts' rules for the fields that could be read.
     errors = {**general_facts_errors(facts, local_today()), **errors}
     return PostedStep(general=True, facts=facts, raw_counts=raw, errors=errors)
-
-
-def _date_or_none(text: str) -> date | None:
-    for pattern in DATE_FORMATS:
-        try:
-            return datetime.strptime(text, pattern).date()
-        except ValueError:
-            continue
-    return None
 
 
 def step_fields(section: Section | None) -> dict[str, int]:

@@ -9,17 +9,16 @@ action, `new-<indicator code>-measure` / `new-<indicator code>-text` for additio
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 
 from flask_wtf import FlaskForm
 from wtforms import Form, SelectField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 
-from ...kernel.forms import RuIntegerField, typed_required
+from ...kernel.forms import RuIntegerField, parse_date, typed_required
 from ...models import ACTION_STATUS_LABELS, Municipality
 from .services import SECTIONS, ActionInput, ProgramInput, action_field, new_field
 
-DATE_FORMATS = ("%Y-%m-%d", "%d.%m.%Y")
 COMMANDS = ("save", "approve", "up", "down", "delete", "add_measure", "add_text")
 _ACTION_FIELD = re.compile(r"^action-(\d{1,10})-text$")
 _TARGET_FIELD = re.compile(r"^target-([a-z0-9_.]{1,100})$")
@@ -104,13 +103,11 @@ class PostedProgram:
         return self.values.get(new_field(code, "text"), "")
 
 
-def _date(value: str) -> date | None:
-    for pattern in DATE_FORMATS:
-        try:
-            return datetime.strptime(value, pattern).date()
-        except ValueError:
-            continue
-    raise ValueError(value)
+def _date(value: str) -> date:
+    parsed = parse_date(value)
+    if parsed is None:
+        raise ValueError(value)
+    return parsed
 
 
 def _command(value: str | None) -> Command:

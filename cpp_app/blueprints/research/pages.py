@@ -1,7 +1,7 @@
 """What the research pages and their downloads share: the filters read from the query string, and table rows as
 lists of cells (a hidden group's cells say «< 5»)."""
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 
 from flask import request
 
@@ -9,13 +9,13 @@ from ...converters import parse_id
 from ...domain.methodology import Methodology
 from ...domain.research import MIN_GROUP
 from ...exports import Column
+from ...kernel.forms import parse_date
 from ..methodology.services_versions import methodology_of
 from . import queries
 from .queries import Distribution, Filters, PlatformRating
 
 HIDDEN = f"< {MIN_GROUP}"
 DATE_LABELS = {"since": "Подано с", "until": "Подано по"}
-DATE_FORMATS = ("%Y-%m-%d", "%d.%m.%Y")  # the browser's date input sends ISO; a text box gets dd.mm.yyyy
 
 
 @dataclass
@@ -37,11 +37,9 @@ def _date(name: str, errors: list) -> date | None:
     raw = request.args.get(name, "").strip()
     if not raw:
         return None
-    for pattern in DATE_FORMATS:
-        try:
-            return datetime.strptime(raw, pattern).date()
-        except ValueError:
-            continue
+    parsed = parse_date(raw)
+    if parsed is not None:
+        return parsed
     errors.append((name, f"«{DATE_LABELS[name]}»: введите дату в виде дд.мм.гггг — фильтр не применён."))
     return None
 
