@@ -18,6 +18,7 @@ from ...service_errors import FieldErrors
 from ..diagnostics.services import school_diagnostic
 from ..review.services import municipalities
 from . import bp
+from .access import READERS, is_school, own_or_404, readable_or_404
 from .forms import ActionStatusForm, CreateProgramForm, PostedProgram, RegionFilterForm, field_value, parse_program
 from .pages import (
     approval_check,
@@ -25,10 +26,8 @@ from .pages import (
     constructor,
     find_action,
     programs_of,
-    region_program,
     region_programs,
     roadmap,
-    school_program,
 )
 from .parts import PARTS, filled
 from .services import (
@@ -49,25 +48,7 @@ from .services import (
     target_field,
 )
 
-READERS = (Role.SCHOOL_ADMIN, Role.METHODOLOGIST, Role.ADMIN)
 AUTOSAVE_FAILED = "Автосохранение не удалось: проверьте поля и нажмите «Сохранить»."
-
-
-def _is_school() -> bool:
-    return current_user.has_role(Role.SCHOOL_ADMIN)
-
-
-def _own_or_404(program_id: int) -> DevelopmentProgram:
-    """The school admin's own program; for everyone else, and for another organisation's program, a 404."""
-    if not _is_school():
-        abort(404)
-    return school_program(current_user.organization_id, program_id) or abort(404)
-
-
-def _readable_or_404(program_id: int) -> DevelopmentProgram:
-    if _is_school():
-        return _own_or_404(program_id)
-    return region_program(program_id) or abort(404)
 
 
 def _edit_url(program: DevelopmentProgram, anchor: str | None = None) -> str:
@@ -77,8 +58,8 @@ def _edit_url(program: DevelopmentProgram, anchor: str | None = None) -> str:
 def _render(program: DevelopmentProgram, form=None, posted: PostedProgram | None = None, errors=None,
             status_form: ActionStatusForm | None = None, status_action_id: int | None = None, code: int = 200):
     return render_template(
-        "programs/edit.html", page=constructor(program), roadmap=roadmap(program), school=_is_school(),
-        editable=_is_school() and program.status == ProgramStatus.DRAFT,
+        "programs/edit.html", page=constructor(program), roadmap=roadmap(program), school=is_school(),
+        editable=is_school() and program.status == ProgramStatus.DRAFT,
         form=form or EmptyForm(), values=posted.values if posted else None, errors=errors or {},
         status_form=status_form, status_action_id=status_action_id, statuses=[(s.value, s.label) for s in ActionStatus],
         value=lambda name, stored: field_value(posted.values if posted else None, name, stored),
@@ -93,7 +74,7 @@ def _render(program: DevelopmentProgram, form=None, posted: PostedProgram | None
 @role_required(*READERS)
 @rerender_on_csrf_failure
 def index():
-    if not _is_school():
+    if not is_school():
         if request.method == "POST":
             abort(404)
         filters = RegionFilterForm(request.args, municipalities())
@@ -143,8 +124,8 @@ def _chosen_diagnostic(form: CreateProgramForm):
 @rerender_on_csrf_failure
 def edit(program_id: int):
     if request.method == "GET":
-        return _render(_readable_or_404(program_id))
-    program = _own_or_404(program_id)
+        return _render(readable_or_404(program_id))
+    program = own_or_404(program_id)
     form, posted = EmptyForm(), parse_program(request.form)
     if posted is None:
         return redirect(_edit_url(program))
@@ -157,7 +138,7 @@ def edit(program_id: int):
         message, target = _apply(program, posted)
     except FieldErrors as error:
         discard_changes()
-        return _render(_own_or_404(program_id), form, posted, error.errors, code=400)
+        return _render(own_or_404(program_id), form, posted, error.errors, code=400)
     except TransitionRefused as refusal:
         discard_changes()
         flash(str(refusal), "error")
@@ -211,7 +192,7 @@ def _saved_message(outcome) -> str:
 @role_required(Role.SCHOOL_ADMIN)
 def autosave(program_id: int):
     """Texts only: targets and buttons wait for «Сохранить», so the page never falls behind the server."""
-    program = _own_or_404(program_id)
+    program = own_or_404(program_id)
     posted = parse_program(request.form)
     try:
         if posted is None or posted.errors:
@@ -230,7 +211,7 @@ def autosave(program_id: int):
 @bp.route("/<int:program_id>/actions/<int:action_id>/delete", methods=["GET", "POST"])
 @role_required(Role.SCHOOL_ADMIN)
 def delete(program_id: int, action_id: int):
-    program = _own_or_404(program_id)
+    program = own_or_404(program_id)
     action = find_action(program, action_id) or abort(404)
     try:
         check_editable(program)
@@ -255,7 +236,7 @@ def delete(program_id: int, action_id: int):
 @rerender_on_csrf_failure
 def approve(program_id: int):
     """The check page: what approving will freeze and what is still missing; only its button approves."""
-    program = _own_or_404(program_id)
+    program = own_or_404(program_id)
     if program.status != ProgramStatus.DRAFT:
         flash(f"Редакция {program.revision} программы уже утверждена.", "info")
         return redirect(_edit_url(program))
@@ -278,7 +259,7 @@ def approve(program_id: int):
 @rerender_on_csrf_failure
 def new_revision(program_id: int):
     """Asks before an approved program becomes editable again as the next revision's draft."""
-    program = _own_or_404(program_id)
+    program = own_or_404(program_id)
     if program.status != ProgramStatus.APPROVED:
         return redirect(_edit_url(program))
     form = EmptyForm()
@@ -294,7 +275,7 @@ def new_revision(program_id: int):
 @role_required(Role.SCHOOL_ADMIN)
 @rerender_on_csrf_failure
 def action_status(program_id: int, action_id: int):
-    program = _own_or_404(program_id)
+    program = own_or_404(program_id)
     action = find_action(program, action_id) or abort(404)
     form = ActionStatusForm()
     if form.validate_on_submit():

@@ -10,12 +10,12 @@ from ...security import rerender_on_csrf_failure, role_required
 from ...service_errors import FieldErrors
 from ..school.services import staff_profile
 from . import bp
+from .access import READERS, is_school, own_or_404, readable_or_404
 from .forms_parts import FORMS, STAGE_ROWS_MAX, STAGE_ROWS_MIN
 from .pages import ordered_actions, program_context
 from .parts import BY_SLUG, PARTS, Part, drafts
 from .services import EDIT_APPROVED
 from .services_parts import check_stages, save_part
-from .views import READERS, _is_school, _own_or_404, _readable_or_404
 
 HINTS = {
     "founder_name": "Например: «Главное управление образования администрации города Красноярска».",
@@ -43,8 +43,8 @@ HINTS = {
 @rerender_on_csrf_failure
 def part(program_id: int, slug: str):
     chosen = BY_SLUG.get(slug) or abort(404)
-    program = _readable_or_404(program_id) if request.method == "GET" else _own_or_404(program_id)
-    editable = _is_school() and program.status == ProgramStatus.DRAFT
+    program = readable_or_404(program_id) if request.method == "GET" else own_or_404(program_id)
+    editable = is_school() and program.status == ProgramStatus.DRAFT
     if request.method == "POST" and not editable:  # a page opened before the approval: nothing is changed
         flash(EDIT_APPROVED, "error")
         return redirect(url_for("programs.part", program_id=program.id, slug=slug))
@@ -64,7 +64,7 @@ def part(program_id: int, slug: str):
             return redirect(url_for("programs.part", program_id=program.id, slug=slug))
     staff = staff_profile(program.organization_id) if slug in ("analysis", "information") else None
     return render_template("programs/part.html", program=program, part=chosen, parts=PARTS, form=form,
-                           editable=editable, school=_is_school(), drafted=drafted, hints=HINTS, staff=staff,
+                           editable=editable, school=is_school(), drafted=drafted, hints=HINTS, staff=staff,
                            first_day=f"01.01.{program.period_start}", last_day=f"31.12.{program.period_end}"), \
         400 if request.method == "POST" else 200
 
