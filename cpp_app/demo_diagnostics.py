@@ -169,7 +169,7 @@ def _has_diagnostic(school: Organization, year: str) -> bool:
 def _sferum_students(school: Organization, students: int, today: date) -> tuple[int | None, date | None]:
     """Most demo schools state their students on Сферум, some leave it blank: a generator of its own, so the
     rest of the demo draws the same numbers as before."""
-    rng = random.Random(f"sferum-students-{school.short_name}")
+    rng = random.Random(f"sferum-students-{school.short_name}")  # nosec B311 # deterministic demo data, not secrets
     if rng.random() < 0.3:
         return None, None
     return round(students * rng.uniform(0.05, 0.45)), today - timedelta(days=rng.randrange(0, 45))
