@@ -85,7 +85,7 @@ def _register_blueprints(app: Flask) -> None:
 def _register_template_helpers(app: Flask) -> None:
     from .domain.monitoring import banded_percent
     from .domain.phone import format_phone
-    from .formatting import local_date, local_datetime
+    from .formatting import local_date, local_datetime, thousands
     from .kernel.forms import EmptyForm, error_items
     from .kernel.plural import genitive, plural
     from .models import Role
@@ -96,6 +96,7 @@ def _register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["local_date"] = local_date
     app.jinja_env.filters["banded_percent"] = banded_percent
     app.jinja_env.filters["local_datetime"] = local_datetime
+    app.jinja_env.filters["thousands"] = thousands
     app.jinja_env.filters["error_items"] = error_items
 
     @app.context_processor

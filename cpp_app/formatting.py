@@ -17,3 +17,8 @@ def local_datetime(moment: datetime | None) -> str:
     if moment is None:
         return ""
     return to_local(moment).strftime("%d.%m.%Y %H:%M")
+
+
+def thousands(number: int) -> str:
+    """22936 → «22 936» (a non-breaking space between the groups, as Russian text writes large numbers)."""
+    return f"{number:,}".replace(",", "\u00a0")

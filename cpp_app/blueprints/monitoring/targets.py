@@ -18,10 +18,4 @@ def federal_targets() -> FederalTargets:
         return parse_targets(yaml.safe_load(stream))
 
 
-def thousands(number: int) -> str:
-    """22936 → «22 936» (a non-breaking space between the groups, as Russian text writes large numbers)."""
-    return f"{number:,}".replace(",", "\u00a0")
-
-
 bp.add_app_template_filter(percent_text, "percent_floor")
-bp.add_app_template_filter(thousands, "thousands")
