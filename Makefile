@@ -20,15 +20,13 @@ prod: setup
 	./scripts/system-deps.sh run
 	PORT=$(if $(filter-out file,$(origin PORT)),$(PORT),8000) ./deploy/local-prod.sh
 
-# Lint, then the whole suite on SQLite (with the browser journeys), then on PostgreSQL, then every bench on tiny
-# data (`--smoke`, seconds each), so that no bench rots.
+# Lint, then the whole suite on SQLite (with the browser journeys) and, at the same time, on PostgreSQL followed by
+# every bench on tiny data (`--smoke`, seconds each), so that no bench rots.
 test: setup-dev
 	./scripts/system-deps.sh test
 	$(BIN)/ruff check cpp_app tests bench migrations
 	$(BIN)/bandit -q -r cpp_app -c pyproject.toml
-	CPP_TEST_DATABASE=sqlite $(BIN)/python -m pytest
-	CPP_TEST_DATABASE=postgresql $(BIN)/python -m pytest -m "not e2e"
-	for bench in monitoring pages program_pdf research; do $(BIN)/python bench/$$bench.py --smoke || exit 1; done
+	./scripts/test-passes.sh
 
 setup: $(VENV)/.installed-run
 setup-dev: $(VENV)/.installed-dev node_modules/.installed

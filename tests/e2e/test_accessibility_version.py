@@ -34,6 +34,7 @@ def style(page, selector: str, prop: str) -> str:
 
 
 def assert_every_text_is_large_and_in_the_scheme(page, foreground, background):
+    page.wait_for_load_state("load")  # the scheme's page has replaced the last one with its styles, even on a busy machine
     texts = page.evaluate(TEXT_STYLES)
     assert len(texts) > 10
     for item in texts:

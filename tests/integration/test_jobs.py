@@ -6,7 +6,7 @@ from sqlalchemy import select
 from cpp_app import jobs
 from cpp_app.extensions import db
 from cpp_app.models import BackgroundJob, JobStatus
-from tests.conftest import extract_csrf
+from tests.conftest import BACKEND, extract_csrf
 from tests.factories import signed_in
 
 CALLS: list[dict] = []
@@ -103,7 +103,8 @@ def test_only_admins_see_the_jobs(app, database, make_user):
 @pytest.fixture
 def redis_queue(app, monkeypatch):
     redis = pytest.importorskip("redis")
-    url = "redis://127.0.0.1:6379/14"
+    # The SQLite and PostgreSQL passes run at the same time in `make test`: each flushes its own database.
+    url = f"redis://127.0.0.1:6379/{14 if BACKEND == 'sqlite' else 15}"
     try:
         redis.Redis.from_url(url, socket_connect_timeout=1).ping()
     except redis.exceptions.ConnectionError:
