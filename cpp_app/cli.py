@@ -92,12 +92,13 @@ def register_cli(app):
     from .blueprints.monitoring.snapshots import snapshot_monitoring_command
     from .blueprints.organizations.cli import import_organizations_command
     from .blueprints.privacy.purge import purge_withdrawn_command
+    from .blueprints.school.cli import recount_staff_command
 
     for command in (
         seed_command, seed_scale_command, refresh_monitoring_command, snapshot_monitoring_command,
         publish_consent_command, create_user_command, import_organizations_command,
         housekeeping_command, send_campaign_mail_command,
-        backup_command, restore_command, purge_withdrawn_command, worker_command,
+        backup_command, restore_command, purge_withdrawn_command, worker_command, recount_staff_command,
     ):
         app.cli.add_command(command)
 

@@ -121,6 +121,14 @@ def _seed_reference_data(app, db):
                         f"COALESCE((SELECT MAX(id) FROM \"{table.name}\"), 0) + 1, false)"))
 
 
+def _assert_staff_tallies_current(db):
+    """Whatever a test changed, the staff tallies must agree with a count of the rows (school/tallies.py)."""
+    from cpp_app.blueprints.school.tallies import drift
+
+    assert drift(db.session) == {}, "the staff tallies differ from a count of the rows"
+    db.session.rollback()
+
+
 @pytest.fixture
 def database(app):
     """An app context over a database holding only the reference seeds."""
@@ -130,8 +138,11 @@ def database(app):
         _seed_reference_data(app, db)
         yield db
         db.session.rollback()
-        db.session.remove()
-        _empty_all_tables(db)
+        try:
+            _assert_staff_tallies_current(db)
+        finally:
+            db.session.remove()
+            _empty_all_tables(db)
         app.extensions.pop("cpp_mail_outbox", None)
         limiter.reset()
 

@@ -58,6 +58,7 @@ from .self_assessment import (
     SelfAssessmentScore,
     SelfAssessmentStatus,
 )
+from .staff_tally import StaffPlatformTally, StaffTally
 from .user import (
     ROLE_LABELS,
     STAFF_STATE_LABELS,
@@ -140,6 +141,8 @@ __all__ = [
     "OrganizationKind",
     "ROLE_LABELS",
     "Role",
+    "StaffPlatformTally",
+    "StaffTally",
     "User",
     "utcnow",
 ]

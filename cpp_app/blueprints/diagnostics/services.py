@@ -32,7 +32,8 @@ from ...service_errors import FieldErrors
 from ..auth.sessions import limits as session_limits
 from ..auth.sessions import token_hash as session_token_hash
 from ..methodology.services_versions import active_school_version, methodology_of
-from ..school.services import REGISTERED_STATUSES, STAFF_ROLES, StaffCounts, staff_counts
+from ..school.services import StaffCounts, staff_counts
+from ..school.tallies import REGISTERED_STATUSES, staff_member
 
 MAX_COMMENT_LENGTH = 5000
 MAX_EVIDENCE_LENGTH = 500
@@ -348,10 +349,8 @@ def _gap_names_statement(platform_codes: tuple[str, ...]):
                            and_(PlatformAccount.user_id == User.id, PlatformAccount.platform_id == Platform.id))
                 .where(
                     User.organization_id == school,
-                    User.role.in_(STAFF_ROLES),
-                    User.email_confirmed,
+                    staff_member(),
                     User.confirmed_at.is_not(None),
-                    User.consent_withdrawn_at.is_(None),
                     condition,
                 )
                 .order_by(User.last_name, User.first_name, User.middle_name, User.id)

@@ -1,5 +1,5 @@
-"""The figures the monitoring pages read, pre-aggregated by one rebuild: per organisation (from teachers and
-accounts, two INSERT … SELECT statements), then per municipality and for the region (summed from those), and the
+"""The figures the monitoring pages read, pre-aggregated by one rebuild: per organisation (copied from the staff
+tallies, which every change keeps current), then per municipality and for the region (summed from those), and the
 year's deficit counts.
 
 At the scale of a country (40,000 organisations, a million teachers) joining teachers on a page view costs seconds
@@ -11,24 +11,23 @@ each shows «по данным на …» of the last rebuild.
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import and_, case, delete, func, insert, literal, select, text
+from sqlalchemy import delete, insert, literal, select, text
 
 from ...domain.workflow import school_year
 from ...extensions import db
 from ...jobs import enqueue
 from ...kernel.clock import local_today
 from ...models import (
-    AccountStatus,
     MonitoringAreaFigures,
     MonitoringAreaPlatformFigures,
     MonitoringDeficitFigures,
     OrganizationPlatformFigures,
     OrganizationStaffFigures,
-    PlatformAccount,
-    User,
+    StaffPlatformTally,
+    StaffTally,
     utcnow,
 )
-from ..school.services import REGISTERED_STATUSES, STAFF_ROLES
+from ..school.tallies import settle
 
 REFRESH_JOB = "refresh_monitoring"
 # Any fixed number: PostgreSQL's advisory lock that keeps two rebuilds (the timer's and a page's job) in turn.
@@ -105,27 +104,18 @@ def _platform_ids() -> list[int]:
 
 
 def _refresh_organizations(now: datetime) -> None:
-    staff = and_(User.role.in_(STAFF_ROLES), User.organization_id.is_not(None), User.consent_withdrawn_at.is_(None),
-                 User.email_confirmed)
+    """Copies the staff tallies, which every change keeps current (school/tallies.py), as of this rebuild."""
+    settle(db.session)
     db.session.execute(
         insert(OrganizationStaffFigures).from_select(
             ["organization_id", "teachers", "confirmed", "refreshed_at"],
-            select(User.organization_id, func.count(User.id), func.count(User.confirmed_at), literal(now))
-            .where(staff).group_by(User.organization_id),
+            select(StaffTally.organization_id, StaffTally.teachers, StaffTally.confirmed, literal(now)),
         )
     )
-    active = PlatformAccount.status == AccountStatus.ACTIVE
-    active_confirmed = and_(active, PlatformAccount.confirmed_at.is_not(None), User.confirmed_at.is_not(None))
     db.session.execute(
         insert(OrganizationPlatformFigures).from_select(
             ["organization_id", "platform_id", "registered", "active", "active_confirmed"],
-            select(
-                User.organization_id, PlatformAccount.platform_id,
-                func.count(case((PlatformAccount.status.in_(REGISTERED_STATUSES), 1))),
-                func.count(case((active, 1))),
-                func.count(case((active_confirmed, 1))),
-            )
-            .join(User, User.id == PlatformAccount.user_id)
-            .where(staff).group_by(User.organization_id, PlatformAccount.platform_id),
+            select(StaffPlatformTally.organization_id, StaffPlatformTally.platform_id, StaffPlatformTally.registered,
+                   StaffPlatformTally.active, StaffPlatformTally.active_confirmed),
         )
     )

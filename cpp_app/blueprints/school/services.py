@@ -19,18 +19,19 @@ from ...models import (
     PlatformAccount,
     PlatformAccountEvent,
     Role,
+    StaffPlatformTally,
     StaffRegisterEntry,
+    StaffTally,
     User,
     utcnow,
 )
 from ...queries import Page, contains_pattern, fold, folded, paginate
 from ..selfassessment.services_route import close_finished_items
 from .register_import import RegisterDiff, RegisterRecord, RegisterRow, compare_registers, surname_matches
+from .tallies import REGISTERED_STATUSES, settle, staff_member
 
-STAFF_ROLES = (Role.TEACHER, Role.SCHOOL_ADMIN)
 PER_PAGE = 50
 MAX_QUERY_LENGTH = 100
-REGISTERED_STATUSES = (AccountStatus.REGISTERED, AccountStatus.ACTIVE)
 CONFIRMED_NOTE = "подтверждено организацией"
 UNCONFIRMED_ON_DETACH_NOTE = "подтверждение организации снято: педагог откреплён от неё"
 NOT_STATED = "не указана"
@@ -41,10 +42,7 @@ class StaffActionError(Exception):
 
 
 def _staff_of(organization_id: int):
-    # A person who withdrew consent leaves the school's lists and counts at once, before the purge unlinks them;
-    # one whose e-mail address is unconfirmed has not joined them yet (anyone could have typed that address).
-    return and_(User.organization_id == organization_id, User.role.in_(STAFF_ROLES),
-                User.consent_withdrawn_at.is_(None), User.email_confirmed)
+    return and_(User.organization_id == organization_id, staff_member())
 
 
 # ------------------------------------------------------------------------------------------------ counts
@@ -110,42 +108,28 @@ class StaffCounts:
 def _staff_counts_statement():
     """Built once per process (building and keying it cost more than running it): the organisation is a parameter."""
     school = bindparam("organization_id")
-    staff = (select(func.count(User.id).label("teachers"), func.count(User.confirmed_at).label("confirmed"))
-             .where(_staff_of(school)).subquery())
-    registered = PlatformAccount.status.in_(REGISTERED_STATUSES)
-    active = PlatformAccount.status == AccountStatus.ACTIVE
-    # Only a status the school confirmed, of a teacher the school confirmed, counts as confirmed.
-    confirmed_account = and_(PlatformAccount.confirmed_at.is_not(None), User.confirmed_at.is_not(None))
-    accounts = (
-        select(
-            PlatformAccount.platform_id,
-            func.count(case((registered, 1))).label("registered"),
-            func.count(case((active, 1))).label("active"),
-            func.count(case((and_(registered, confirmed_account), 1))).label("registered_confirmed"),
-            func.count(case((and_(active, confirmed_account), 1))).label("active_confirmed"),
-            func.count(case((User.confirmed_at.is_not(None), 1))).label("registered_by_confirmed"),
-        )
-        .join(User, User.id == PlatformAccount.user_id)
-        # Every figure counts registered or active accounts: the others need not be read.
-        .where(_staff_of(school), registered)
-        .group_by(PlatformAccount.platform_id)
-        .subquery()
-    )
+    # An aggregate, so one row even for an organisation without a tally (no staff yet).
+    staff = (select(func.coalesce(func.max(StaffTally.teachers), 0).label("teachers"),
+                    func.coalesce(func.max(StaffTally.confirmed), 0).label("confirmed"))
+             .where(StaffTally.organization_id == school).subquery())
+    accounts = StaffPlatformTally
     figures = [func.coalesce(column, 0) for column in
-               (accounts.c.registered, accounts.c.active, accounts.c.registered_confirmed, accounts.c.active_confirmed,
-                accounts.c.registered_by_confirmed)]
+               (accounts.registered, accounts.active, accounts.registered_confirmed, accounts.active_confirmed,
+                accounts.registered_by_confirmed)]
     # The staff's single row joined to every platform (none: still that row, for the counts).
     return (
         select(staff.c.teachers, staff.c.confirmed, Platform.id, Platform.code, Platform.name, *figures)
         .select_from(staff)
         .outerjoin(Platform, true())
-        .outerjoin(accounts, accounts.c.platform_id == Platform.id)
+        .outerjoin(accounts, and_(accounts.platform_id == Platform.id, accounts.organization_id == school))
         .order_by(Platform.sort_order, Platform.id)
     )
 
 
 def staff_counts(organization_id: int) -> StaffCounts:
-    """One query whatever the number of teachers: the staff's counts, and each platform's accounts counted."""
+    """The staff's counts and each platform's accounts, as tallied at the last change (tallies.py): one query
+    reading a row per platform, whatever the number of teachers."""
+    settle(db.session)
     rows = db.session.execute(_staff_counts_statement(), {"organization_id": organization_id}).all()
     teachers, confirmed = rows[0][:2]
     return StaffCounts(
@@ -198,20 +182,12 @@ class ConfirmationBacklog:
 
 
 def confirmation_backlog(organization_id: int) -> ConfirmationBacklog:
-    """Two aggregate queries whatever the number of teachers."""
-    teachers = db.session.scalar(
-        select(func.count(User.id)).where(_staff_of(organization_id), User.confirmed_at.is_(None))
-    )
-    rows = db.session.execute(
-        select(Platform.code, Platform.name, func.count(PlatformAccount.id))
-        .join(PlatformAccount, PlatformAccount.platform_id == Platform.id)
-        .join(User, User.id == PlatformAccount.user_id)
-        .where(_staff_of(organization_id), User.confirmed_at.is_not(None),
-               PlatformAccount.status.in_(REGISTERED_STATUSES), PlatformAccount.confirmed_at.is_(None))
-        .group_by(Platform.id, Platform.code, Platform.name, Platform.sort_order)
-        .order_by(Platform.sort_order, Platform.id)
-    ).all()
-    return ConfirmationBacklog(teachers, tuple(PlatformBacklog(code, name, count) for code, name, count in rows))
+    """Read off the staff counts: a platform's statuses to confirm are those stated by confirmed teachers less
+    those the school confirmed."""
+    counts = staff_counts(organization_id)
+    return ConfirmationBacklog(counts.pending, tuple(
+        PlatformBacklog(platform.code, platform.name, platform.registered_by_confirmed - platform.registered_confirmed)
+        for platform in counts.platforms if platform.registered_by_confirmed > platform.registered_confirmed))
 
 
 # -------------------------------------------------------------------------------------------------- list
