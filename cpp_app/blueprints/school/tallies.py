@@ -192,18 +192,10 @@ def settle(session: Session) -> None:
     touched = session.info.pop(PENDING_KEY, None)
     if touched is None:
         return
-    if touched.everything:
-        count_again(session, None)
-        return
     user_ids = {user if isinstance(user, int) else _id_of(user) for user in touched.users} - {None}
-    organization_ids = set(touched.organization_ids)
-    if user_ids:
-        organization_ids.update(session.scalars(select(User.organization_id).where(User.id.in_(user_ids))))
-    organization_ids.discard(None)
-    if len(organization_ids) > MAX_ORGANIZATIONS:
-        count_again(session, None)
-    else:
-        count_again(session, organization_ids)
+    if user_ids and not touched.everything:
+        touched.add_organizations(session.scalars(select(User.organization_id).where(User.id.in_(user_ids))))
+    count_again(session, None if touched.everything else touched.organization_ids)
 
 
 @event.listens_for(Session, "before_commit")
