@@ -89,8 +89,9 @@ def test_build_change_approve_download(page, make_user, database, tmp_path):
     focused = page.get_by_role("group", name=re.compile(r"^Мероприятие \d+")).first
     focused.get_by_label("Ответственный (ФИО)").fill("Смирнов А. В.")
     page.get_by_role("button", name="Сохранить и перейти к утверждению").click()
-    assert page.locator("#missing").get_by_role("link", name="Не указан ответственный").count() == count - 1
+    expect(page.locator("#missing").get_by_role("link", name="Не указан ответственный")).to_have_count(count - 1)
     page.get_by_role("link", name="Вернуться к программе и изменить").click()
+    expect(page.get_by_role("heading", name=re.compile("Программа развития"))).to_be_visible()
     for action in page.get_by_role("group", name=re.compile(r"^Мероприятие \d+")).all():
         if not action.get_by_label("Ответственный (ФИО)").input_value():
             action.get_by_label("Ответственный не назначен").check()

@@ -15,7 +15,7 @@ from cpp_app.blueprints.selfassessment import services
 from cpp_app.kernel.clock import local_today
 from cpp_app.models import CourseRecord, CourseStatus, LearningRouteItem, Role
 from tests.e2e.test_diagnostic_fill import sign_in
-from tests.e2e.test_self_assessment_journey import answer_every_item
+from tests.e2e.test_self_assessment_journey import answer_every_item, save_and_continue
 
 
 def sign_out(page):
@@ -40,7 +40,8 @@ def test_teacher_assesses_builds_and_follows_the_route(page, database, make_user
 
     for score in ("1", "1", "3", "4", "4", "4", "4"):  # platforms and content weakest
         answer_every_item(page, score)
-        page.get_by_role("button", name="Сохранить и продолжить").click()
+        save_and_continue(page)
+    expect(page).to_have_url(re.compile("/check$"))
     page.get_by_role("button", name="Отправить самооценку").click()
     expect(page.get_by_role("heading", name="Ваша обратная связь по самооценке")).to_be_visible()
     expect(page.locator("#growth")).to_contain_text("Работа на государственных платформах")
