@@ -19,6 +19,21 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.e2e)
 
 
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """A failed journey's report shows where the browser was and what it read there: CI keeps no screenshots."""
+    outcome = yield
+    report = outcome.get_result()
+    page = item.funcargs.get("page") if hasattr(item, "funcargs") else None
+    if report.when != "call" or not report.failed or page is None:
+        return
+    try:
+        shown = page.locator("main").inner_text(timeout=2_000)
+    except Exception as error:  # the page itself may be what broke
+        shown = f"(the page could not be read: {error})"
+    report.sections.append(("page at the failure", f"{page.url}\n{shown[:3_000]}"))
+
+
 @pytest.fixture(scope="session")
 def live_server(app):
     server = make_server("127.0.0.1", 0, app, threaded=True)
