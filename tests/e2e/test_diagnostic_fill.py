@@ -54,7 +54,9 @@ def test_school_admin_fills_and_submits_the_diagnostic(page, make_user, database
     page.get_by_role("button", name="Сохранить и далее").click()
     expect(page.get_by_text("Общие сведения сохранены.")).to_be_visible()
 
-    # A level picked in the first section is saved by autosave, without pressing a button.
+    # A level picked in the first section is saved by autosave, without pressing a button (its script listens once
+    # the page has loaded).
+    page.wait_for_load_state()
     phones = indicator(page, "Наличие локальных актов")
     phones.get_by_label("1 балл — да").check()
     expect(page.get_by_role("status").filter(has_text=re.compile(r"Сохранено в \d\d:\d\d"))).to_be_visible()
@@ -99,6 +101,7 @@ def test_answers_survive_an_ended_session(page, make_user, database):
     page.goto("/diagnostics/")
     page.get_by_role("button", name=re.compile("Начать самодиагностику")).click()
     page.get_by_role("link", name=re.compile("Критерий «ЦОС")).click()
+    page.wait_for_load_state()  # the autosave script listens from here on
 
     # The session ends on the server while the page is open (its absolute lifetime runs out). A browser that
     # lost its cookies altogether gets nothing stashed: nothing then says whose answers they would be.

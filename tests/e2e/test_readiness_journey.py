@@ -32,6 +32,7 @@ def test_teacher_assesses_builds_and_follows_the_route(page, database, make_user
     page.locator("#self-assessment-card").get_by_role("link", name="Пройти самооценку").click()
     page.get_by_role("button", name="Начать самооценку").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Работа на государственных платформах")
+    page.wait_for_load_state()  # the autosave script listens from here on
     page.locator("fieldset.indicator").first.get_by_label(re.compile("^1 — ")).check()
     expect(page.locator("#autosave-status")).to_contain_text("Сохранено в")
     page.reload()
