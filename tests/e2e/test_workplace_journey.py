@@ -1,6 +1,7 @@
 """Choosing a workplace from the registry in a real browser: suggestions while typing, and the server's own
 resolution when nothing is picked."""
 import re
+import time
 
 from playwright.sync_api import expect
 from sqlalchemy import select
@@ -39,6 +40,24 @@ def test_typing_a_name_and_submitting_without_picking_takes_the_registry_school(
     expect(page.get_by_text("Мы отправили письмо на адрес elita@school.example")).to_be_visible()
     user = registered(database, "elita@school.example")
     assert user.organization_id == elita(database).id and user.workplace_text is None
+
+
+def test_what_was_typed_before_the_script_arrived_gets_its_suggestions(page, database, app, monkeypatch):
+    serve_static = app.view_functions["static"]
+
+    def slow_suggestion_script(filename):
+        if filename == "js/workplace.js":
+            time.sleep(1.5)  # a slow connection
+        return serve_static(filename=filename)
+
+    monkeypatch.setitem(app.view_functions, "static", slow_suggestion_script)
+    page.goto("/register", wait_until="commit")
+    workplace = page.get_by_label("Место работы")
+    workplace.press_sequentially("элитовская шк", delay=20)
+    assert workplace.get_attribute("role") is None, "typed before the script arrived"
+    options = page.get_by_role("listbox", name="Организации из реестра").get_by_role("option")
+    expect(options).to_have_count(1)
+    expect(options.first).to_contain_text("МБОУ Элитовская СОШ")
 
 
 def test_suggestions_are_a_listbox_picked_with_the_keyboard(page, database):

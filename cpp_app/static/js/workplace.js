@@ -112,4 +112,9 @@
     }
   });
   input.addEventListener("blur", close);
+  // Typed into before this script arrived (a slow connection): answer what is there as if typed now.
+  if (document.activeElement === input && input.value !== input.defaultValue) {
+    idField.value = "";
+    suggest();
+  }
 })();
