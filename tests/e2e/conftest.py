@@ -24,7 +24,7 @@ def pytest_runtest_makereport(item, call):
     """A failed journey's report shows where the browser was and what it read there: CI keeps no screenshots."""
     outcome = yield
     report = outcome.get_result()
-    page = item.funcargs.get("page") if hasattr(item, "funcargs") else None
+    page = getattr(item, "funcargs", {}).get("page")
     if report.when != "call" or not report.failed or page is None:
         return
     try:
